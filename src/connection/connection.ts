@@ -1,0 +1,63 @@
+// Modules see only this interface: local, SSH (and later others) live behind it.
+
+export interface Become {
+  /** Run as this user (default root). */
+  user: string;
+  /** sudo password, given on stdin, never on a command line. Absent: `sudo -n`. */
+  password?: string;
+}
+
+export interface ExecOptions {
+  /** Working directory for the command. */
+  cwd?: string;
+  /** Data written to the command's stdin, then stdin is closed. */
+  stdin?: string | Buffer;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Kill the command after this many milliseconds (result has `timedOut: true`). */
+  timeoutMs?: number;
+  /** Run through sudo as another user. */
+  become?: Become;
+  /** Called with each complete line of output as it arrives (for the live view). */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Abort kills the running command. */
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  rc: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface PutOptions {
+  /** Octal mode string such as '0644' or '0600'. */
+  mode?: string;
+  owner?: string;
+  group?: string;
+  become?: Become;
+  /** Called with bytes sent so far. */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Where put() reads from: bytes in memory or a file on the controller. */
+export type PutSource = { content: string | Buffer } | { localPath: string };
+
+export interface Connection {
+  /** Inventory host name. */
+  readonly host: string;
+  /** 'local' | 'ssh' | ... */
+  readonly transport: string;
+  /** Opens the transport; throws ConnectionError when the host is unreachable. */
+  connect(): Promise<void>;
+  /** Runs argv (never through a shell unless argv says so: ['/bin/sh', '-c', script]). */
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Writes a file atomically: temp file in the target folder, then rename. Never half-written. */
+  put(source: PutSource, dest: string, options?: PutOptions): Promise<void>;
+  /** Reads a whole remote file. */
+  get(path: string, options?: { become?: Become }): Promise<Buffer>;
+  close(): Promise<void>;
+}

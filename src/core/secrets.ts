@@ -1,0 +1,70 @@
+// Secret values are registered once and masked in every string that leaves the engine.
+
+export const MASK = '********';
+
+const SECRET_NAME = /(password|passwd|secret|token|(^|_)key$|private_key)/i;
+
+/** True when a variable's name marks its value as secret. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+export class Redactor {
+  private readonly values = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  /** Registers a secret value; short values (< 4 chars) are registered too but only masked whole. */
+  add(value: unknown): void {
+    if (typeof value !== 'string' && typeof value !== 'number') return;
+    const s = String(value);
+    if (s.length === 0 || this.values.has(s)) return;
+    this.values.add(s);
+    this.pattern = undefined;
+  }
+
+  /** Registers every value in `vars` whose key looks secret, recursively. */
+  addFromVars(vars: unknown, name = ''): void {
+    if (vars === null || vars === undefined) return;
+    if (Array.isArray(vars)) {
+      for (const v of vars) this.addFromVars(v, name);
+    } else if (typeof vars === 'object') {
+      for (const [k, v] of Object.entries(vars as Record<string, unknown>)) this.addFromVars(v, k);
+    } else if (name && isSecretName(name)) {
+      this.add(vars);
+    }
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  mask(text: string): string {
+    if (this.values.size === 0 || !text) return text;
+    if (!this.pattern) {
+      const sorted = [...this.values].sort((a, b) => b.length - a.length);
+      this.pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+    }
+    return text.replace(this.pattern, MASK);
+  }
+
+  /** Deep-masks strings inside any JSON-like value. */
+  maskDeep<T>(value: T): T {
+    if (this.values.size === 0) return value;
+    return walk(value, (s) => this.mask(s)) as T;
+  }
+}
+
+function walk(value: unknown, f: (s: string) => string): unknown {
+  if (typeof value === 'string') return f(value);
+  if (Array.isArray(value)) return value.map((v) => walk(v, f));
+  if (value && typeof value === 'object' && !(value instanceof Buffer)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = walk(v, f);
+    return out;
+  }
+  return value;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

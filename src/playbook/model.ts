@@ -1,0 +1,79 @@
+// What the playbook loader produces: validated, includes and imports expanded, positions kept.
+import type { SourcePos } from '../core/errors.js';
+import type { Vars } from '../inventory/model.js';
+
+export interface TaskCommon {
+  name?: string;
+  /** Conditions, all must hold (expression strings, or literal booleans). */
+  when?: (string | boolean)[];
+  tags: string[];
+  become?: boolean;
+  becomeUser?: string;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+  runOnce?: boolean;
+  /** Only `localhost` is supported. */
+  delegateTo?: string;
+  /** Task-level vars (may contain templates). */
+  vars?: Vars;
+  pos: SourcePos;
+  /** Key path in its file, e.g. `[0].tasks[3]`. */
+  keyPath: string;
+}
+
+export interface Task extends TaskCommon {
+  kind: 'task';
+  module: string;
+  /** Raw arguments, templated at run time (free-form already turned into an object). */
+  args: unknown;
+  /** A list, or a template string yielding a list. */
+  loop?: unknown;
+  loopVar: string;
+  register?: string;
+  changedWhen?: (string | boolean)[];
+  failedWhen?: (string | boolean)[];
+  until?: (string | boolean)[];
+  retries: number;
+  /** Seconds between retries. */
+  delay: number;
+  notify: string[];
+  /** Seconds. */
+  timeout?: number;
+  /** Handlers only: extra names this handler answers to. */
+  listen?: string[];
+}
+
+export interface Block extends TaskCommon {
+  kind: 'block';
+  block: TaskNode[];
+  rescue: TaskNode[];
+  always: TaskNode[];
+}
+
+export type TaskNode = Task | Block;
+
+export interface Play {
+  name: string;
+  /** Host pattern (as in --limit). */
+  hosts: string;
+  vars: Vars;
+  /** Vars files, loaded and merged in order (already parsed). */
+  varsFromFiles: Vars;
+  become?: boolean;
+  becomeUser?: string;
+  /** Rolling batches: numbers or percentages ('30%'); the last entry repeats. */
+  serial?: (number | string)[];
+  strategy: 'linear' | 'free';
+  anyErrorsFatal: boolean;
+  maxFailPercentage?: number;
+  tasks: TaskNode[];
+  handlers: Task[];
+  pos: SourcePos;
+  /** The file this play came from (imports keep their own file). */
+  file: string;
+}
+
+export interface Playbook {
+  file: string;
+  plays: Play[];
+}
