@@ -19,6 +19,8 @@ export interface ModuleContext {
   baseDir: string;
   /** Renders a template string with the task's variables (for template files). */
   render(template: string, name: string): string;
+  /** Evaluates an expression (as in `when`) against the task's variables; used by `assert` and `debug: var`. */
+  evaluate?(expr: string): unknown;
   /** Streams a line to the live view. */
   log(line: string, stream?: 'stdout' | 'stderr' | 'info'): void;
   progress(done: number, total: number, unit: 'bytes' | 'items'): void;

@@ -1,0 +1,38 @@
+// Runs a program directly (no shell): the safe default for anything with user data in it.
+import { z } from 'zod';
+import { commandFields, planCommand, runCommand } from './command-shared.js';
+import { defineModule } from './module.js';
+import { splitArgs } from './split-args.js';
+
+const schema = z
+  .strictObject({
+    cmd: z.string().min(1).optional().describe('Command line, split on spaces respecting quotes; no shell features.'),
+    argv: z.array(z.string()).min(1).optional().describe('Program and arguments as a list; passed as they are.'),
+    ...commandFields,
+  })
+  .superRefine((a, ctx) => {
+    if ((a.cmd === undefined) === (a.argv === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of cmd or argv', input: a });
+    } else if (a.cmd !== undefined) {
+      try {
+        splitArgs(a.cmd);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['cmd'], message: (err as Error).message, input: a.cmd });
+      }
+    }
+  });
+
+type Args = z.infer<typeof schema>;
+
+function argvOf(a: Args): string[] {
+  return a.argv ?? splitArgs(a.cmd ?? '');
+}
+
+export const commandModule = defineModule<Args, string[]>({
+  name: 'command',
+  description: 'Runs a program with arguments, without a shell.',
+  schema,
+  freeForm: 'cmd',
+  check: async (args, ctx) => planCommand(argvOf(args), args, ctx),
+  apply: async (args, argv, ctx) => runCommand(argv ?? argvOf(args), args, ctx),
+});
