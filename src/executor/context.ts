@@ -1,0 +1,52 @@
+// Everything a running playbook shares: options, hosts, the event sink.
+import type { Connection } from '../connection/connection.js';
+import type { RunEvent } from '../core/events.js';
+import type { Redactor } from '../core/secrets.js';
+import type { Inventory, Vars } from '../inventory/model.js';
+import type { HostState } from './host-state.js';
+import type { TaskFilter } from './select-tasks.js';
+
+/** Opens the right connection for a host from its merged variables. */
+export type ConnectionFactory = (host: string, vars: Vars) => Connection;
+
+type Distribute<E> = E extends RunEvent ? Omit<E, 'time'> : never;
+export type EventInput = Distribute<RunEvent>;
+
+export interface ExecutorOptions {
+  inventory: Inventory;
+  extraVars: Vars;
+  checkMode: boolean;
+  diffMode: boolean;
+  /** Most hosts worked on at once. @defaultValue 50 */
+  forks: number;
+  /** Hosts selected by --limit (undefined: no limit). */
+  limitHosts?: ReadonlySet<string>;
+  filter: TaskFilter;
+  startAtTask?: string;
+  verbosity: number;
+  redactor: Redactor;
+  connect: ConnectionFactory;
+  /** Opens a connection to the controller itself (delegate_to: localhost). */
+  localConnection: () => Connection;
+  signal: AbortSignal;
+  emit: (event: RunEvent) => void;
+}
+
+export interface RunState {
+  opts: ExecutorOptions;
+  hosts: Map<string, HostState>;
+  /** Set once --start-at-task found its task. */
+  started: boolean;
+  emit(event: EventInput): void;
+}
+
+export function createRunState(opts: ExecutorOptions, hosts: Map<string, HostState>): RunState {
+  return {
+    opts,
+    hosts,
+    started: !opts.startAtTask,
+    emit(event) {
+      opts.emit(opts.redactor.maskDeep({ ...event, time: Date.now() } as RunEvent));
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// Per-host state for one playbook run: connection, facts, failure flags, counters.
+import type { Connection } from '../connection/connection.js';
+import { emptyStats, type HostStats } from '../core/result.js';
+import type { Vars } from '../inventory/model.js';
+
+export class HostState {
+  conn?: Connection;
+  /** Registered results and set_fact values; they outlive a play. */
+  readonly facts: Vars = {};
+  failed = false;
+  unreachable = false;
+  readonly stats: HostStats = emptyStats();
+  /** Handler names notified in the current batch. */
+  readonly notified = new Set<string>();
+  private connecting?: Promise<void>;
+
+  constructor(readonly name: string) {}
+
+  get active(): boolean {
+    return !this.failed && !this.unreachable;
+  }
+
+  /** Connects once; later calls share the same promise. */
+  connect(open: () => Connection): Promise<void> {
+    if (!this.connecting) {
+      const conn = open();
+      this.connecting = conn.connect().then(() => {
+        this.conn = conn;
+      });
+    }
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    const conn = this.conn;
+    this.conn = undefined;
+    this.connecting = undefined;
+    if (conn) await conn.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,182 @@
+// One play on one batch of hosts: strategies, blocks with rescue/always, run_once, handlers.
+import pLimit from 'p-limit';
+import type { Connection } from '../connection/connection.js';
+import type { TaskRef } from '../core/events.js';
+import type { TaskResult } from '../core/result.js';
+import type { Vars } from '../inventory/model.js';
+import type { Play, Task, TaskNode } from '../playbook/model.js';
+import type { RunState } from './context.js';
+import type { HostState } from './host-state.js';
+import { innerScope, playScope, type Scope } from './scope.js';
+import { filterNodes } from './select-tasks.js';
+import { registerValue } from './task-result.js';
+import { runTaskOnHost, type TaskRun } from './task-runner.js';
+
+export interface PlayRunOptions {
+  run: RunState;
+  play: Play;
+  playIndex: number;
+  /** Every host of the play (all batches), for `play_hosts`. */
+  playHosts: string[];
+  baseDir: string;
+  varsFor: (host: HostState, taskVars: Vars) => Vars;
+}
+
+export class PlayRun {
+  readonly run: RunState;
+  readonly play: Play;
+  readonly baseDir: string;
+  readonly varsFor: PlayRunOptions['varsFor'];
+  private readonly playIndex: number;
+  private aborted = false;
+  private batch: HostState[] = [];
+  private local?: Connection;
+
+  constructor(o: PlayRunOptions) {
+    this.run = o.run;
+    this.play = o.play;
+    this.playIndex = o.playIndex;
+    this.baseDir = o.baseDir;
+    this.varsFor = o.varsFor;
+  }
+
+  localConnection(): Connection {
+    this.local ??= this.run.opts.localConnection();
+    return this.local;
+  }
+
+  /** Runs the play's tasks and then its notified handlers on one batch. */
+  async runBatch(batch: HostState[]): Promise<void> {
+    const scope = playScope(this.play);
+    const tasks = filterNodes(this.play.tasks, this.run.opts.filter);
+    this.batch = batch;
+    if (this.play.strategy === 'free') {
+      const limit = pLimit(this.run.opts.forks);
+      await Promise.all(batch.map((h) => limit(() => this.runNodes(tasks, [h], scope))));
+    } else {
+      await this.runNodes(tasks, batch, scope);
+    }
+    await this.runHandlers(batch, scope);
+    await this.local?.close();
+    this.local = undefined;
+  }
+
+  private stopped(): boolean {
+    return this.aborted || this.run.opts.signal.aborted;
+  }
+
+  private async runNodes(nodes: readonly TaskNode[], hosts: HostState[], scope: Scope): Promise<void> {
+    for (const node of nodes) {
+      const active = hosts.filter((h) => h.active);
+      if (active.length === 0 || this.stopped()) return;
+      if (node.kind === 'task') await this.runTask(node, active, innerScope(scope, node));
+      else await this.runBlock(node, active, innerScope(scope, node));
+    }
+  }
+
+  private async runBlock(node: Extract<TaskNode, { kind: 'block' }>, hosts: HostState[], scope: Scope): Promise<void> {
+    const failedBefore = new Map(hosts.map((h) => [h, h.stats.failed]));
+    await this.runNodes(node.block, hosts, scope);
+    const failedInBlock = hosts.filter((h) => h.failed && !h.unreachable);
+    if (node.rescue.length && failedInBlock.length && !this.stopped()) {
+      for (const h of failedInBlock) h.failed = false;
+      await this.runNodes(node.rescue, failedInBlock, scope);
+      for (const h of failedInBlock) {
+        if (h.failed) continue;
+        h.stats.failed = failedBefore.get(h) ?? 0;
+        h.stats.rescued++;
+      }
+    }
+    if (node.always.length && !this.run.opts.signal.aborted) {
+      const reachable = hosts.filter((h) => !h.unreachable);
+      const wasFailed = new Map(reachable.map((h) => [h, h.failed]));
+      for (const h of reachable) h.failed = false;
+      await this.runNodes(node.always, reachable, scope);
+      for (const h of reachable) h.failed ||= wasFailed.get(h) ?? false;
+    }
+  }
+
+  private async runTask(task: Task, hosts: HostState[], scope: Scope, handler = false): Promise<void> {
+    if (!this.run.started && !handler) {
+      if (task.name !== this.run.opts.startAtTask) return;
+      this.run.started = true;
+    }
+    const tr: TaskRun = { task, scope, ref: { ...this.ref(task), handler } };
+    const targets = scope.runOnce ? hosts.slice(0, 1) : hosts;
+    this.run.emit({ kind: 'task_start', play: this.play.name, task: tr.ref, hosts: targets.map((h) => h.name) });
+    const limit = pLimit(this.run.opts.forks);
+    await Promise.all(targets.map((h) => limit(() => this.runOn(tr, h, hosts))));
+    this.checkFailureLimits();
+  }
+
+  private async runOn(tr: TaskRun, host: HostState, peers: HostState[]): Promise<void> {
+    if (this.stopped()) return;
+    this.run.emit({ kind: 'host_task_start', host: host.name, task: tr.ref });
+    let result: TaskResult = await runTaskOnHost(this, tr, host);
+    if (result.failed && tr.scope.ignoreErrors) result = { ...result, ignored: true };
+    this.record(tr, host, result);
+    if (tr.scope.runOnce && tr.task.register) {
+      const value = registerValue(result);
+      for (const peer of peers) peer.facts[tr.task.register] = value;
+    }
+  }
+
+  private record(tr: TaskRun, host: HostState, result: TaskResult): void {
+    const { task } = tr;
+    const stats = host.stats;
+    stats.durationMs += result.durationMs;
+    if (task.register) host.facts[task.register] = registerValue(result);
+    const facts = result.data?.facts;
+    if (!result.failed && facts && typeof facts === 'object') Object.assign(host.facts, facts);
+    if (result.status === 'skipped') stats.skipped++;
+    else if (result.failed && result.ignored) stats.ignored++;
+    else if (result.failed) {
+      stats.failed++;
+      host.failed = true;
+    } else {
+      stats.ok++;
+      if (result.changed) {
+        stats.changed++;
+        for (const n of task.notify) host.notified.add(n);
+      }
+    }
+    this.run.emit({ kind: 'host_task_result', host: host.name, task: tr.ref, result });
+  }
+
+  private checkFailureLimits(): void {
+    const hosts = this.batch;
+    const failed = hosts.filter((h) => h.failed || h.unreachable).length;
+    if (failed === 0) return;
+    if (this.play.anyErrorsFatal) this.abort('any_errors_fatal: a host failed');
+    const max = this.play.maxFailPercentage;
+    if (max !== undefined && (failed / hosts.length) * 100 > max) {
+      this.abort(`max_fail_percentage ${max}% exceeded: ${failed} of ${hosts.length} hosts failed`);
+    }
+  }
+
+  private abort(reason: string): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.run.emit({ kind: 'warning', msg: `stopping play "${this.play.name}": ${reason}` });
+  }
+
+  private async runHandlers(batch: HostState[], scope: Scope): Promise<void> {
+    for (const handler of this.play.handlers) {
+      const names = [handler.name, ...(handler.listen ?? [])].filter(Boolean) as string[];
+      const hosts = batch.filter((h) => h.active && names.some((n) => h.notified.has(n)));
+      if (hosts.length === 0 || this.stopped()) continue;
+      await this.runTask(handler, hosts, innerScope(scope, handler), true);
+    }
+    for (const h of batch) h.notified.clear();
+  }
+
+  private ref(task: Task): TaskRef {
+    return {
+      id: `${this.playIndex}${task.keyPath}`,
+      name: task.name ?? task.module,
+      module: task.module,
+      file: task.pos.file,
+      line: task.pos.line,
+    };
+  }
+}

@@ -1,0 +1,120 @@
+// The top of the engine: plays in order, hosts connected once, batches, the recap.
+import pLimit from 'p-limit';
+import path from 'node:path';
+import { ConnectionError, OmsrunError } from '../core/errors.js';
+import type { HostStats } from '../core/result.js';
+import type { Vars } from '../inventory/model.js';
+import { hostVars } from '../inventory/host-vars.js';
+import { selectHosts } from '../inventory/pattern.js';
+import type { Play, Playbook } from '../playbook/model.js';
+import { buildVars } from '../template/vars.js';
+import { createRunState, type ExecutorOptions, type RunState } from './context.js';
+import { HostState } from './host-state.js';
+import { PlayRun } from './play-run.js';
+import { serialBatches } from './serial.js';
+
+export interface RunSummary {
+  stats: Record<string, HostStats>;
+  interrupted: boolean;
+  durationMs: number;
+}
+
+/** Runs every play of a playbook; host failures are data in the summary, never exceptions. */
+export async function runPlaybook(playbook: Playbook, opts: ExecutorOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const hosts = new Map<string, HostState>();
+  const run = createRunState(opts, hosts);
+  run.emit({ kind: 'run_start', playbook: playbook.file, check: opts.checkMode, diff: opts.diffMode });
+  try {
+    for (const [index, play] of playbook.plays.entries()) {
+      if (opts.signal.aborted) break;
+      await runPlay(run, play, index);
+    }
+  } finally {
+    await Promise.all([...hosts.values()].map((h) => h.close()));
+  }
+  const stats: Record<string, HostStats> = {};
+  for (const h of hosts.values()) stats[h.name] = h.stats;
+  const durationMs = Date.now() - started;
+  run.emit({ kind: 'recap', stats, durationMs, interrupted: opts.signal.aborted });
+  return { stats, interrupted: opts.signal.aborted, durationMs };
+}
+
+async function runPlay(run: RunState, play: Play, index: number): Promise<void> {
+  const { opts } = run;
+  const baseDir = path.dirname(path.resolve(play.file));
+  const selected = selectHosts(opts.inventory, play.hosts, process.cwd()).filter(
+    (name) => !opts.limitHosts || opts.limitHosts.has(name),
+  );
+  const states = selected.map((name) => stateFor(run, name));
+  const live = states.filter((h) => h.active);
+  run.emit({ kind: 'play_start', play: play.name, hosts: live.map((h) => h.name), index });
+  if (live.length === 0) {
+    run.emit({ kind: 'warning', msg: `play "${play.name}": no hosts matched "${play.hosts}"${opts.limitHosts ? ' with --limit' : ''}` });
+    run.emit({ kind: 'play_end', play: play.name });
+    return;
+  }
+  const playHosts = live.map((h) => h.name);
+  const pr = new PlayRun({
+    run,
+    play,
+    playIndex: index,
+    playHosts,
+    baseDir,
+    varsFor: (host, taskVars) => varsFor(run, play, playHosts, host, taskVars),
+  });
+  for (const batch of serialBatches(live, play.serial)) {
+    if (opts.signal.aborted) break;
+    await connectAll(run, play, playHosts, batch);
+    await pr.runBatch(batch.filter((h) => h.active));
+  }
+  run.emit({ kind: 'play_end', play: play.name });
+}
+
+function stateFor(run: RunState, name: string): HostState {
+  let h = run.hosts.get(name);
+  if (!h) {
+    h = new HostState(name);
+    run.hosts.set(name, h);
+  }
+  return h;
+}
+
+async function connectAll(run: RunState, play: Play, playHosts: string[], batch: HostState[]): Promise<void> {
+  const limit = pLimit(run.opts.forks);
+  await Promise.all(
+    batch.map((h) =>
+      limit(async () => {
+        if (h.conn || run.opts.signal.aborted) return;
+        const started = Date.now();
+        try {
+          const vars = varsFor(run, play, playHosts, h, {});
+          await h.connect(() => run.opts.connect(h.name, vars));
+          run.emit({ kind: 'verbose', level: 3, host: h.name, msg: `connected in ${Date.now() - started} ms` });
+        } catch (err) {
+          if (!(err instanceof OmsrunError)) throw err;
+          h.unreachable = true;
+          h.stats.unreachable++;
+          const msg = err instanceof ConnectionError ? err.message.replace(`${h.name}: `, '') : err.message;
+          run.emit({ kind: 'host_unreachable', host: h.name, msg });
+        }
+      }),
+    ),
+  );
+}
+
+function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState, taskVars: Vars): Vars {
+  const { opts } = run;
+  return buildVars({
+    inventory: opts.inventory,
+    host: host.name,
+    inventoryVars: hostVars(opts.inventory, host.name),
+    playVarsFiles: play.varsFromFiles,
+    playVars: play.vars,
+    facts: host.facts,
+    taskVars,
+    extraVars: opts.extraVars,
+    playHosts,
+    checkMode: opts.checkMode,
+  });
+}

@@ -1,0 +1,168 @@
+// One task on one host: variables, when, loop, until/retries, changed_when/failed_when, register.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Become, Connection } from '../connection/connection.js';
+import type { TaskRef } from '../core/events.js';
+import { OmsrunError } from '../core/errors.js';
+import type { TaskResult } from '../core/result.js';
+import type { Vars } from '../inventory/model.js';
+import type { ModuleContext } from '../modules/module.js';
+import { getModule } from '../modules/registry.js';
+import { runModule } from '../modules/run-module.js';
+import type { Task } from '../playbook/model.js';
+import { evalConditions, evaluate } from '../template/expr.js';
+import { renderTemplateFile, renderValue, type RenderContext } from '../template/render.js';
+import type { HostState } from './host-state.js';
+import type { PlayRun } from './play-run.js';
+import type { Scope } from './scope.js';
+import { censor, failure, fromOutcome, loopResult, registerValue, skipped, withStatus } from './task-result.js';
+
+export interface TaskRun {
+  task: Task;
+  ref: TaskRef;
+  scope: Scope;
+}
+
+/** Runs a task on one host and returns its result; never throws for host-side failures. */
+export async function runTaskOnHost(pr: PlayRun, tr: TaskRun, host: HostState): Promise<TaskResult> {
+  const started = Date.now();
+  const { task, scope } = tr;
+  const where = renderContext(tr);
+  let vars: Vars;
+  try {
+    vars = pr.varsFor(host, { ...scope.vars });
+    const items = task.loop === undefined ? undefined : loopItems(task.loop, vars, where);
+    if (items === undefined) return await runOne(pr, tr, host, vars);
+    const results: TaskResult[] = [];
+    for (const item of items) {
+      if (pr.run.opts.signal.aborted) break;
+      const itemVars = { ...vars, [task.loopVar]: item };
+      const r = await runOne(pr, tr, host, itemVars);
+      results.push({ ...r, item });
+    }
+    return loopResult(results, Date.now() - started);
+  } catch (err) {
+    if (err instanceof OmsrunError) return failure(err.message, Date.now() - started);
+    throw err;
+  }
+}
+
+async function runOne(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
+  const { task, scope } = tr;
+  const where = renderContext(tr);
+  const conditions = [...scope.when];
+  if (conditions.length && !evalConditions(conditions, vars, { ...where, keyword: 'when' })) {
+    return skipped('conditional result was false');
+  }
+  const retries = task.until ? Math.max(0, task.retries) : 0;
+  let result: TaskResult = failure('not run');
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    result = await attemptOnce(pr, tr, host, vars);
+    if (!task.until) break;
+    const scoped = task.register ? { ...vars, [task.register]: registerValue(result) } : vars;
+    result.attempts = attempt;
+    if (!result.failed && evalConditions(task.until, scoped, { ...where, keyword: 'until' })) break;
+    if (attempt === retries + 1) {
+      result = withStatus({ ...result, failed: true, msg: `until condition not met after ${attempt} attempts${result.msg ? `: ${result.msg}` : ''}` });
+      break;
+    }
+    pr.run.emit({ kind: 'host_output', host: host.name, task: tr.ref, stream: 'info', line: `retrying (${attempt}/${retries})` });
+    await sleep(task.delay * 1000, undefined, { signal: pr.run.opts.signal }).catch(() => undefined);
+    if (pr.run.opts.signal.aborted) break;
+  }
+  return scope.noLog ? censor(result) : result;
+}
+
+async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
+  const { task, scope, ref } = tr;
+  const started = Date.now();
+  const where = renderContext(tr);
+  const module = getModule(task.module);
+  if (!module) return failure(`unknown module "${task.module}"`);
+  const args = renderValue(task.args ?? {}, vars, where);
+  const conn = connectionFor(pr, host, scope);
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  pr.run.opts.signal.addEventListener('abort', onAbort, { once: true });
+  const timeoutMs = task.timeout ? task.timeout * 1000 : undefined;
+  const timer = timeoutMs ? setTimeout(() => abort.abort(), timeoutMs) : undefined;
+  const ctx: ModuleContext = {
+    conn,
+    host: host.name,
+    checkMode: pr.run.opts.checkMode,
+    diffMode: pr.run.opts.diffMode,
+    become: becomeFor(scope, vars),
+    timeoutMs,
+    vars,
+    baseDir: pr.baseDir,
+    render: (text, name) => renderTemplateFile(text, vars, { ...where, source: name }),
+    evaluate: (expr) => evaluate(expr, vars, { ...where, keyword: 'that' }),
+    log: (line, stream = 'stdout') => pr.run.emit({ kind: 'host_output', host: host.name, task: ref, stream, line }),
+    progress: (done, total, unit) => pr.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
+    signal: abort.signal,
+  };
+  let result: TaskResult;
+  try {
+    const outcome = await runModule(module, args, ctx, { pos: task.pos, keyPath: task.keyPath });
+    result = fromOutcome(outcome, Date.now() - started);
+  } catch (err) {
+    if (!(err instanceof OmsrunError)) throw err;
+    result = failure(err.message, Date.now() - started);
+  } finally {
+    if (timer) clearTimeout(timer);
+    pr.run.opts.signal.removeEventListener('abort', onAbort);
+  }
+  if (timeoutMs && abort.signal.aborted && !pr.run.opts.signal.aborted) {
+    result = withStatus({ ...result, failed: true, msg: `task timed out after ${task.timeout} s` });
+  }
+  return applyOverrides(tr, result, vars);
+}
+
+function applyOverrides(tr: TaskRun, result: TaskResult, vars: Vars): TaskResult {
+  const { task } = tr;
+  if (!task.changedWhen && !task.failedWhen) return result;
+  const where = renderContext(tr);
+  const scoped = task.register ? { ...vars, [task.register]: registerValue(result) } : vars;
+  let r = result;
+  if (task.changedWhen) r = { ...r, changed: evalConditions(task.changedWhen, scoped, { ...where, keyword: 'changed_when' }) };
+  if (task.failedWhen) {
+    const failed = evalConditions(task.failedWhen, scoped, { ...where, keyword: 'failed_when' });
+    r = { ...r, failed, msg: failed && !r.failed ? `failed_when condition matched: ${task.failedWhen.join(' and ')}` : r.msg };
+  }
+  return withStatus(r);
+}
+
+function connectionFor(pr: PlayRun, host: HostState, scope: Scope): Connection {
+  if (scope.delegateTo) return pr.localConnection();
+  if (!host.conn) throw new OmsrunError(`${host.name}: not connected`);
+  return host.conn;
+}
+
+function becomeFor(scope: Scope, vars: Vars): Become | undefined {
+  const wanted = scope.become ?? truthy(vars.ansible_become ?? vars.become);
+  if (!wanted) return undefined;
+  const user = scope.becomeUser ?? str(vars.ansible_become_user ?? vars.become_user) ?? 'root';
+  const password = str(vars.ansible_become_password ?? vars.become_password);
+  return { user, password };
+}
+
+function loopItems(loop: unknown, vars: Vars, where: RenderContext): unknown[] {
+  const value = renderValue(loop, vars, where);
+  if (Array.isArray(value)) return value;
+  throw new OmsrunError(`${locate(where)}loop: expected a list, got ${JSON.stringify(value)}`);
+}
+
+export function renderContext(tr: TaskRun): RenderContext {
+  return { file: tr.task.pos.file, line: tr.task.pos.line, col: tr.task.pos.col, task: tr.ref.name };
+}
+
+function locate(where: RenderContext): string {
+  return where.file ? `${where.file}:${where.line}:${where.col} task "${where.task}": ` : '';
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || v === 'true' || v === 'yes' || v === 1;
+}
+
+function str(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : String(v);
+}
