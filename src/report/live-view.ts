@@ -1,0 +1,163 @@
+// The terminal view: per play, one listr2 line per host with its current task, spinner and timer.
+import { Listr, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
+import type { RunEvent } from '../core/events.js';
+import type { TaskResult } from '../core/result.js';
+import { formatBytes, formatDiff, formatRecap, painter } from './format.js';
+import { tail } from './plain-view.js';
+import type { View, ViewOptions } from './view.js';
+
+interface Slot {
+  host: string;
+  task?: ListrTaskWrapper<unknown, any, any>;
+  current: string;
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  problem?: string;
+  done: () => void;
+  fail: (msg: string) => void;
+}
+
+export function liveView(o: ViewOptions): View {
+  const paint = painter(o.color);
+  const write = (line: string) => o.out.write(`${line}\n`);
+  let chain: Promise<unknown> = Promise.resolve();
+  let slots = new Map<string, Slot>();
+  let notes: string[] = [];
+  let width = 8;
+
+  const title = (s: Slot) => {
+    const counts = paint('gray', `ok=${s.ok} changed=${s.changed}${s.failed ? ` failed=${s.failed}` : ''}`);
+    return `${s.host.padEnd(width)}  ${s.current}  ${counts}`;
+  };
+  const refresh = (s: Slot) => {
+    if (s.task) s.task.title = title(s);
+  };
+
+  const startPlay = (play: string, hosts: string[]) => {
+    const current = new Map<string, Slot>();
+    width = Math.max(8, ...hosts.map((h) => h.length));
+    const tasks = hosts.map((host) => {
+      let done!: () => void;
+      let fail!: (msg: string) => void;
+      const finished = new Promise<void>((resolve, reject) => {
+        done = resolve;
+        fail = (msg) => reject(new Error(msg));
+      });
+      finished.catch(() => undefined);
+      const slot: Slot = { host, current: 'connecting', ok: 0, changed: 0, failed: 0, skipped: 0, done, fail };
+      current.set(host, slot);
+      return {
+        title: title(slot),
+        task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, any, any>) => {
+          slot.task = task;
+          refresh(slot);
+          await finished;
+        },
+        rendererOptions: { outputBar: 3, persistentOutput: false },
+      };
+    });
+    slots = current;
+    const list = new Listr(tasks, {
+      concurrent: true,
+      exitOnError: false,
+      renderer: 'default',
+      rendererOptions: { timer: PRESET_TIMER, collapseErrors: false },
+    });
+    const printed = notes;
+    notes = [];
+    chain = chain.then(async () => {
+      write(paint('bold', `PLAY [${play}]`));
+      await list.run().catch(() => undefined);
+      for (const n of printed) write(n);
+    });
+  };
+
+  const onResult = (host: string, taskName: string, r: TaskResult) => {
+    const s = slots.get(host);
+    if (!s) return;
+    if (r.status === 'skipped') s.skipped++;
+    else if (r.failed && !r.ignored) {
+      s.failed++;
+      const out = [r.stderr, r.stdout].filter((x) => x && x.trim()).map((x) => tail(x!, 10));
+      s.problem = `${taskName}: ${r.msg ?? 'failed'}`;
+      notes.push(paint('red', `failed: [${host}] ${taskName} => ${r.msg ?? ''}`), ...out.map((x) => x.replace(/^/gm, '    ')));
+    } else {
+      s.ok++;
+      if (r.changed) s.changed++;
+    }
+    if (o.diff && r.diff) for (const d of r.diff) notes.push(formatDiff(d).trimEnd());
+    refresh(s);
+  };
+
+  const listener = (e: RunEvent) => {
+    switch (e.kind) {
+      case 'run_start':
+        if (e.check) write(paint('cyan', 'CHECK MODE: nothing will be changed'));
+        break;
+      case 'play_start':
+        startPlay(e.play, e.hosts);
+        break;
+      case 'host_task_start': {
+        const s = slots.get(e.host);
+        if (s) {
+          s.current = e.task.handler ? `handler: ${e.task.name}` : e.task.name;
+          refresh(s);
+        }
+        break;
+      }
+      case 'host_output': {
+        const s = slots.get(e.host);
+        if (s?.task) s.task.output = e.line;
+        break;
+      }
+      case 'host_progress': {
+        const s = slots.get(e.host);
+        if (s?.task && e.total > 0) {
+          const pct = Math.floor((e.done / e.total) * 100);
+          s.task.output = e.unit === 'bytes' ? `${formatBytes(e.done)} / ${formatBytes(e.total)} (${pct}%)` : `${e.done}/${e.total}`;
+        }
+        break;
+      }
+      case 'host_task_result':
+        onResult(e.host, e.task.name, e.result);
+        break;
+      case 'host_unreachable': {
+        notes.push(paint('red', `unreachable: [${e.host}] => ${e.msg}`));
+        const s = slots.get(e.host);
+        if (s) {
+          s.problem = `unreachable: ${e.msg.split('\n')[0]}`;
+          s.fail(s.problem);
+        }
+        break;
+      }
+      case 'warning':
+        notes.push(paint('magenta', `[WARNING]: ${e.host ? `[${e.host}] ` : ''}${e.msg}`));
+        break;
+      case 'verbose':
+        if (e.level <= o.verbosity) notes.push(paint('gray', e.host ? `  [${e.host}] ${e.msg}` : e.msg));
+        break;
+      case 'play_end':
+        for (const s of slots.values()) {
+          s.current = s.problem ? paint('red', s.problem) : paint('green', 'done');
+          refresh(s);
+          if (s.problem) s.fail(s.problem);
+          else s.done();
+        }
+        break;
+      case 'recap': {
+        const leftover = notes;
+        notes = [];
+        chain = chain.then(() => {
+          for (const n of leftover) write(n);
+          for (const line of formatRecap(e.stats, e.durationMs, e.interrupted, paint)) write(line);
+        });
+        break;
+      }
+      case 'task_start':
+        break;
+    }
+  };
+  return { listener, close: () => chain.then(() => undefined) };
+}
