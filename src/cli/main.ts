@@ -1,0 +1,32 @@
+// Entry point: parse, run, and turn user mistakes into one clear message and exit code 4.
+import { CommanderError } from 'commander';
+import { ConfigError, ConfigErrors, ExitCode, OmsrunError } from '../core/errors.js';
+import { buildProgram } from './options.js';
+import { runCommand } from './run-command.js';
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram(runCommand).exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
+  }
+  if (err instanceof ConfigError || err instanceof ConfigErrors) {
+    process.stderr.write(`omsrun: error: ${err.message}\n`);
+    return ExitCode.invalidInput;
+  }
+  if (err instanceof OmsrunError) {
+    process.stderr.write(`omsrun: error: ${err.message}\n`);
+    return ExitCode.invalidInput;
+  }
+  process.stderr.write(`omsrun: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return ExitCode.internal;
+}
+
+await main(process.argv);

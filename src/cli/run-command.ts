@@ -1,0 +1,106 @@
+// `omsrun PLAYBOOK ...`: load and validate everything, pick a view, run, map the outcome to an exit code.
+import { writeFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { connectionFactory } from '../connection/factory.js';
+import { LocalConnection } from '../connection/local.js';
+import { EventBus } from '../core/events.js';
+import { ExitCode } from '../core/errors.js';
+import { Redactor } from '../core/secrets.js';
+import { runPlaybook, type RunSummary } from '../executor/run-playbook.js';
+import { resolveInventory } from '../inventory/load.js';
+import { selectHosts } from '../inventory/pattern.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { jsonView } from '../report/json-view.js';
+import { liveView } from '../report/live-view.js';
+import { plainView } from '../report/plain-view.js';
+import type { View } from '../report/view.js';
+import { parseExtraVars } from '../template/vars.js';
+import { listHosts, listTasks } from './listings.js';
+import type { CliOptions } from './options.js';
+
+export async function runCommand(playbookPath: string, o: CliOptions): Promise<void> {
+  const cwd = process.cwd();
+  const inventory = await resolveInventory(o.inventory, cwd);
+  const playbook = await loadPlaybook(path.resolve(cwd, playbookPath));
+  const extraVars = await parseExtraVars(o.extraVars, cwd);
+  const limitHosts = o.limit ? new Set(selectHosts(inventory, o.limit, cwd)) : undefined;
+  const out = process.stdout;
+  if (o.syntaxCheck) {
+    out.write(`playbook: ${playbookPath}: syntax OK (${playbook.plays.length} play${playbook.plays.length === 1 ? '' : 's'})\n`);
+    return;
+  }
+  if (o.listHosts || o.listTasks) {
+    const lines = o.listHosts ? listHosts(playbook, inventory, limitHosts, cwd) : listTasks(playbook, o);
+    out.write(`${lines.join('\n')}\n`);
+    return;
+  }
+
+  const redactor = new Redactor();
+  redactor.addFromVars(extraVars);
+  for (const h of inventory.hosts.values()) redactor.addFromVars(h.vars);
+  for (const g of inventory.groups.values()) redactor.addFromVars(g.vars);
+  for (const p of playbook.plays) redactor.addFromVars({ ...p.varsFromFiles, ...p.vars });
+
+  const interactive = Boolean(out.isTTY) && !process.env.CI && o.color && !o.json;
+  const viewOptions = { color: o.color && Boolean(out.isTTY) && !process.env.NO_COLOR, verbosity: o.verbose, diff: o.diff, out };
+  const view: View = o.json ? jsonView(out) : interactive ? liveView(viewOptions) : plainView(viewOptions);
+  const bus = new EventBus();
+  bus.on(view.listener);
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    process.stderr.write('\ninterrupted: stopping running commands (press Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (o.hostKeyChecking === 'off') {
+    process.stderr.write('WARNING: SSH host key checking is OFF: connections can be intercepted without notice\n');
+  }
+
+  let summary: RunSummary;
+  try {
+    summary = await runPlaybook(playbook, {
+      inventory,
+      extraVars,
+      checkMode: o.check,
+      diffMode: o.diff,
+      forks: o.forks,
+      limitHosts,
+      filter: { tags: o.tags, skipTags: o.skipTags },
+      startAtTask: o.startAtTask,
+      verbosity: o.verbose,
+      redactor,
+      connect: connectionFactory({ hostKeyPolicy: o.hostKeyChecking }),
+      localConnection: () => new LocalConnection('localhost'),
+      signal: controller.signal,
+      emit: (e) => bus.emit(e),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  await view.close();
+  await writeRetryFile(playbookPath, summary);
+  process.exitCode = exitCodeOf(summary);
+}
+
+/** 0 ok; 2 a task failed; 3 only unreachable hosts; 130 interrupted. */
+export function exitCodeOf(s: RunSummary): number {
+  if (s.interrupted) return ExitCode.interrupted;
+  const all = Object.values(s.stats);
+  if (all.some((h) => h.failed > 0)) return ExitCode.taskFailed;
+  if (all.some((h) => h.unreachable > 0)) return ExitCode.unreachable;
+  return ExitCode.ok;
+}
+
+/** PLAYBOOK.retry lists failed and unreachable hosts for `--limit @PLAYBOOK.retry`; removed after a clean run. */
+async function writeRetryFile(playbookPath: string, s: RunSummary): Promise<void> {
+  const file = playbookPath.replace(/\.ya?ml$/, '') + '.retry';
+  const bad = Object.entries(s.stats)
+    .filter(([, h]) => h.failed > 0 || h.unreachable > 0)
+    .map(([name]) => name);
+  if (bad.length) await writeFile(file, `${bad.join('\n')}\n`);
+  else if (!s.interrupted) await rm(file, { force: true });
+}
