@@ -1,0 +1,59 @@
+import { $ } from 'zx';
+import { existsSync } from 'node:fs';
+
+const q = $({ quiet: true });
+
+// Creates the bridge holding the controller's .1 address on the lab's /16.
+export async function createBridge(bridge: string, bridgeIp: string): Promise<void> {
+  await q`ip link add ${bridge} type bridge`;
+  await q`ip link set ${bridge} type bridge stp_state 0 forward_delay 0`;
+  await q`ip addr add ${bridgeIp}/16 dev ${bridge}`;
+  await q`ip link set ${bridge} up`;
+}
+
+// One host's network: namespace, veth pair into the bridge, address, lo and eth0 up.
+export async function createHostNetwork(netns: string, veth: string, bridge: string, ip: string): Promise<void> {
+  const script = [
+    `ip netns add ${netns}`,
+    `ip link add ${veth} type veth peer name eth0 netns ${netns}`,
+    `ip link set ${veth} master ${bridge} up`,
+    `ip -n ${netns} addr add ${ip}/16 dev eth0`,
+    `ip -n ${netns} link set lo up`,
+    `ip -n ${netns} link set eth0 up`,
+  ].join(' && ');
+  await q`sh -ec ${script}`;
+}
+
+// Deletes a namespace if present (its veth end goes with it).
+export async function deleteNetns(netns: string): Promise<void> {
+  if (existsSync(`/run/netns/${netns}`)) await q`ip netns del ${netns}`.nothrow();
+}
+
+// Deletes a link (bridge or stray veth) if present.
+export async function deleteLink(link: string): Promise<void> {
+  await q`ip link del ${link}`.nothrow();
+}
+
+// Namespaces whose name starts with the prefix, from `ip netns list`.
+export async function listNetns(prefix: string): Promise<string[]> {
+  const out = await q`ip netns list`.nothrow();
+  return out.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(prefix));
+}
+
+// Links whose name starts with the prefix, from `ip -o link`.
+export async function listLinks(prefix: string): Promise<string[]> {
+  const out = await q`ip -o link show`.nothrow();
+  return out.stdout
+    .split('\n')
+    .map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '')
+    .filter((n) => n.startsWith(prefix));
+}
+
+// Pids with a process inside the namespace, from `ip netns pids`.
+export async function netnsPids(netns: string): Promise<number[]> {
+  const out = await q`ip netns pids ${netns}`.nothrow();
+  return out.stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+}

@@ -1,0 +1,74 @@
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LabHost, type PidRef, labNames, readState } from './lab-config.js';
+import { killContainers } from './lab-docker.js';
+import { deleteLink, deleteNetns, listLinks, listNetns, netnsPids } from './lab-network.js';
+import { killPids, pidsInNamespace, stopRefs } from './proc.js';
+
+interface HostRecord {
+  pids: { keeper?: PidRef; sshd?: PidRef; dockerd?: PidRef };
+  mntns?: string;
+  cgroupParent?: string;
+}
+
+// Pid records of every host folder, including those of an `up` that crashed before writing lab.json.
+function hostRecords(dir: string, hosts: LabHost[]): HostRecord[] {
+  const records: HostRecord[] = [...hosts];
+  const hostsDir = join(dir, 'hosts');
+  for (const h of existsSync(hostsDir) ? readdirSync(hostsDir) : []) {
+    try {
+      records.push(JSON.parse(readFileSync(join(hostsDir, h, 'pids.json'), 'utf8')) as HostRecord);
+    } catch {
+      // no pid file yet
+    }
+  }
+  return records;
+}
+
+// Container cgroups left by any engine of the named lab.
+function strayCgroupParents(name: string): string[] {
+  const prefix = labNames(name).cgroupPrefix;
+  const found = new Set<string>();
+  const root = '/sys/fs/cgroup';
+  const scan = (d: string): void => {
+    for (const e of existsSync(d) ? readdirSync(d, { withFileTypes: true }) : []) {
+      if (e.isDirectory() && e.name.startsWith(prefix)) found.add(e.name);
+    }
+  };
+  scan(root);
+  for (const ctrl of existsSync(root) ? readdirSync(root) : []) scan(join(root, ctrl));
+  return [...found];
+}
+
+// Clears whatever a lab in `dir` (and any lab named `names`) left: processes, namespaces, links, cgroups, files.
+export async function clearLab(dir: string, names: string[]): Promise<void> {
+  const state = readState(dir);
+  const all = new Set(names);
+  if (state) all.add(state.name);
+  const records = hostRecords(dir, state?.hosts ?? []);
+  const cgroups = new Set(records.map((r) => r.cgroupParent).filter((c): c is string => !!c));
+  for (const n of all) strayCgroupParents(n).forEach((c) => cgroups.add(c));
+
+  await Promise.all([...cgroups].map((c) => killContainers(c)));
+  await stopRefs(records.map((r) => r.pids.dockerd), 15_000);
+  await stopRefs(records.flatMap((r) => [r.pids.sshd, r.pids.keeper]));
+  for (const r of records) if (r.mntns) killPids(pidsInNamespace('mnt', r.mntns));
+
+  const netns = new Set((state?.hosts ?? []).map((h) => h.netns));
+  for (const n of all) (await listNetns(labNames(n).netnsPrefix)).forEach((x) => netns.add(x));
+  for (const ns of netns) {
+    if (!existsSync(`/run/netns/${ns}`)) continue;
+    killPids(await netnsPids(ns));
+    await deleteNetns(ns);
+  }
+  const links = new Set<string>();
+  if (state) links.add(state.bridge);
+  for (const n of all) {
+    const { bridge, vethPrefix } = labNames(n);
+    (await listLinks(bridge)).forEach((l) => links.add(l));
+    (await listLinks(vethPrefix)).forEach((l) => links.add(l));
+  }
+  for (const l of links) await deleteLink(l);
+  await Promise.all([...cgroups].map((c) => killContainers(c)));
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+import { labDown, labStatus, labUp } from './lab-api.js';
+import { defaultLabDir } from './lab-config.js';
+
+// Command line: `up --hosts N [--docker K] [--name NAME]`, `down`, `status`.
+const program = new Command('lab').description('Simulated test hosts (network namespaces + sshd + optional dockerd)');
+program.option('--dir <dir>', 'lab folder', defaultLabDir());
+
+program
+  .command('up')
+  .requiredOption('--hosts <n>', 'number of SSH hosts', (v) => Number(v))
+  .option('--docker <k>', 'first K hosts also run a Docker engine', (v) => Number(v), 0)
+  .option('--name <name>', 'short prefix for namespaces and links', 'oms')
+  .option('--subnet <octet>', '18 or 19: which /16 of 198.18.0.0/15', (v) => Number(v), 18)
+  .option('--concurrency <n>', 'hosts started at once', (v) => Number(v), 16)
+  .action(async (o: { hosts: number; docker: number; name: string; subnet: number; concurrency: number }) => {
+    if (o.subnet !== 18 && o.subnet !== 19) throw new Error('--subnet must be 18 or 19');
+    const state = await labUp({ ...o, subnet: o.subnet, dir: program.opts<{ dir: string }>().dir });
+    const docker = state.hosts.filter((h) => h.dockerSocket).length;
+    console.log(`lab up: ${state.hosts.length} hosts (${docker} with docker) in ${state.upMs} ms; ${state.dir}/lab.json`);
+  });
+
+program.command('down').option('--name <name>', 'also clear leftovers of this lab name').action(async (o: { name?: string }) => {
+  await labDown(program.opts<{ dir: string }>().dir, o.name ?? 'oms');
+  console.log('lab down');
+});
+
+program.command('status').action(async () => {
+  const s = await labStatus(program.opts<{ dir: string }>().dir);
+  if (!s) {
+    console.log('no lab');
+    process.exitCode = 1;
+    return;
+  }
+  let bad = 0;
+  for (const h of s.hosts) {
+    const ok = h.keeper && h.sshd && h.docker !== false;
+    if (!ok) bad++;
+    console.log(`${h.name}\t${h.ip}\tkeeper=${h.keeper}\tsshd=${h.sshd}${h.docker === undefined ? '' : `\tdocker=${h.docker}`}`);
+  }
+  console.log(`${s.hosts.length - bad}/${s.hosts.length} healthy`);
+  if (bad > 0) process.exitCode = 1;
+});
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
