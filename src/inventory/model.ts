@@ -10,6 +10,8 @@ export interface InventoryHost {
   /** Every group the host belongs to, including ancestors and `all`, ordered from `all` to the most specific. */
   groups: string[];
   pos?: SourcePos;
+  /** The implicit `localhost` (local connection) added when the inventory does not define it; not a member of `all`'s hosts. */
+  implicit?: boolean;
 }
 
 export interface InventoryGroup {
