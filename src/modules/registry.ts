@@ -1,7 +1,32 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
+import { assertModule } from './assert.js';
+import { commandModule } from './command.js';
+import { copyModule } from './copy.js';
+import { debugModule } from './debug.js';
+import { failModule } from './fail.js';
+import { fileModule } from './file.js';
 import type { Module } from './module.js';
+import { setFactModule } from './set-fact.js';
+import { shellModule } from './shell.js';
+import { statModule } from './stat.js';
+import { templateModule } from './template.js';
+import { uriModule } from './uri.js';
+import { waitForModule } from './wait-for.js';
 
-const all: Module[] = [];
+const all: Module[] = [
+  assertModule,
+  commandModule,
+  copyModule,
+  debugModule,
+  failModule,
+  fileModule,
+  setFactModule,
+  shellModule,
+  statModule,
+  templateModule,
+  uriModule,
+  waitForModule,
+] as Module[];
 
 const byName = new Map<string, Module>();
 for (const m of all) {
@@ -15,4 +40,9 @@ export function getModule(name: string): Module | undefined {
 
 export function moduleNames(): string[] {
   return [...byName.keys()].sort();
+}
+
+// For the generated reference and JSON Schemas: each module once, aliases not repeated.
+export function allModules(): readonly Module[] {
+  return all;
 }

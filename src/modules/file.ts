@@ -1,0 +1,82 @@
+// Paths in a wanted state: directory, existing file, touched file, or gone.
+import { z } from 'zod';
+import { attrsDiffer, run, setAttrs, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
+import type { FileDiff } from '../core/result.js';
+import { attrFields } from './common.js';
+import { defineModule } from './module.js';
+
+const schema = z.strictObject({
+  path: z.string().min(1).describe('Path on the host.'),
+  state: z
+    .enum(['directory', 'file', 'touch', 'absent'])
+    .optional()
+    .describe('directory: create it; file: must exist; touch: create an empty file if missing; absent: remove (recursively).'),
+  ...attrFields,
+});
+
+type Args = z.infer<typeof schema>;
+type State = NonNullable<Args['state']>;
+
+interface FilePlan {
+  create?: 'directory' | 'file';
+  remove?: boolean;
+  attrs: Attrs;
+  /** State of the path once applied. */
+  state: string;
+}
+
+function stateOf(st: PathStat): string {
+  if (!st.exists) return 'absent';
+  return st.isDir ? 'directory' : st.isLink ? 'link' : 'file';
+}
+
+function describe(state: string, attrs: Attrs): string {
+  const lines = [`state: ${state}`];
+  for (const k of ['mode', 'owner', 'group'] as const) if (attrs[k] !== undefined) lines.push(`${k}: ${attrs[k]}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function pick(st: PathStat, keys: (keyof Attrs)[]): Attrs {
+  return Object.fromEntries(keys.map((k) => [k, st[k]])) as Attrs;
+}
+
+export const fileModule = defineModule<Args, FilePlan>({
+  name: 'file',
+  description: 'Creates directories, removes paths, touches files and sets their mode and owner.',
+  schema,
+  check: async (args, ctx) => {
+    const st = await statPath(ctx.conn, args.path, ctx.become);
+    const state: State = args.state ?? (st.isDir ? 'directory' : 'file');
+    const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
+    const fail = (msg: string) => ({ changes: false as const, outcome: { failed: true, msg } });
+    const done = { changes: false as const, outcome: { data: { path: args.path, state: stateOf(st) } } };
+    const diffOf = (after: string, attrs: Attrs, before: Attrs): FileDiff[] => [
+      { path: args.path, before: describe(stateOf(st), before), after: describe(after, attrs) },
+    ];
+    if (state === 'absent') {
+      if (!st.exists) return done;
+      return { changes: true, summary: `remove ${args.path}`, data: { remove: true, attrs: {}, state: 'absent' }, diff: diffOf('absent', {}, {}) };
+    }
+    if (!st.exists) {
+      if (state === 'file') return fail(`${args.path} does not exist; use state: touch to create it`);
+      const create = state === 'directory' ? 'directory' : 'file';
+      const summary = `create ${create} ${args.path}`;
+      return { changes: true, summary, data: { create, attrs: want, state: create }, diff: diffOf(create, want, {}) };
+    }
+    if (state === 'directory' && !st.isDir) return fail(`${args.path} exists and is not a directory`);
+    if (state !== 'directory' && st.isDir) return fail(`${args.path} is a directory, not a file`);
+    const keys = attrsDiffer(st, want);
+    if (keys.length === 0) return done;
+    const attrs = Object.fromEntries(keys.map((k) => [k, want[k]])) as Attrs;
+    const summary = `set ${keys.map((k) => `${k} ${attrs[k]}`).join(', ')} on ${args.path}`;
+    return { changes: true, summary, data: { attrs, state: stateOf(st) }, diff: diffOf(stateOf(st), attrs, pick(st, keys)) };
+  },
+  apply: async (args, plan, ctx) => {
+    const p = plan ?? { attrs: {}, state: 'file' };
+    if (p.remove) await run(ctx.conn, ['rm', '-rf', '--', args.path], ctx.become);
+    if (p.create === 'directory') await run(ctx.conn, ['mkdir', '-p', '--', args.path], ctx.become);
+    if (p.create === 'file') await run(ctx.conn, ['touch', '--', args.path], ctx.become);
+    await setAttrs(ctx.conn, args.path, p.attrs, ctx.become);
+    return { changed: true, data: { path: args.path, state: p.state } };
+  },
+});

@@ -1,0 +1,38 @@
+// Renders a Handlebars file from the controller and writes it like copy does.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { failed, resolveControllerPath } from './common.js';
+import { defineModule } from './module.js';
+import { applyWrite, planWrite, validateField, writeFields, type WritePlan } from './write-file.js';
+
+const schema = z.strictObject({
+  src: z.string().min(1).describe('Template file on the controller: playbook folder, then templates/, then ../templates/.'),
+  ...writeFields,
+  validate: validateField,
+});
+
+type Args = z.infer<typeof schema>;
+
+interface TemplatePlan extends WritePlan {
+  body: Buffer;
+}
+
+export const templateModule = defineModule<Args, TemplatePlan>({
+  name: 'template',
+  description: 'Renders a Handlebars template with the task variables and writes it to the host.',
+  schema,
+  check: async (args, ctx) => {
+    const srcPath = resolveControllerPath(ctx.baseDir, args.src, ['templates', '../templates']);
+    if (!srcPath) {
+      return { changes: false, outcome: failed(`template ${args.src} not found (looked in ${ctx.baseDir}, templates/, ../templates/)`) };
+    }
+    const body = Buffer.from(ctx.render(await readFile(srcPath, 'utf8'), srcPath));
+    const plan = await planWrite(ctx, body, args);
+    if (!plan.changes) return plan;
+    return { ...plan, data: { ...(plan.data as WritePlan), body } };
+  },
+  apply: async (args, plan, ctx) => {
+    if (!plan) throw new Error('template: apply without a plan');
+    return applyWrite(ctx, plan.body, args, plan);
+  },
+});

@@ -1,0 +1,112 @@
+// HTTP checks and calls made from the host: fetch locally, curl (argv, no shell) elsewhere.
+import { z } from 'zod';
+import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
+import { failed } from './common.js';
+
+const schema = z.strictObject({
+  url: z.url().describe('URL to request.'),
+  method: z
+    .string()
+    .regex(/^[A-Za-z]+$/)
+    .default('GET')
+    .transform((m) => m.toUpperCase())
+    .describe('HTTP method. Anything but GET and HEAD reports changed.'),
+  headers: z.record(z.string(), z.string()).default({}).describe('Request headers.'),
+  body: z
+    .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+    .optional()
+    .describe('Request body: a string as is, an object or list sent as JSON.'),
+  status_code: z
+    .union([z.number().int(), z.array(z.number().int()).min(1)])
+    .default(200)
+    .describe('Status code(s) that count as success.'),
+  return_content: z.boolean().default(false).describe('Return the body as `content` in the result.'),
+  expect_body: z.string().optional().describe('Fail unless the response body contains this text.'),
+  timeout: z.number().positive().default(30).describe('Seconds before the request is abandoned.'),
+  follow_redirects: z.boolean().default(true).describe('Follow 3xx redirects.'),
+});
+
+type Args = z.infer<typeof schema>;
+
+interface Response {
+  status: number;
+  contentType: string;
+  content: string;
+}
+
+function requestBody(args: Args): { body?: string; headers: Record<string, string> } {
+  const headers = { ...args.headers };
+  if (args.body === undefined) return { headers };
+  if (typeof args.body === 'string') return { body: args.body, headers };
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  return { body: JSON.stringify(args.body), headers };
+}
+
+async function viaFetch(args: Args, ctx: ModuleContext): Promise<Response | string> {
+  const { body, headers } = requestBody(args);
+  try {
+    const res = await fetch(args.url, {
+      method: args.method,
+      headers,
+      body,
+      redirect: args.follow_redirects ? 'follow' : 'manual',
+      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(args.timeout * 1000)]),
+    });
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', content: await res.text() };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    if (err instanceof Error && err.name === 'TimeoutError') return `timed out after ${args.timeout}s`;
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+    return cause;
+  }
+}
+
+async function viaCurl(args: Args, ctx: ModuleContext): Promise<Response | string> {
+  const { body, headers } = requestBody(args);
+  const argv = ['curl', '-sS', '--max-time', String(args.timeout), '-w', '\n%{http_code} %{content_type}'];
+  argv.push(...(args.method === 'HEAD' ? ['--head', '-o', '/dev/null'] : ['-X', args.method]));
+  if (args.follow_redirects) argv.push('-L');
+  for (const [k, v] of Object.entries(headers)) argv.push('-H', `${k}: ${v}`);
+  if (body !== undefined) argv.push('--data-binary', '@-');
+  argv.push('--', args.url);
+  const r = await ctx.conn.exec(argv, { stdin: body, signal: ctx.signal });
+  if (r.rc === 28) return `timed out after ${args.timeout}s`;
+  if (r.rc !== 0) return r.stderr.trim().replace(/^curl: \(\d+\) /, '') || `curl rc ${r.rc}`;
+  const cut = r.stdout.lastIndexOf('\n');
+  const [code = '0', ...type] = r.stdout.slice(cut + 1).split(' ');
+  return { status: Number(code), contentType: type.join(' '), content: r.stdout.slice(0, cut) };
+}
+
+async function request(args: Args, ctx: ModuleContext, changed: boolean): Promise<ModuleOutcome> {
+  const res = ctx.conn.transport === 'local' ? await viaFetch(args, ctx) : await viaCurl(args, ctx);
+  if (typeof res === 'string') return failed(`request to ${args.url} failed: ${res}`, { data: { status: -1, url: args.url } });
+  const data: Record<string, unknown> = { status: res.status, url: args.url, content_type: res.contentType };
+  if (/[/+]json\b/.test(res.contentType)) {
+    try {
+      data.json = JSON.parse(res.content);
+    } catch {
+      data.json = undefined;
+    }
+  }
+  if (args.return_content) data.content = res.content;
+  const codes = Array.isArray(args.status_code) ? args.status_code : [args.status_code];
+  if (!codes.includes(res.status)) {
+    return failed(`status code was ${res.status} and not [${codes.join(', ')}]`, { data, changed });
+  }
+  if (args.expect_body !== undefined && !res.content.includes(args.expect_body)) {
+    return failed(`response body does not contain '${args.expect_body}'`, { data, changed });
+  }
+  return { changed, msg: `${args.method} ${args.url}: ${res.status}`, data };
+}
+
+export const uriModule = defineModule<Args>({
+  name: 'uri',
+  aliases: ['http'],
+  description: 'Makes an HTTP request from the host and checks the status and body.',
+  schema,
+  check: async (args, ctx) => {
+    if (args.method === 'GET' || args.method === 'HEAD') return { changes: false, outcome: await request(args, ctx, false) };
+    return { changes: true, summary: `${args.method} ${args.url}` };
+  },
+  apply: async (args, _plan, ctx) => request(args, ctx, true),
+});

@@ -1,0 +1,111 @@
+// copy and template both end here: compare by sha256 and attributes, validate, back up, replace atomically.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { attrsDiffer, run, setAttrs, statPath, type Attrs } from '../connection/fs-ops.js';
+import type { FileDiff } from '../core/result.js';
+import { argvOrString, attrFields, failed, isDiffable } from './common.js';
+import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
+import { splitArgs } from './split-args.js';
+
+/** Destination options shared by copy and template. */
+export const writeFields = {
+  dest: z.string().min(1).describe('Path of the file on the host.'),
+  ...attrFields,
+  backup: z.boolean().default(false).describe('Keep the old file as `<dest>.<timestamp>~` before replacing it.'),
+};
+
+/** `validate: visudo -cf %s` — `%s` is a temp file holding the new content. */
+export const validateField = argvOrString
+  .refine((v) => (Array.isArray(v) ? v.join(' ') : v).includes('%s'), { error: 'validate must contain %s (the file to check)' })
+  .optional()
+  .describe('Command run on the new content before it replaces dest; %s is the temp file path. Exit 0 means valid.');
+
+export interface WriteArgs extends Attrs {
+  dest: string;
+  backup: boolean;
+  validate?: string | string[];
+}
+
+export interface WritePlan {
+  /** Content differs (or dest is missing): the file is rewritten. */
+  content: boolean;
+  existed: boolean;
+  attrs: Attrs;
+}
+
+export function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+// Local time like Ansible's backup names: file.2026-11-22@01:45:00~
+export function backupName(dest: string, now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const day = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+  return `${dest}.${day}@${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}~`;
+}
+
+export async function planWrite(ctx: ModuleContext, content: Buffer, args: WriteArgs): Promise<Plan<WritePlan>> {
+  const st = await statPath(ctx.conn, args.dest, ctx.become, { checksum: true });
+  const checksum = sha256(content);
+  if (st.exists && !st.isFile) {
+    return { changes: false, outcome: { failed: true, msg: `${args.dest} exists and is not a regular file` } };
+  }
+  const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
+  const changed = !st.exists || st.sha256 !== checksum;
+  const keys = attrsDiffer(st, want);
+  if (!changed && keys.length === 0) {
+    return { changes: false, outcome: { data: { dest: args.dest, checksum } } };
+  }
+  const summary = !st.exists
+    ? `create ${args.dest}`
+    : changed
+      ? `update ${args.dest}`
+      : `set ${keys.map((k) => `${k} ${want[k]}`).join(', ')} on ${args.dest}`;
+  let diff: FileDiff[] | undefined;
+  if (ctx.diffMode && changed) {
+    const before = st.exists ? await ctx.conn.get(args.dest, { become: ctx.become }) : Buffer.alloc(0);
+    const text = (b: Buffer) => (isDiffable(b) ? b.toString('utf8') : `(binary, sha256 ${sha256(b)})\n`);
+    diff = [{ path: args.dest, before: text(before), after: text(content) }];
+  }
+  const attrs = changed ? want : (Object.fromEntries(keys.map((k) => [k, want[k]])) as Attrs);
+  return { changes: true, summary, diff, data: { content: changed, existed: st.exists, attrs } };
+}
+
+export async function applyWrite(
+  ctx: ModuleContext,
+  content: Buffer,
+  args: WriteArgs,
+  plan: WritePlan,
+): Promise<ModuleOutcome> {
+  const data: Record<string, unknown> = { dest: args.dest, checksum: sha256(content) };
+  if (!plan.content) {
+    await setAttrs(ctx.conn, args.dest, plan.attrs, ctx.become);
+    return { changed: true, data };
+  }
+  if (args.validate !== undefined) {
+    const bad = await validate(ctx, content, args.validate);
+    if (bad) return bad;
+  }
+  if (args.backup && plan.existed) {
+    const backup = backupName(args.dest);
+    await run(ctx.conn, ['cp', '-p', '--', args.dest, backup], ctx.become);
+    data.backup_file = backup;
+  }
+  const { mode, owner, group } = plan.attrs;
+  await ctx.conn.put({ content }, args.dest, { mode, owner, group, become: ctx.become, signal: ctx.signal });
+  return { changed: true, data };
+}
+
+async function validate(ctx: ModuleContext, content: Buffer, cmd: string | string[]): Promise<ModuleOutcome | undefined> {
+  const tmp = (await run(ctx.conn, ['mktemp'], ctx.become)).stdout.trim();
+  try {
+    await ctx.conn.put({ content }, tmp, { mode: '0600', become: ctx.become });
+    const argv = (Array.isArray(cmd) ? cmd : splitArgs(cmd)).map((a) => a.replaceAll('%s', tmp));
+    const r = await ctx.conn.exec(argv, { become: ctx.become, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    if (r.rc === 0) return undefined;
+    const why = (r.stderr.trim() || r.stdout.trim()).replaceAll(tmp, '%s');
+    return failed(`validation failed (rc ${r.rc}): ${why}`, { rc: r.rc, stdout: r.stdout, stderr: r.stderr });
+  } finally {
+    await ctx.conn.exec(['rm', '-f', '--', tmp], { become: ctx.become });
+  }
+}
