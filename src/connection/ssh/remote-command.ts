@@ -1,0 +1,56 @@
+// Builds the one shell line sent over SSH from argv, cwd, env and become; quoting happens only here.
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../../core/errors.js';
+import type { Become } from '../connection.js';
+import { quoteArgv } from '../quote.js';
+
+/** Markers a command line was built with: sudo's prompt and the line the wrapper prints once running. */
+export interface CommandMarkers {
+  /** Passed to `sudo -p`; seen on stderr when sudo wants the password. */
+  prompt: string;
+  /** The wrapper writes `<ready> <pid>` to stderr right before exec'ing the command. */
+  ready: string;
+}
+
+/** What remoteCommand needs. */
+export interface RemoteCommandOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  become?: Become;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+// Fresh random markers per command, so command output can never fake them.
+export function newMarkers(): CommandMarkers {
+  const id = randomBytes(8).toString('hex');
+  return { prompt: `[omsrun-sudo-${id}] password:`, ready: `omsrun-ready-${id}` };
+}
+
+// The argv that runs on the host: sudo (maybe), then a tiny sh wrapper that reports its pid, cd's and execs.
+export function remoteArgv(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers): string[] {
+  if (argv.length === 0) throw new ConfigError('expected a command, got an empty argv', { keyPath: 'argv' });
+  const envPairs = Object.entries(opts.env ?? {}).map(([k, v]) => {
+    if (!ENV_NAME.test(k)) throw new ConfigError(`expected an environment variable name, got ${JSON.stringify(k)}`, { keyPath: `env.${k}` });
+    return `${k}=${v}`;
+  });
+  const inner = envPairs.length ? ['env', ...envPairs, ...argv] : [...argv];
+  const cd = opts.cwd !== undefined ? 'cd -- "$1" && shift && ' : '';
+  const script = `echo "${markers.ready} $$" >&2; ${cd}exec "$@"`;
+  const wrapped = ['sh', '-c', script, 'sh', ...(opts.cwd !== undefined ? [opts.cwd] : []), ...inner];
+  if (!opts.become) return wrapped;
+  const user = opts.become.user || 'root';
+  const sudo = opts.become.password !== undefined ? ['sudo', '-S', '-p', markers.prompt] : ['sudo', '-n'];
+  return [...sudo, '-u', user, '--', ...wrapped];
+}
+
+// The quoted command line for channel exec.
+export function remoteCommand(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers): string {
+  return quoteArgv(remoteArgv(argv, opts, markers));
+}
+
+// The argv that kills a timed-out command's process group (and the pid itself), run on a second channel.
+export function killArgv(pid: number): string[] {
+  const script = 'pg=$(ps -o pgid= -p "$1" 2>/dev/null | tr -d " "); [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null; kill -KILL "$1" 2>/dev/null; exit 0';
+  return ['sh', '-c', script, 'sh', String(pid)];
+}

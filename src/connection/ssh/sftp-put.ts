@@ -1,0 +1,147 @@
+// Atomic, checksum-verified file upload over SFTP (and sudo for files the login user cannot write).
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { SFTPWrapper } from 'ssh2';
+import { CommandError, ConfigError, InterruptedError } from '../../core/errors.js';
+import type { Become, ExecOptions, ExecResult, PutOptions, PutSource } from '../connection.js';
+
+/** What put needs from the connection. */
+export interface RemoteOps {
+  host: string;
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  sftp(): Promise<SFTPWrapper>;
+}
+
+/** Skipped: the remote file already had the same sha256. */
+export interface PutOutcome {
+  uploaded: boolean;
+  sha256: string;
+}
+
+// Moves the uploaded file into place: copy (become) or keep, owner, group, mode, checksum, rename.
+const FINALIZE = `set -e
+src=$1 t=$2 d=$3 e=$4 m=$5 o=$6 g=$7
+trap 'rm -f -- "$t"' EXIT
+[ -n "$m" ] || m=$(stat -c %a -- "$d" 2>/dev/null) || m=644
+if [ "$src" != "$t" ]; then
+  [ -n "$o" ] || o=$(stat -c %u -- "$d" 2>/dev/null) || o=
+  [ -n "$g" ] || g=$(stat -c %g -- "$d" 2>/dev/null) || g=
+  install -m 600 -- "$src" "$t"
+fi
+if [ -n "$o" ]; then chown -- "$o" "$t"; fi
+if [ -n "$g" ]; then chgrp -- "$g" "$t"; fi
+chmod -- "$m" "$t"
+s=$(sha256sum -- "$t")
+[ "\${s%% *}" = "$e" ] || { echo "checksum mismatch after upload: expected $e, got \${s%% *}" >&2; exit 3; }
+mv -f -- "$t" "$d"`;
+
+// Applies owner, group and mode to a file whose content is already right.
+const ATTRS = `set -e
+d=$1 m=$2 o=$3 g=$4
+if [ -n "$o" ]; then chown -- "$o" "$d"; fi
+if [ -n "$g" ]; then chgrp -- "$g" "$d"; fi
+if [ -n "$m" ]; then chmod -- "$m" "$d"; fi`;
+
+// The argv that finalizes an upload (exported for tests of the exact command).
+export function finalizeArgv(src: string, tmp: string, dest: string, sha: string, o: PutOptions): string[] {
+  return ['sh', '-c', FINALIZE, 'sh', src, tmp, dest, sha, o.mode ?? '', o.owner ?? '', o.group ?? ''];
+}
+
+// Temp name next to dest, hidden, so the final rename stays on one file system.
+export function tempNameFor(dest: string): string {
+  return posix.join(posix.dirname(dest), `.${posix.basename(dest)}.omsrun-${randomBytes(4).toString('hex')}`);
+}
+
+// sha256 and size of what will be uploaded.
+export async function localDigest(source: PutSource): Promise<{ sha256: string; size: number }> {
+  if ('content' in source) {
+    const buf = Buffer.from(source.content);
+    return { sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
+  }
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(source.localPath)) h.update(chunk as Buffer);
+  return { sha256: h.digest('hex'), size: (await stat(source.localPath)).size };
+}
+
+// sha256 of a remote file, undefined when it does not exist or cannot be read.
+export async function remoteSha256(ops: RemoteOps, path: string, become?: Become): Promise<string | undefined> {
+  const r = await ops.exec(['sha256sum', '--', path], { become });
+  return r.rc === 0 ? r.stdout.split(' ')[0] : undefined;
+}
+
+function upload(sftp: SFTPWrapper, source: PutSource, remote: string, size: number, o: PutOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if ('localPath' in source) {
+      const step = (done: number): void => o.onProgress?.(done, size);
+      sftp.fastPut(source.localPath, remote, { mode: 0o600, concurrency: 16, chunkSize: 32768, step }, (err) =>
+        err ? reject(err) : (o.onProgress?.(size, size), resolve()),
+      );
+      return;
+    }
+    const ws = sftp.createWriteStream(remote, { flags: 'wx', mode: 0o600 });
+    ws.once('error', reject);
+    ws.once('close', () => (o.onProgress?.(size, size), resolve()));
+    ws.end(Buffer.from(source.content));
+  });
+}
+
+function check(o: PutOptions): void {
+  if (o.mode !== undefined && !/^[0-7]{3,4}$/.test(o.mode)) {
+    throw new ConfigError(`expected an octal mode such as '0644', got ${JSON.stringify(o.mode)}`, { keyPath: 'mode' });
+  }
+  if (o.signal?.aborted) throw new InterruptedError();
+}
+
+async function finalize(ops: RemoteOps, argv: string[], become: Become | undefined, dest: string): Promise<void> {
+  const r = await ops.exec(argv, { become });
+  if (r.rc !== 0) throw new CommandError(`${ops.host}: cannot write ${dest}: ${r.stderr.trim() || `exit code ${r.rc}`}`, r.rc, r.stdout, r.stderr);
+}
+
+// Writes dest atomically; skips the transfer when the remote file already has the same sha256.
+export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o: PutOptions = {}): Promise<PutOutcome> {
+  check(o);
+  const { sha256, size } = await localDigest(source);
+  if ((await remoteSha256(ops, dest, o.become)) === sha256) {
+    if (o.mode !== undefined || o.owner !== undefined || o.group !== undefined) {
+      await finalize(ops, ['sh', '-c', ATTRS, 'sh', dest, o.mode ?? '', o.owner ?? '', o.group ?? ''], o.become, dest);
+    }
+    return { uploaded: false, sha256 };
+  }
+  const sftp = await ops.sftp();
+  const onAbort = (): void => sftp.end();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (!o.become) {
+      const tmp = tempNameFor(dest);
+      try {
+        await upload(sftp, source, tmp, size, o);
+        check(o);
+        await finalize(ops, finalizeArgv(tmp, tmp, dest, sha256, o), undefined, dest);
+      } catch (err) {
+        await ops.exec(['rm', '-f', '--', tmp]).catch(() => undefined);
+        throw err;
+      }
+      return { uploaded: true, sha256 };
+    }
+    const mk = await ops.exec(['mktemp', '-d']);
+    const dir = mk.stdout.trim();
+    if (mk.rc !== 0 || dir === '') throw new CommandError(`${ops.host}: mktemp -d failed: ${mk.stderr.trim()}`, mk.rc, mk.stdout, mk.stderr);
+    try {
+      const staged = posix.join(dir, 'upload');
+      await upload(sftp, source, staged, size, o);
+      check(o);
+      if ((o.become.user || 'root') !== 'root') await ops.exec(['chmod', 'go+rx', dir]).then(() => ops.exec(['chmod', 'go+r', staged]));
+      await finalize(ops, finalizeArgv(staged, tempNameFor(dest), dest, sha256, o), o.become, dest);
+    } finally {
+      await ops.exec(['rm', '-rf', '--', dir]).catch(() => undefined);
+    }
+    return { uploaded: true, sha256 };
+  } catch (err) {
+    if (o.signal?.aborted) throw new InterruptedError();
+    throw err;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
