@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { killArgv, remoteArgv, remoteCommand } from '../../src/connection/ssh/remote-command.js';
+import { finalizeArgv, tempNameFor } from '../../src/connection/ssh/sftp-put.js';
+
+const m = { prompt: '[omsrun-sudo-1] password:', ready: 'omsrun-ready-1' };
+const wrap = 'echo "omsrun-ready-1 $$" >&2; exec "$@"';
+const wrapCd = 'echo "omsrun-ready-1 $$" >&2; cd -- "$1" && shift && exec "$@"';
+
+describe('remote command lines', () => {
+  it('wraps argv to learn the pid, with cwd and env as arguments', () => {
+    expect(remoteArgv(['ls', '-l'], {}, m)).toEqual(['sh', '-c', wrap, 'sh', 'ls', '-l']);
+    expect(remoteArgv(['ls'], { cwd: '/tmp/a b', env: { A: 'x y' } }, m)).toEqual(['sh', '-c', wrapCd, 'sh', '/tmp/a b', 'env', 'A=x y', 'ls']);
+  });
+
+  it('puts sudo in front: -S with a prompt marker when there is a password, -n otherwise', () => {
+    expect(remoteArgv(['id'], { become: { user: 'root', password: 'pw' } }, m).slice(0, 7)).toEqual(['sudo', '-S', '-p', m.prompt, '-u', 'root', '--']);
+    expect(remoteArgv(['id'], { become: { user: 'app' } }, m).slice(0, 5)).toEqual(['sudo', '-n', '-u', 'app', '--']);
+    expect(remoteCommand(['id'], { become: { user: 'root', password: 'secret-pw' } }, m)).not.toContain('secret-pw');
+  });
+
+  it('rejects bad env names and an empty argv', () => {
+    expect(() => remoteArgv(['x'], { env: { 'A;B': '1' } }, m)).toThrow('env.A;B: expected an environment variable name, got "A;B"');
+    expect(() => remoteArgv([], {}, m)).toThrow('argv: expected a command, got an empty argv');
+  });
+
+  it('delivers hostile values literally through a real sh', () => {
+    const hostile = ['; rm -rf /tmp/x', '$(touch /tmp/pwned)', '`id`', `it's "quoted"`, 'two\nlines', '-n', ''];
+    const line = remoteCommand(['printf', '%s|', ...hostile], { env: { V: '$(id)' }, cwd: '/' }, m);
+    const out = execFileSync('sh', ['-c', line], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out).toBe(`${hostile.join('|')}|`);
+  });
+
+  it('builds the kill and put helpers from argv', () => {
+    expect(killArgv(42).slice(-2)).toEqual(['sh', '42']);
+    expect(finalizeArgv('/s', '/t', '/d', 'abc', { mode: '0640' }).slice(3)).toEqual(['sh', '/s', '/t', '/d', 'abc', '0640', '', '']);
+    expect(tempNameFor('/etc/app/conf.yml')).toMatch(/^\/etc\/app\/\.conf\.yml\.omsrun-[0-9a-f]{8}$/);
+  });
+});
