@@ -1,0 +1,126 @@
+// Conditions (`when`, `changed_when`, `failed_when`, `until`, `assert.that`) are jexl expressions: no eval, no home-made parser.
+import jexlModule from 'jexl';
+import { closest, distance } from 'fastest-levenshtein';
+import { ConfigError } from '../core/errors.js';
+import { contextError, snippet, type RenderContext } from './context.js';
+import { findUndefined, rewrite, type Ast } from './expr-ast.js';
+import { EXPR_FUNCTIONS, truthy } from './expr-functions.js';
+
+type OnDemand = { eval: () => { then: (f: (v: unknown) => unknown) => unknown } };
+type Expression = { evalSync: (context: object) => unknown; _getAst: () => unknown };
+interface LazyOps {
+  addBinaryOp(op: string, precedence: number, fn: (l: OnDemand, r: OnDemand) => unknown, manualEval: true): void;
+}
+
+const jexl = new jexlModule.Jexl();
+const lazy = jexl as unknown as LazyOps;
+const andOp = (l: OnDemand, r: OnDemand): unknown => l.eval().then((v) => (truthy(v) ? r.eval() : v));
+const orOp = (l: OnDemand, r: OnDemand): unknown => l.eval().then((v) => (truthy(v) ? v : r.eval()));
+lazy.addBinaryOp('&&', 10, andOp, true);
+lazy.addBinaryOp('and', 10, andOp, true);
+lazy.addBinaryOp('||', 9, orOp, true);
+lazy.addBinaryOp('or', 9, orOp, true);
+jexl.addBinaryOp('is', 20, () => {
+  throw new Error('"is" was not rewritten');
+});
+jexl.addUnaryOp('!', (v) => !truthy(v));
+jexl.addUnaryOp('not', (v) => !truthy(v));
+for (const op of ['!', 'not']) Object.assign(jexl._grammar.elements[op]!, { precedence: Infinity });
+for (const f of EXPR_FUNCTIONS) {
+  jexl.addFunction(f.name, f.fn);
+  jexl.addTransform(f.name, f.fn);
+}
+
+/** Names usable without defining them; variables of the same name win. */
+const CONSTANTS: Record<string, unknown> = { null: null, none: null, None: null, True: true, False: false };
+
+const CACHE_MAX = 5000;
+const cache = new Map<string, Expression>();
+
+/** Removes one pair of surrounding `{{ }}`, for `when: "{{ x }}"` written the Ansible way. */
+function unwrap(expr: string): string {
+  const m = /^\s*\{\{([^]*)\}\}\s*$/.exec(expr);
+  return m && !m[1]!.includes('{{') && !m[1]!.includes('}}') ? m[1]!.trim() : expr.trim();
+}
+
+function syntaxHint(expr: string): string | undefined {
+  if (expr.includes('{{')) return 'conditions are expressions, not templates: write variable names without {{ }}';
+  if (/\bnot\s+in\b/.test(expr)) return 'write "not (x in y)" instead of "x not in y"';
+  if (/[^=!<>]=[^=]/.test(expr)) return 'compare with "==", not "="';
+  return undefined;
+}
+
+function compile(expr: string): Expression {
+  const hit = cache.get(expr);
+  if (hit) return hit;
+  const compiled = jexl.compile(expr) as unknown as Expression;
+  rewrite(compiled._getAst() as Ast);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(expr, compiled);
+  return compiled;
+}
+
+function cleanMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const token = /^Token (.+?)\s*\(\w+\) unexpected/.exec(msg);
+  if (token) return `unexpected ${JSON.stringify(token[1])}`;
+  const invalid = /^Invalid expression token: (.*)$/.exec(msg);
+  if (invalid) return `invalid token ${JSON.stringify(invalid[1])}`;
+  if (msg.startsWith('Unexpected end of expression')) return 'unexpected end of expression';
+  return msg;
+}
+
+function compileOrThrow(expr: string, ctx: RenderContext | undefined): Expression {
+  try {
+    return compile(expr);
+  } catch (err) {
+    throw contextError(ctx, `syntax error in ${snippet(expr)}: ${cleanMessage(err)}`, syntaxHint(expr), err);
+  }
+}
+
+function undefinedHint(name: string, vars: Record<string, unknown>): string {
+  const root = name.split('.')[0]!;
+  const names = Object.keys(vars);
+  const near = names.length > 0 ? closest(root, names) : undefined;
+  if (near && near !== root && distance(root, near) <= Math.max(1, Math.floor(root.length / 3))) return `did you mean "${near}"?`;
+  return `use defined(${name}) or ${name}|default(...) when it may be unset`;
+}
+
+function scope(vars: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.create(vars) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(CONSTANTS)) if (!Object.prototype.hasOwnProperty.call(vars, k)) out[k] = v;
+  return out;
+}
+
+// Evaluates one expression; undefined variables and syntax errors are ConfigErrors naming the expression.
+export function evaluate(expr: string, vars: Record<string, unknown>, ctx?: RenderContext): unknown {
+  const text = unwrap(expr);
+  const compiled = compileOrThrow(text, ctx);
+  try {
+    const missing = findUndefined(compiled._getAst() as Ast, vars, CONSTANTS);
+    if (missing) throw contextError(ctx, `undefined variable ${JSON.stringify(missing)} in ${snippet(text)}`, undefinedHint(missing, vars));
+    return compiled.evalSync(scope(vars));
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw contextError(ctx, `cannot evaluate ${snippet(text)}: ${cleanMessage(err)}`, undefined, err);
+  }
+}
+
+// A condition list holds when every entry is true (literal booleans are taken as they are).
+export function evalConditions(conds: readonly (string | boolean)[], vars: Record<string, unknown>, ctx?: RenderContext): boolean {
+  return conds.every((c) => (typeof c === 'boolean' ? c : truthy(evaluate(c, vars, ctx))));
+}
+
+// The loader checks expression syntax before anything runs; returns the error message or undefined.
+export function checkExprSyntax(expr: string): string | undefined {
+  const text = unwrap(expr);
+  try {
+    compile(text);
+    return undefined;
+  } catch (err) {
+    const hint = syntaxHint(text);
+    return `${cleanMessage(err)}${hint ? ` (${hint})` : ''}`;
+  }
+}
+
+export { truthy };
