@@ -1,6 +1,7 @@
 // command and shell differ only in how argv is built; guards and results are shared.
 import { z } from 'zod';
 import { statPath } from '../connection/fs-ops.js';
+import { quoteArgv } from '../connection/quote.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
 
 /** Options both command and shell accept. */
@@ -21,7 +22,7 @@ export async function planCommand(argv: string[], opts: CommandFields, ctx: Modu
   if (opts.removes && !(await statPath(ctx.conn, opts.removes, ctx.become)).exists) {
     return { changes: false, outcome: { msg: `skipped, since ${opts.removes} does not exist`, rc: 0 } };
   }
-  return { changes: true, summary: `run ${JSON.stringify(argv)}`, data: argv, skipInCheckMode: true };
+  return { changes: true, summary: `run ${quoteArgv(argv)}`, data: argv, skipInCheckMode: true };
 }
 
 // rc 0 is success; anything else fails with the command's stderr in the message.
