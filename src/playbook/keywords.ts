@@ -1,0 +1,98 @@
+// The keywords a task, block or play may carry, as zod schemas: they are the documentation.
+import { z } from 'zod';
+
+const YES = /^(yes|true|on)$/i;
+const NO = /^(no|false|off)$/i;
+
+/** true/false, also Ansible's yes/no strings. */
+export const flag = z.preprocess(
+  (v) => (typeof v === 'string' && YES.test(v) ? true : typeof v === 'string' && NO.test(v) ? false : v),
+  z.boolean(),
+);
+
+/** One condition or a list of them (expressions or literal booleans). */
+export const condition = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
+
+/** A name or a list of names (`tags`, `notify`, `listen`). */
+export const names = z.union([z.string(), z.array(z.union([z.string(), z.number()]))]);
+
+const varsMap = z.record(z.string(), z.unknown());
+
+/** Keywords shared by tasks, blocks and includes. */
+export const commonKeywords = {
+  name: z.string().describe('Shown in the progress view and the recap.'),
+  when: condition.describe('Run only when every condition holds.'),
+  tags: names.describe('Select or skip with --tags / --skip-tags.'),
+  become: flag.describe('Run through sudo.'),
+  become_user: z.string().describe('User to become (default root).'),
+  ignore_errors: flag.describe('A failure does not stop the host.'),
+  no_log: flag.describe('Hide arguments and output.'),
+  run_once: flag.describe('Run on the first host of the batch only.'),
+  delegate_to: z.string().describe('Only localhost / 127.0.0.1.'),
+  vars: varsMap.describe('Variables for this task or block.'),
+};
+
+/** Keywords only a task (one module call) may carry. */
+export const taskKeywords = {
+  args: varsMap.describe('Module arguments, merged over the inline ones.'),
+  loop: z.union([z.array(z.unknown()), z.string()]).describe('A list, or a template yielding a list.'),
+  with_items: z.union([z.array(z.unknown()), z.string()]).describe('Same as loop.'),
+  loop_control: z.strictObject({ loop_var: z.string().regex(/^[A-Za-z_]\w*$/) }).describe('loop_var names the item variable.'),
+  register: z.string().regex(/^[A-Za-z_]\w*$/).describe('Store the result in this variable.'),
+  changed_when: condition.describe('Overrides "changed".'),
+  failed_when: condition.describe('Overrides "failed".'),
+  until: condition.describe('Retry until this holds.'),
+  retries: z.number().int().min(0).describe('Attempts for until (default 3).'),
+  delay: z.number().min(0).describe('Seconds between attempts (default 5).'),
+  notify: names.describe('Handlers to run when the task changed something.'),
+  timeout: z.number().positive().describe('Seconds before the task is failed.'),
+  listen: names.describe('Handlers only: extra names to answer to.'),
+};
+
+export const taskSchema = z.strictObject({ ...commonKeywords, ...taskKeywords }).partial();
+
+export const blockSchema = z.strictObject({
+  ...commonKeywords,
+  block: z.array(z.unknown()),
+  rescue: z.array(z.unknown()).nullable(),
+  always: z.array(z.unknown()).nullable(),
+}).partial().required({ block: true });
+
+export const playSchema = z.strictObject({
+  name: z.string(),
+  hosts: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe('Host pattern.'),
+  vars: varsMap.nullable(),
+  vars_files: z.union([z.string(), z.array(z.string())]),
+  become: flag,
+  become_user: z.string(),
+  serial: z.union([z.number().int().positive(), z.string().regex(/^\d+%$/), z.array(z.union([z.number().int().positive(), z.string().regex(/^\d+%$/)])).min(1)]),
+  strategy: z.enum(['linear', 'free']),
+  any_errors_fatal: flag,
+  max_fail_percentage: z.number().min(0).max(100),
+  gather_facts: flag.describe('Accepted and ignored: omsrun gathers no facts.'),
+  tags: names,
+  tasks: z.array(z.unknown()).nullable(),
+  pre_tasks: z.array(z.unknown()).nullable(),
+  post_tasks: z.array(z.unknown()).nullable(),
+  handlers: z.array(z.unknown()).nullable(),
+}).partial().required({ hosts: true });
+
+export type TaskKeywords = z.infer<typeof taskSchema>;
+export type BlockKeywords = z.infer<typeof blockSchema>;
+export type PlayKeywords = z.infer<typeof playSchema>;
+
+export const TASK_KEYS = Object.keys(taskSchema.shape);
+export const BLOCK_ONLY_KEYS = ['block', 'rescue', 'always'];
+export const INCLUDE_KEYS = ['include_tasks', 'import_tasks'];
+
+// Names from `tags: a,b` / `notify: [x]` as a list.
+export function toNames(v: string | (string | number)[] | undefined, split = false): string[] {
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? v.map(String) : split ? v.split(',') : [v];
+  return list.map((s) => s.trim()).filter(Boolean);
+}
+
+// `when: x` / `when: [x, y]` as a list.
+export function toConditions(v: string | boolean | (string | boolean)[] | undefined): (string | boolean)[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}

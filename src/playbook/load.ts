@@ -1,0 +1,144 @@
+// Loads a playbook: plays, import_playbook, vars_files and task lists, validated before anything runs.
+import path from 'node:path';
+import { ConfigError, ConfigErrors } from '../core/errors.js';
+import { describeValue, formatKeyPath, issuesToErrors, loadVarsFile, loadYamlFile, toErrors } from '../core/yaml-source.js';
+import type { KeyPath, YamlSource } from '../core/yaml-source.js';
+import type { Vars } from '../inventory/model.js';
+import { getModule, moduleNames } from '../modules/registry.js';
+import { playSchema, toNames } from './keywords.js';
+import type { PlayKeywords } from './keywords.js';
+import type { Play, Playbook, TaskNode } from './model.js';
+import { checkTemplates } from './syntax.js';
+import { parseTaskList, report } from './tasks.js';
+import type { LoadCtx, ModuleLookup } from './tasks.js';
+
+/** Options for loadPlaybook. */
+export interface LoadPlaybookOptions {
+  /** Where modules are looked up. @defaultValue the module registry */
+  modules?: ModuleLookup;
+  /** Most errors reported at once. @defaultValue 30 */
+  maxErrors?: number;
+}
+
+// The whole playbook or every error found in it (ConfigError for one, ConfigErrors for several).
+export async function loadPlaybook(file: string, options: LoadPlaybookOptions = {}): Promise<Playbook> {
+  const abs = path.resolve(file);
+  const ctx: LoadCtx = { errors: [], modules: options.modules ?? { get: getModule, names: moduleNames }, stack: [] };
+  const src = await loadYamlFile(abs);
+  const plays = await parsePlays(src, ctx);
+  if (ctx.errors.length > 0) throw toErrors(ctx.errors.slice(0, options.maxErrors ?? 30));
+  return { file: abs, plays };
+}
+
+async function parsePlays(src: YamlSource, ctx: LoadCtx): Promise<Play[]> {
+  ctx.stack.push(src.file);
+  try {
+    const data = src.data;
+    if (data === null || data === undefined) return [];
+    if (!Array.isArray(data)) {
+      report(ctx, src, [], `expected a list of plays, got ${describeValue(data)}`, { hint: 'a playbook starts with `- hosts: ...`' });
+      return [];
+    }
+    const plays: Play[] = [];
+    for (const [i, item] of data.entries()) {
+      if (item !== null && typeof item === 'object' && !Array.isArray(item) && 'import_playbook' in item) {
+        plays.push(...(await importPlaybook(src, item as Record<string, unknown>, [i], ctx)));
+        continue;
+      }
+      const play = await parsePlay(src, item, [i], ctx);
+      if (play) plays.push(play);
+    }
+    return plays;
+  } finally {
+    ctx.stack.pop();
+  }
+}
+
+async function importPlaybook(src: YamlSource, item: Record<string, unknown>, p: KeyPath, ctx: LoadCtx): Promise<Play[]> {
+  for (const k of Object.keys(item).filter((k) => k !== 'import_playbook' && k !== 'name')) {
+    report(ctx, src, [...p, k], `${JSON.stringify(k)} is not allowed on import_playbook`, { key: true, hint: 'only name and import_playbook' });
+  }
+  const fp = [...p, 'import_playbook'];
+  const file = item.import_playbook;
+  if (typeof file !== 'string' || file.trim() === '') {
+    report(ctx, src, fp, `expected a file path, got ${describeValue(file)}`);
+    return [];
+  }
+  if (file.includes('{{')) {
+    report(ctx, src, fp, `templated import paths are not supported, got ${describeValue(file)}`, { hint: 'use a static path relative to this file' });
+    return [];
+  }
+  const abs = path.resolve(path.dirname(src.file), file);
+  const where = { pos: src.posOf(fp), keyPath: formatKeyPath(fp) };
+  if (ctx.stack.includes(abs)) {
+    const chain = [...ctx.stack.slice(ctx.stack.indexOf(abs)), abs].map((f) => path.relative(path.dirname(abs), f) || path.basename(f));
+    ctx.errors.push(new ConfigError(`import cycle: ${chain.join(' → ')}`, where));
+    return [];
+  }
+  const sub = await collect(ctx, () => loadYamlFile(abs, where));
+  return sub ? parsePlays(sub, ctx) : [];
+}
+
+async function parsePlay(src: YamlSource, item: unknown, p: KeyPath, ctx: LoadCtx): Promise<Play | undefined> {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    report(ctx, src, p, `expected a play (a mapping with hosts and tasks), got ${describeValue(item)}`);
+    return undefined;
+  }
+  const raw = item as Record<string, unknown>;
+  const res = playSchema.safeParse(raw);
+  if (!res.success) ctx.errors.push(...issuesToErrors(res.error.issues, raw, playSchema, src, { base: p }));
+  const at = (k: string): [KeyPath, unknown] => [[...p, k], raw[k]];
+  checkTemplates(src, [at('name'), at('vars')], ctx.errors);
+  const lists: TaskNode[][] = [];
+  for (const k of ['pre_tasks', 'tasks', 'post_tasks']) lists.push(Array.isArray(raw[k]) ? await parseTaskList(src, raw[k], [...p, k], ctx) : []);
+  const handlers = Array.isArray(raw.handlers) ? await parseTaskList(src, raw.handlers, [...p, 'handlers'], ctx, true) : [];
+  const varsFromFiles = await varsFiles(src, raw.vars_files, [...p, 'vars_files'], ctx);
+  if (!res.success) return undefined;
+  const kw: PlayKeywords = res.data;
+  const playTags = toNames(kw.tags, true);
+  const tasks = lists.flat().map((t) => (playTags.length ? { ...t, tags: [...new Set([...playTags, ...t.tags])] } : t));
+  const play: Play = {
+    name: kw.name ?? (Array.isArray(kw.hosts) ? kw.hosts.join(',') : kw.hosts),
+    hosts: Array.isArray(kw.hosts) ? kw.hosts.join(',') : kw.hosts,
+    vars: (kw.vars ?? {}) as Vars,
+    varsFromFiles,
+    strategy: kw.strategy ?? 'linear',
+    anyErrorsFatal: kw.any_errors_fatal ?? false,
+    tasks,
+    handlers: handlers.flatMap((h) => (h.kind === 'task' ? [h] : [])),
+    pos: src.posOf(p),
+    file: src.file,
+  };
+  if (kw.become !== undefined) play.become = kw.become;
+  if (kw.become_user !== undefined) play.becomeUser = kw.become_user;
+  if (kw.serial !== undefined) play.serial = Array.isArray(kw.serial) ? kw.serial : [kw.serial];
+  if (kw.max_fail_percentage !== undefined) play.maxFailPercentage = kw.max_fail_percentage;
+  return play;
+}
+
+async function varsFiles(src: YamlSource, value: unknown, p: KeyPath, ctx: LoadCtx): Promise<Vars> {
+  const out: Vars = {};
+  if (value === undefined || value === null) return out;
+  const list: [KeyPath, unknown][] = typeof value === 'string' ? [[p, value]] : Array.isArray(value) ? value.map((v, i): [KeyPath, unknown] => [[...p, i], v]) : [];
+  for (const [fp, f] of list) {
+    if (typeof f !== 'string') continue;
+    if (f.includes('{{')) {
+      report(ctx, src, fp, `templated vars_files paths are not supported, got ${describeValue(f)}`, { hint: 'use a static path relative to the playbook' });
+      continue;
+    }
+    const where = { pos: src.posOf(fp), keyPath: formatKeyPath(fp) };
+    Object.assign(out, await collect(ctx, () => loadVarsFile(path.resolve(path.dirname(src.file), f), where)));
+  }
+  return out;
+}
+
+async function collect<T>(ctx: LoadCtx, f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof ConfigErrors) ctx.errors.push(...err.errors);
+    else if (err instanceof ConfigError) ctx.errors.push(err);
+    else throw err;
+    return undefined;
+  }
+}

@@ -1,0 +1,247 @@
+// Task lists: one module per task, blocks, static includes; every problem collected with its position.
+import path from 'node:path';
+import { ConfigError, ConfigErrors } from '../core/errors.js';
+import { describeValue, didYouMean, formatKeyPath, issuesToErrors, loadYamlFile } from '../core/yaml-source.js';
+import type { KeyPath, YamlSource } from '../core/yaml-source.js';
+import type { Module } from '../modules/module.js';
+import type { Block, Task, TaskCommon, TaskNode } from './model.js';
+import { blockSchema, BLOCK_ONLY_KEYS, commonKeywords, INCLUDE_KEYS, TASK_KEYS, taskKeywords, taskSchema, toConditions, toNames } from './keywords.js';
+import { checkConditions, checkTemplates } from './syntax.js';
+
+/** Where modules come from (the registry by default; tests pass their own). */
+export interface ModuleLookup {
+  get(name: string): Module | undefined;
+  names(): string[];
+}
+
+/** State shared while loading one playbook. */
+export interface LoadCtx {
+  errors: ConfigError[];
+  modules: ModuleLookup;
+  /** Files being loaded, outermost first (cycle detection). */
+  stack: string[];
+}
+
+const COMMON_KEYS = Object.keys(commonKeywords);
+const DELEGATE_OK = ['localhost', '127.0.0.1'];
+
+// Adds an error positioned at `p` (its key when `key`).
+export function report(ctx: LoadCtx, src: YamlSource, p: KeyPath, detail: string, opts: { key?: boolean; hint?: string } = {}): void {
+  ctx.errors.push(new ConfigError(detail, { pos: opts.key ? src.posOfKey(p) : src.posOf(p), keyPath: formatKeyPath(p) || undefined, hint: opts.hint }));
+}
+
+// A list of tasks at `p` (null → empty); handlers must be plain tasks.
+export async function parseTaskList(src: YamlSource, value: unknown, p: KeyPath, ctx: LoadCtx, handlers = false): Promise<TaskNode[]> {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) {
+    report(ctx, src, p, `expected a list of tasks, got ${describeValue(value)}`);
+    return [];
+  }
+  const out: TaskNode[] = [];
+  for (const [i, item] of value.entries()) {
+    const ip = [...p, i];
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      report(ctx, src, ip, `expected a task (a mapping with a module), got ${describeValue(item)}`);
+      continue;
+    }
+    const raw = item as Record<string, unknown>;
+    const isBlock = 'block' in raw;
+    const include = INCLUDE_KEYS.find((k) => k in raw);
+    if (handlers && (isBlock || include)) {
+      report(ctx, src, ip, 'blocks and includes are not supported in handlers', { hint: 'list handlers as plain tasks' });
+      continue;
+    }
+    const node = isBlock ? await parseBlock(src, raw, ip, ctx) : include ? await parseInclude(src, raw, include, ip, ctx) : parseTask(src, raw, ip, ctx, handlers);
+    if (node) out.push(node);
+  }
+  return out;
+}
+
+function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ctx: LoadCtx, handler: boolean): Task | undefined {
+  const others = Object.keys(raw).filter((k) => !TASK_KEYS.includes(k));
+  const found = others.filter((k) => ctx.modules.get(k));
+  if (found.length > 1) {
+    report(ctx, src, p, `several modules in one task: ${found.join(', ')}`, { hint: 'split it into one task per module' });
+    return undefined;
+  }
+  let moduleNamed = found.length === 1;
+  for (const k of others.filter((o) => !ctx.modules.get(o))) {
+    const keyHint = didYouMean(k, [...TASK_KEYS, ...BLOCK_ONLY_KEYS, ...INCLUDE_KEYS]);
+    if (keyHint || moduleNamed) {
+      report(ctx, src, [...p, k], `unknown task key ${JSON.stringify(k)}`, { key: true, hint: keyHint });
+    } else {
+      report(ctx, src, [...p, k], `unknown module ${JSON.stringify(k)}`, { key: true, hint: didYouMean(k, ctx.modules.names()) });
+      moduleNamed = true;
+    }
+  }
+  if (!moduleNamed) report(ctx, src, p, 'a task needs exactly one module, got none', { hint: 'e.g. `command: ls -l` or `copy: {src: a, dest: /tmp/a}`' });
+  const keywords = pickKeywords(src, raw, p, ctx, taskSchema, TASK_KEYS);
+  if (found.length !== 1 || !keywords) return undefined;
+  const kw = keywords as Record<string, unknown> & import('./keywords.js').TaskKeywords;
+  const key = found[0]!;
+  const mod = ctx.modules.get(key)!;
+  const args = moduleArgs(src, raw, key, mod, p, ctx);
+  if (kw.loop !== undefined && kw.with_items !== undefined) report(ctx, src, [...p, 'with_items'], 'use loop or with_items, not both', { key: true });
+  if (kw.listen !== undefined && !handler) report(ctx, src, [...p, 'listen'], 'listen is only allowed on handlers', { key: true });
+  if (handler && kw.name === undefined && kw.listen === undefined) report(ctx, src, p, 'a handler needs a name or listen', { hint: 'notify refers to handlers by name' });
+  const common = commonOf(src, kw, p, ctx);
+  if (!common || args === undefined) return undefined;
+  const at = (k: string): [KeyPath, unknown] => [[...p, k], raw[k]];
+  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('loop'), at('with_items')], ctx.errors);
+  checkConditions(src, [at('when'), at('changed_when'), at('failed_when'), at('until')], ctx.errors);
+  const task: Task = {
+    kind: 'task',
+    ...common,
+    module: mod.name,
+    args,
+    loopVar: kw.loop_control?.loop_var ?? 'item',
+    retries: kw.retries ?? 3,
+    delay: kw.delay ?? 5,
+    notify: toNames(kw.notify),
+  };
+  const extra: Partial<Task> = {
+    loop: kw.loop ?? kw.with_items,
+    register: kw.register,
+    changedWhen: toConditions(kw.changed_when),
+    failedWhen: toConditions(kw.failed_when),
+    until: toConditions(kw.until),
+    timeout: kw.timeout,
+    listen: kw.listen === undefined ? undefined : toNames(kw.listen),
+  };
+  return Object.assign(task, dropUndefined(extra));
+}
+
+/** Free-form string → `{ [freeForm]: value }`, `args:` merged over; validated against the module schema. */
+function moduleArgs(src: YamlSource, raw: Record<string, unknown>, key: string, mod: Module, p: KeyPath, ctx: LoadCtx): unknown {
+  const inline = raw[key];
+  const extra = (raw.args ?? {}) as Record<string, unknown>;
+  let base: Record<string, unknown>;
+  let freeForm = false;
+  if (inline === null || inline === undefined) base = {};
+  else if (typeof inline === 'string' && mod.freeForm) {
+    base = { [mod.freeForm]: inline };
+    freeForm = true;
+  } else if (typeof inline === 'object' && !Array.isArray(inline)) base = inline as Record<string, unknown>;
+  else {
+    const hint = mod.freeForm ? undefined : `${key} takes its arguments as a mapping, e.g. \`${key}: {name: value}\``;
+    report(ctx, src, [...p, key], `expected a mapping of arguments, got ${describeValue(inline)}`, { hint });
+    return undefined;
+  }
+  const args = { ...base, ...extra };
+  const res = mod.schema.safeParse(args);
+  if (!res.success) {
+    const mapPath = (ip: KeyPath): KeyPath => {
+      const [first, ...rest] = ip;
+      if (first === undefined) return [key];
+      if (typeof raw.args === 'object' && raw.args !== null && first in (raw.args as object)) return ['args', first, ...rest];
+      return freeForm && first === mod.freeForm ? [key] : [key, first, ...rest];
+    };
+    ctx.errors.push(...issuesToErrors(res.error.issues, args, mod.schema, src, { base: p, mapPath, skipTemplated: true }));
+  }
+  return args;
+}
+
+async function parseBlock(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ctx: LoadCtx): Promise<Block | undefined> {
+  const allowed = [...COMMON_KEYS, ...BLOCK_ONLY_KEYS];
+  for (const k of Object.keys(raw).filter((o) => !allowed.includes(o))) {
+    const taskOnly = k in taskKeywords || ctx.modules.get(k);
+    report(ctx, src, [...p, k], taskOnly ? `${JSON.stringify(k)} is not allowed on a block` : `unknown block key ${JSON.stringify(k)}`, {
+      key: true,
+      hint: taskOnly ? 'put it on the tasks inside the block' : didYouMean(k, allowed),
+    });
+  }
+  const kw = pickKeywords(src, raw, p, ctx, blockSchema, allowed) as import('./keywords.js').BlockKeywords | undefined;
+  const block = await parseTaskList(src, raw.block, [...p, 'block'], ctx);
+  const rescue = await parseTaskList(src, raw.rescue, [...p, 'rescue'], ctx);
+  const always = await parseTaskList(src, raw.always, [...p, 'always'], ctx);
+  const common = kw && commonOf(src, kw, p, ctx);
+  if (!common) return undefined;
+  checkTemplates(src, [[[...p, 'name'], raw.name], [[...p, 'vars'], raw.vars]], ctx.errors);
+  checkConditions(src, [[[...p, 'when'], raw.when]], ctx.errors);
+  return { kind: 'block', ...common, block, rescue, always };
+}
+
+async function parseInclude(src: YamlSource, raw: Record<string, unknown>, key: string, p: KeyPath, ctx: LoadCtx): Promise<Block | undefined> {
+  const allowed = [...COMMON_KEYS, key];
+  for (const k of Object.keys(raw).filter((o) => !allowed.includes(o))) {
+    const hint = k === 'loop' || k === 'with_items' ? 'looping over an include is not supported' : didYouMean(k, allowed);
+    report(ctx, src, [...p, k], `${JSON.stringify(k)} is not allowed on ${key}`, { key: true, hint });
+  }
+  const kw = pickKeywords(src, raw, p, ctx, blockSchema.omit({ block: true }), COMMON_KEYS);
+  let file = raw[key];
+  const fp = [...p, key];
+  if (file !== null && typeof file === 'object' && !Array.isArray(file) && 'file' in file) file = (file as { file: unknown }).file;
+  if (typeof file !== 'string' || file.trim() === '') {
+    report(ctx, src, fp, `expected a file path, got ${describeValue(file)}`);
+    return undefined;
+  }
+  if (file.includes('{{')) {
+    report(ctx, src, fp, `templated include paths are not supported, got ${describeValue(file)}`, { hint: 'use a static path relative to this file' });
+    return undefined;
+  }
+  const abs = path.resolve(path.dirname(src.file), file);
+  const tasks = await loadTaskFile(abs, src, fp, ctx);
+  const common = kw && tasks && commonOf(src, kw, p, ctx);
+  if (!common || !tasks) return undefined;
+  return { kind: 'block', ...common, name: common.name ?? `${key}: ${file}`, block: tasks, rescue: [], always: [] };
+}
+
+// A task file (include_tasks/import_tasks) with cycle detection; its errors join the others.
+async function loadTaskFile(abs: string, from: YamlSource, fp: KeyPath, ctx: LoadCtx): Promise<TaskNode[] | undefined> {
+  const where = { pos: from.posOf(fp), keyPath: formatKeyPath(fp) };
+  if (ctx.stack.includes(abs)) {
+    const chain = [...ctx.stack.slice(ctx.stack.indexOf(abs)), abs].map((f) => path.relative(path.dirname(abs), f) || path.basename(f));
+    ctx.errors.push(new ConfigError(`include cycle: ${chain.join(' → ')}`, where));
+    return undefined;
+  }
+  let src: YamlSource;
+  try {
+    src = await loadYamlFile(abs, where);
+  } catch (err) {
+    if (err instanceof ConfigErrors) ctx.errors.push(...err.errors);
+    else if (err instanceof ConfigError) ctx.errors.push(err);
+    else throw err;
+    return undefined;
+  }
+  ctx.stack.push(abs);
+  try {
+    return await parseTaskList(src, src.data, [], ctx);
+  } finally {
+    ctx.stack.pop();
+  }
+}
+
+/** Validates the keyword subset of a task/block against its schema; module and unknown keys are left out. */
+function pickKeywords(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ctx: LoadCtx, schema: import('zod').ZodType, keys: string[]): Record<string, unknown> | undefined {
+  const subset = Object.fromEntries(Object.entries(raw).filter(([k]) => keys.includes(k)));
+  const res = schema.safeParse(subset);
+  if (res.success) return res.data as Record<string, unknown>;
+  ctx.errors.push(...issuesToErrors(res.error.issues, subset, schema, src, { base: p }));
+  return undefined;
+}
+
+function commonOf(src: YamlSource, kw: import('./keywords.js').TaskKeywords, p: KeyPath, ctx: LoadCtx): Omit<TaskCommon, never> | undefined {
+  if (kw.delegate_to !== undefined && !DELEGATE_OK.includes(kw.delegate_to)) {
+    report(ctx, src, [...p, 'delegate_to'], `expected localhost or 127.0.0.1, got ${describeValue(kw.delegate_to)}`, { hint: 'delegating to other hosts is not supported' });
+    return undefined;
+  }
+  const c: TaskCommon = { tags: toNames(kw.tags, true), pos: src.posOf(p), keyPath: formatKeyPath(p) };
+  return Object.assign(
+    c,
+    dropUndefined({
+      name: kw.name,
+      when: toConditions(kw.when),
+      become: kw.become,
+      becomeUser: kw.become_user,
+      ignoreErrors: kw.ignore_errors,
+      noLog: kw.no_log,
+      runOnce: kw.run_once,
+      delegateTo: kw.delegate_to,
+      vars: kw.vars,
+    }),
+  );
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
