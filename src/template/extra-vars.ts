@@ -1,0 +1,64 @@
+// `-e` values: `key=value`, a JSON or YAML mapping, or `@file.yml`; later ones win.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import { ConfigError } from '../core/errors.js';
+import type { Vars } from '../inventory/model.js';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function kind(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
+}
+
+function parseMapping(text: string, where: { keyPath: string; file?: string }): Vars {
+  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = where.file && err.linePos ? { file: where.file, line: err.linePos[0].line, col: err.linePos[0].col } : undefined;
+    throw new ConfigError(`invalid YAML: ${err.message.split('\n')[0]}`, { pos, keyPath: where.keyPath });
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`expected a mapping of variables, got ${kind(value)}`, {
+      keyPath: where.keyPath,
+      hint: 'write key=value, a mapping like \'{"port": 8080}\', or @vars.yml',
+    });
+  }
+  return value as Vars;
+}
+
+function parseOne(arg: string, cwd: string): Vars {
+  const keyPath = `-e ${JSON.stringify(arg)}`;
+  if (arg.startsWith('@')) {
+    const file = resolve(cwd, arg.slice(1));
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+      throw new ConfigError(`cannot read extra vars file ${file}: ${why}`, { keyPath }, { cause: err });
+    }
+    return parseMapping(text, { keyPath, file });
+  }
+  const trimmed = arg.trim();
+  const eq = arg.indexOf('=');
+  const looksMapping = trimmed.startsWith('{') || /^[^=\s]+:\s/.test(trimmed);
+  if (looksMapping || eq < 0) return parseMapping(arg, { keyPath });
+  const key = arg.slice(0, eq);
+  if (!NAME.test(key)) {
+    throw new ConfigError(`expected a variable name before "=", got ${JSON.stringify(key)}`, {
+      keyPath,
+      hint: 'names start with a letter or "_" and hold letters, digits and "_"',
+    });
+  }
+  return { [key]: arg.slice(eq + 1) };
+}
+
+// Parses every `-e` argument in order; `key=value` keeps the value as a string, as Ansible does.
+export function parseExtraVars(list: readonly string[], cwd: string): Vars {
+  const out: Vars = {};
+  for (const arg of list) Object.assign(out, parseOne(arg, cwd));
+  return out;
+}

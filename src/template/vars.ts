@@ -1,0 +1,193 @@
+// Variable precedence lives here and nowhere else: seven layers, later wins, plus magic variables.
+import type { Inventory, Vars } from '../inventory/model.js';
+import { contextError } from './context.js';
+import { renderValue } from './render.js';
+
+/** Layer names, lowest precedence first; a later layer overrides an earlier one. */
+export const VAR_PRECEDENCE = [
+  'group_vars',
+  'host_vars',
+  'vars_files',
+  'play_vars',
+  'facts',
+  'task_vars',
+  'extra_vars',
+] as const;
+
+export type VarLayerName = (typeof VAR_PRECEDENCE)[number];
+
+/** The precedence rules in one paragraph, for the README and `--help`. */
+export const VAR_PRECEDENCE_DOC =
+  'Variables come from seven layers; a later layer wins: (1) inventory group vars, from `all` through parent ' +
+  'groups to child groups, (2) inventory host vars, (3) the play\'s vars_files, (4) the play\'s vars, (5) host ' +
+  'facts (register and set_fact), (6) block and task vars, then the loop item, (7) extra vars (-e), which always ' +
+  'win. Values from layers 1-4 and 6 may be templates referring to other variables (`db_url: "http://{{ host }}"`); ' +
+  'they are rendered once, when first used, with the merged variables, and a cycle is an error. Facts, loop items ' +
+  'and extra vars are data and are never rendered (a `{{` in a password stays as it is). Magic variables ' +
+  '(inventory_hostname, groups, group_names, hostvars, play_hosts, ansible_play_hosts, omsrun_check_mode, ' +
+  'ansible_check_mode) are set by omsrun and override every layer.';
+
+/** The sources of one host's variables for one task. Every field is optional. */
+export interface VarLayers {
+  /** Inventory group vars, ordered from `all` to the most specific group. */
+  groupVars?: Vars[];
+  /** Inventory host vars. */
+  hostVars?: Vars;
+  /** The play's vars_files, already merged in order. */
+  varsFiles?: Vars;
+  /** The play's `vars`. */
+  playVars?: Vars;
+  /** Facts of the host: `register` results and `set_fact` values (never rendered). */
+  facts?: Vars;
+  /** Block and task vars, outermost block first, the task last. */
+  taskVars?: Vars[];
+  /** The loop variable of the current iteration, e.g. `{ item: ... }` (never rendered). */
+  loopVars?: Vars;
+  /** Extra vars from `-e` (never rendered). */
+  extraVars?: Vars;
+  /** Magic variables, from `magicVars()`. */
+  magic?: Vars;
+}
+
+interface Entry {
+  value: unknown;
+  /** A still-lazy value of a layer that was itself built by buildVars. */
+  getter?: PropertyDescriptor;
+  templated: boolean;
+}
+
+const MAX_DEPTH = 50;
+
+function hasTemplate(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('{{');
+  if (Array.isArray(v)) return v.some(hasTemplate);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(hasTemplate);
+  return false;
+}
+
+function ordered(layers: VarLayers): [Vars | undefined, boolean][] {
+  return [
+    ...(layers.groupVars ?? []).map((v): [Vars, boolean] => [v, true]),
+    [layers.hostVars, true],
+    [layers.varsFiles, true],
+    [layers.playVars, true],
+    [layers.facts, false],
+    ...(layers.taskVars ?? []).map((v): [Vars, boolean] => [v, true]),
+    [layers.loopVars, false],
+    [layers.extraVars, false],
+    [layers.magic, false],
+  ];
+}
+
+function defineLazy(out: Vars, name: string, raw: unknown, resolving: string[]): void {
+  Object.defineProperty(out, name, {
+    enumerable: true,
+    configurable: true,
+    get(): unknown {
+      const at = resolving.indexOf(name);
+      if (at >= 0) {
+        const cycle = [...resolving.slice(at), name].join(' -> ');
+        throw contextError(undefined, `variable cycle: ${cycle}`, 'a variable cannot refer to itself, directly or through others');
+      }
+      if (resolving.length >= MAX_DEPTH) throw contextError(undefined, `variables nest deeper than ${MAX_DEPTH} levels at "${name}"`);
+      resolving.push(name);
+      try {
+        const value = renderValue(raw, out, { field: `var "${name}"` });
+        Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+        return value;
+      } finally {
+        resolving.pop();
+      }
+    },
+  });
+}
+
+// Merges the layers (see VAR_PRECEDENCE); templated values are rendered lazily, once, when first read.
+export function buildVars(layers: VarLayers): Vars {
+  const merged = new Map<string, Entry>();
+  for (const [vars, templated] of ordered(layers)) {
+    if (!vars) continue;
+    for (const [name, desc] of Object.entries(Object.getOwnPropertyDescriptors(vars))) {
+      merged.set(name, desc.get ? { value: undefined, getter: desc, templated: false } : { value: desc.value, templated });
+    }
+  }
+  const out: Vars = {};
+  const resolving: string[] = [];
+  for (const [name, { value, getter, templated }] of merged) {
+    if (getter) Object.defineProperty(out, name, { ...getter, enumerable: true, configurable: true });
+    else if (templated && hasTemplate(value)) defineLazy(out, name, value, resolving);
+    else out[name] = value;
+  }
+  return out;
+}
+
+// The inventory's layers for one host: its groups' vars (from `all` down) and its own vars.
+export function inventoryLayers(inventory: Inventory, host: string): Pick<VarLayers, 'groupVars' | 'hostVars'> {
+  const h = inventory.hosts.get(host);
+  if (!h) return { groupVars: [], hostVars: {} };
+  const groupVars = h.groups.map((g) => inventory.groups.get(g)?.vars ?? {});
+  return { groupVars, hostVars: h.vars };
+}
+
+/** What magic variables are computed from. */
+export interface MagicInput {
+  inventory: Inventory;
+  host: string;
+  /** Hosts of the current play. @defaultValue every host of the inventory */
+  playHosts?: string[];
+  /** --check is on. @defaultValue false */
+  checkMode?: boolean;
+  /**
+   * Merged variables of another host, for `hostvars`; read lazily.
+   * @defaultValue that host's inventory variables plus its magic variables
+   */
+  hostvarsOf?: (host: string) => Vars;
+}
+
+// `groups` lists every host of a group, children included.
+export function groupMembers(inventory: Inventory): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const name of inventory.groups.keys()) groups[name] = [];
+  for (const h of inventory.hosts.values()) for (const g of h.groups) (groups[g] ??= []).push(h.name);
+  return groups;
+}
+
+function lazyHostvars(hosts: string[], of: (host: string) => Vars): Vars {
+  const out: Vars = {};
+  for (const host of hosts) {
+    Object.defineProperty(out, host, {
+      enumerable: true,
+      configurable: true,
+      get(): unknown {
+        const value = of(host);
+        Object.defineProperty(out, host, { value, enumerable: true, configurable: true });
+        return value;
+      },
+    });
+  }
+  return out;
+}
+
+// Magic variables of one host (they override every layer, see VAR_PRECEDENCE_DOC).
+export function magicVars(input: MagicInput): Vars {
+  const { inventory, host } = input;
+  const allHosts = [...inventory.hosts.keys()];
+  const playHosts = input.playHosts ?? allHosts;
+  const checkMode = input.checkMode ?? false;
+  const of =
+    input.hostvarsOf ??
+    ((other: string): Vars =>
+      buildVars({ ...inventoryLayers(inventory, other), magic: magicVars({ ...input, host: other, hostvarsOf: of }) }));
+  const groupNames = (inventory.hosts.get(host)?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped');
+  return {
+    inventory_hostname: host,
+    inventory_hostname_short: host.split('.')[0],
+    groups: groupMembers(inventory),
+    group_names: groupNames,
+    hostvars: lazyHostvars(allHosts, of),
+    play_hosts: playHosts,
+    ansible_play_hosts: playHosts,
+    omsrun_check_mode: checkMode,
+    ansible_check_mode: checkMode,
+  };
+}
