@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runModule } from '../../src/modules/run-module.js';
+import { uriModule } from '../../src/modules/uri.js';
+import { getModule } from '../../src/modules/registry.js';
+import { makeContext, remoteLike } from '../helpers/module-context.js';
+
+let server: Server;
+let base: string;
+const seen: { method?: string; body: string; type?: string; auth?: string }[] = [];
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let b = '';
+    req.on('data', (d) => (b += d));
+    req.on('end', () => resolve(b));
+  });
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    seen.push({ method: req.method, body, type: req.headers['content-type'], auth: req.headers['x-token'] as string | undefined });
+    if (req.url === '/json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, n: 3 }));
+    } else if (req.url === '/missing') {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not here');
+    } else if (req.url === '/slow') {
+      setTimeout(() => res.end('late'), 3000);
+    } else {
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'text/plain' });
+      res.end(`hello ${req.method}`);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const addr = s.address();
+  await new Promise((r) => s.close(r));
+  return typeof addr === 'object' && addr ? addr.port : 0;
+}
+
+const ctxs = () => [
+  ['fetch', makeContext()],
+  ['curl', makeContext({ conn: remoteLike() })],
+] as const;
+
+describe('uri', () => {
+  it('GET parses JSON and never reports changed', async () => {
+    for (const [, ctx] of ctxs()) {
+      const out = await runModule(uriModule, { url: `${base}/json` }, ctx);
+      expect(out).toMatchObject({ changed: false, data: { status: 200, json: { ok: true, n: 3 } } });
+      expect(out.data?.content).toBeUndefined();
+    }
+  });
+
+  it('returns content and checks expect_body', async () => {
+    for (const [, ctx] of ctxs()) {
+      const out = await runModule(uriModule, { url: `${base}/`, return_content: true, expect_body: 'hello' }, ctx);
+      expect(out).toMatchObject({ changed: false, data: { status: 200, content: 'hello GET' } });
+      const bad = await runModule(uriModule, { url: `${base}/`, expect_body: 'bye' }, ctx);
+      expect(bad).toMatchObject({ failed: true, msg: "response body does not contain 'bye'" });
+    }
+  });
+
+  it('fails on an unexpected status, accepts a listed one', async () => {
+    for (const [, ctx] of ctxs()) {
+      expect(await runModule(uriModule, { url: `${base}/missing` }, ctx)).toMatchObject({ failed: true, msg: 'status code was 404 and not [200]' });
+      expect((await runModule(uriModule, { url: `${base}/missing`, status_code: [200, 404] }, ctx)).failed).toBeUndefined();
+    }
+  });
+
+  it('POST sends a JSON body with headers and reports changed; check mode sends nothing', async () => {
+    for (const [name, ctx] of ctxs()) {
+      seen.length = 0;
+      const args = { url: `${base}/items`, method: 'post', body: { a: 1 }, headers: { 'X-Token': 't1' }, status_code: 201 };
+      const out = await runModule(uriModule, args, ctx);
+      expect(out, name).toMatchObject({ changed: true, data: { status: 201 } });
+      expect(seen, name).toEqual([{ method: 'POST', body: '{"a":1}', type: 'application/json', auth: 't1' }]);
+      seen.length = 0;
+      expect(await runModule(uriModule, args, makeContext({ checkMode: true }))).toEqual({ changed: true, msg: `POST ${base}/items` });
+      expect(seen).toEqual([]);
+    }
+  });
+
+  it('fails on timeout and on a refused connection', async () => {
+    for (const [name, ctx] of ctxs()) {
+      expect((await runModule(uriModule, { url: `${base}/slow`, timeout: 0.3 }, ctx)).msg).toBe(`request to ${base}/slow failed: timed out after 0.3s`);
+      const url = `http://127.0.0.1:${await closedPort()}/`;
+      const refused = await runModule(uriModule, { url }, ctx);
+      expect(refused.msg?.startsWith(`request to ${url} failed: `)).toBe(true);
+      expect(refused.msg, name).toMatch(/ECONNREFUSED|Couldn't connect to server/);
+    }
+  });
+
+  it('answers to http too', () => {
+    expect(getModule('http')).toBe(uriModule);
+  });
+});
