@@ -1,0 +1,11 @@
+// The vault's public face: encryption, passwords, YAML hooks and the run's session.
+export { VAULT_HEADER, decryptText, encryptText, isVaultText, vaultLabel } from './cipher.js';
+export type { EncryptOptions } from './cipher.js';
+export { VaultError } from './vault-error.js';
+export { VAULT_PASSWORD_ENV, resolveVaultPassword } from './password.js';
+export type { VaultPasswordOptions } from './password.js';
+export { VAULT_TAG, maybeDecryptFile, needsVaultPassword, scalarsOf, vaultCustomTags, vaultErrorFromYaml } from './yaml-tags.js';
+export type { VaultYamlOptions } from './yaml-tags.js';
+export { VaultSession, setVaultSession, vaultSession } from './session.js';
+export type { PreparedYaml } from './session.js';
+export { editInPrivateTemp, readTextFile, writeFileAtomic } from './file-ops.js';
