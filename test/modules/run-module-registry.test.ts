@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { ConnectionError, InterruptedError } from '../../src/core/errors.js';
+import { defineModule } from '../../src/modules/module.js';
+import { allModules, getModule, moduleNames } from '../../src/modules/registry.js';
+import { parseModuleArgs, runModule } from '../../src/modules/run-module.js';
+import { makeContext } from '../helpers/module-context.js';
+
+const applied: string[] = [];
+const fake = defineModule<{ x: string }, string>({
+  name: 'fake',
+  description: 'test',
+  schema: z.strictObject({ x: z.string().describe('x') }),
+  check: async (a) => {
+    if (a.x === 'same') return { changes: false, outcome: { msg: 'nothing' } };
+    if (a.x === 'boom') throw new Error('host said no');
+    if (a.x === 'lost') throw new ConnectionError('h1', 'gone');
+    return { changes: true, summary: `set ${a.x}`, data: a.x, diff: [{ path: '/p', before: 'a', after: a.x }] };
+  },
+  apply: async (_a, plan) => {
+    if (plan === 'halt') throw new InterruptedError();
+    applied.push(plan ?? '');
+    return { changed: true, msg: 'done' };
+  },
+});
+
+describe('runModule', () => {
+  it('maps a plan to an outcome in normal, check and diff modes', async () => {
+    applied.length = 0;
+    expect(await runModule(fake, { x: 'same' }, makeContext())).toEqual({ changed: false, msg: 'nothing' });
+    expect(await runModule(fake, { x: 'b' }, makeContext({ checkMode: true }))).toEqual({ changed: true, msg: 'set b' });
+    expect(await runModule(fake, { x: 'b' }, makeContext({ checkMode: true, diffMode: true }))).toEqual({
+      changed: true,
+      msg: 'set b',
+      diff: [{ path: '/p', before: 'a', after: 'b' }],
+    });
+    expect(applied).toEqual([]);
+    expect(await runModule(fake, { x: 'c' }, makeContext())).toEqual({ changed: true, msg: 'done' });
+    expect(await runModule(fake, { x: 'd' }, makeContext({ diffMode: true }))).toMatchObject({ diff: [{ after: 'd' }] });
+    expect(applied).toEqual(['c', 'd']);
+  });
+
+  it('turns host errors into a failed outcome and lets interrupts and lost hosts through', async () => {
+    expect(await runModule(fake, { x: 'boom' }, makeContext())).toEqual({ changed: false, failed: true, msg: 'host said no' });
+    await expect(runModule(fake, { x: 'lost' }, makeContext())).rejects.toBeInstanceOf(ConnectionError);
+    await expect(runModule(fake, { x: 'halt' }, makeContext())).rejects.toBeInstanceOf(InterruptedError);
+  });
+
+  it('reports bad arguments as a ConfigError with position and key path', () => {
+    expect(() => parseModuleArgs(fake, { x: 3 }, { pos: { file: 'site.yml', line: 4, col: 7 }, keyPath: '[0].tasks[2]' })).toThrow(
+      'site.yml:4:7 [0].tasks[2].fake.x: Invalid input: expected string, received number',
+    );
+  });
+});
+
+describe('registry', () => {
+  it('lists every module and alias, each with described fields', () => {
+    expect(moduleNames()).toEqual(['assert', 'command', 'copy', 'debug', 'fail', 'file', 'http', 'set_fact', 'shell', 'stat', 'template', 'uri', 'wait_for']);
+    expect(getModule('nope')).toBeUndefined();
+    for (const m of allModules()) {
+      const schema = z.toJSONSchema(m.schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { description?: string }>; description?: string };
+      const props = Object.entries(schema.properties ?? {});
+      for (const [key, p] of props) expect(p.description, `${m.name}.${key}`).toBeTruthy();
+      if (props.length === 0) expect(schema.description, m.name).toBeTruthy();
+    }
+  });
+});
