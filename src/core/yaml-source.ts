@@ -79,7 +79,7 @@ export function parseYamlText(text: string, file: string): YamlSource {
         if (!pair) return { node, complete: false };
         pairKey = pair.key as Node;
         value = (pair.value as Node | null) ?? null;
-        if (value === null) return { node: pairKey, key: pairKey, complete: i === p.length - 1 };
+        if (value === null || isEmptyScalar(value)) return { node: pairKey, key: pairKey, complete: i === p.length - 1 };
       } else if (isSeq(node) && typeof k === 'number' && node.items[k]) {
         value = node.items[k] as Node;
       } else {
@@ -150,6 +150,10 @@ export function valueAt(data: unknown, p: readonly PropertyKey[]): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[k as string];
   }
   return cur;
+}
+
+function isEmptyScalar(n: Node): boolean {
+  return isScalar(n) && n.value === null && n.range?.[0] === n.range?.[1];
 }
 
 function scalarKey(k: unknown): string | undefined {
@@ -237,7 +241,8 @@ function oneIssue(issue: ZodIssue, p: KeyPath, found: unknown, keys: string[], l
       return [new ConfigError(`expected a number ${op}${bound}, ${got}`, locate(p))];
     }
     case 'invalid_format': {
-      const exp = issue.format === 'regex' && issue.pattern ? `a string matching ${issue.pattern}` : `a valid ${issue.format}`;
+      const custom = !issue.message.startsWith('Invalid');
+      const exp = custom ? issue.message : issue.format === 'regex' && issue.pattern ? `a string matching ${issue.pattern}` : `a valid ${issue.format}`;
       return [new ConfigError(`expected ${exp}, ${got}`, locate(p))];
     }
     case 'not_multiple_of':

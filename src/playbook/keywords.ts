@@ -16,6 +16,8 @@ export const condition = z.union([z.string(), z.boolean(), z.array(z.union([z.st
 /** A name or a list of names (`tags`, `notify`, `listen`). */
 export const names = z.union([z.string(), z.array(z.union([z.string(), z.number()]))]);
 
+const PERCENT = /^\d+%$/;
+
 const varsMap = z.record(z.string(), z.unknown());
 
 /** Keywords shared by tasks, blocks and includes. */
@@ -37,8 +39,8 @@ export const taskKeywords = {
   args: varsMap.describe('Module arguments, merged over the inline ones.'),
   loop: z.union([z.array(z.unknown()), z.string()]).describe('A list, or a template yielding a list.'),
   with_items: z.union([z.array(z.unknown()), z.string()]).describe('Same as loop.'),
-  loop_control: z.strictObject({ loop_var: z.string().regex(/^[A-Za-z_]\w*$/) }).describe('loop_var names the item variable.'),
-  register: z.string().regex(/^[A-Za-z_]\w*$/).describe('Store the result in this variable.'),
+  loop_control: z.strictObject({ loop_var: z.string().regex(/^[A-Za-z_]\w*$/, { error: 'a variable name' }).optional() }).describe('loop_var names the item variable.'),
+  register: z.string().regex(/^[A-Za-z_]\w*$/, { error: 'a variable name' }).describe('Store the result in this variable.'),
   changed_when: condition.describe('Overrides "changed".'),
   failed_when: condition.describe('Overrides "failed".'),
   until: condition.describe('Retry until this holds.'),
@@ -65,7 +67,11 @@ export const playSchema = z.strictObject({
   vars_files: z.union([z.string(), z.array(z.string())]),
   become: flag,
   become_user: z.string(),
-  serial: z.union([z.number().int().positive(), z.string().regex(/^\d+%$/), z.array(z.union([z.number().int().positive(), z.string().regex(/^\d+%$/)])).min(1)]),
+  serial: z.union([
+    z.number().int().positive(),
+    z.string().regex(PERCENT, { error: 'a number, a percentage such as "30%" or a list of them' }),
+    z.array(z.union([z.number().int().positive(), z.string().regex(PERCENT, { error: 'a number or a percentage such as "30%"' })])).min(1),
+  ]),
   strategy: z.enum(['linear', 'free']),
   any_errors_fatal: flag,
   max_fail_percentage: z.number().min(0).max(100),

@@ -121,7 +121,7 @@ describe('inventory errors', () => {
 
   it('reports YAML syntax errors and duplicate keys with positions', async () => {
     tree({ 'a.yml': 'all:\n  hosts: [a, b\n', 'b.yml': 'all:\n  hosts:\n    w1:\n    w1:\n' });
-    expect(await errorOf(() => loadInventory('a.yml'))).toMatch(/^a\.yml:3:1: YAML syntax error: /);
+    expect(await errorOf(() => loadInventory('a.yml'))).toBe('a.yml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]');
     expect(await errorOf(() => loadInventory('b.yml'))).toBe('b.yml:4:5: duplicate key "w1"\n  hint: each key may appear once per mapping');
   });
 

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { loadPlaybook } from '../../src/playbook/load.js';
+import { errorOf, tree } from '../inventory/tmp-tree.js';
+import { testModules } from './test-modules.js';
+
+const fail = (files: Record<string, string>, main = 'p.yml') => {
+  tree(files);
+  return errorOf(() => loadPlaybook(main, { modules: testModules }));
+};
+const play = (tasks: string) => `- hosts: all\n  tasks:\n${tasks}`;
+
+describe('loadPlaybook: errors', () => {
+  it('YAML syntax error', async () => {
+    expect(await fail({ 'p.yml': '- hosts: all\n  tasks: [\n' })).toBe(
+      'p.yml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    );
+    expect(await fail({ 'p.yml': '- hosts: all\n  tasks:\n  - command: ls\n   name: x\n' })).toBe('p.yml:4:1: YAML syntax error: Sequence item without - indicator');
+  });
+
+  it('duplicate key', async () => {
+    expect(await fail({ 'p.yml': play('    - command: ls\n      name: a\n      name: b\n') })).toBe(
+      'p.yml:5:7: duplicate key "name"\n  hint: each key may appear once per mapping',
+    );
+  });
+
+  it('unknown module with did-you-mean', async () => {
+    expect(await fail({ 'p.yml': play('    - name: x\n      comand: ls\n') })).toBe('p.yml:4:7 [0].tasks[0].comand: unknown module "comand"\n  hint: did you mean "command"?');
+  });
+
+  it('unknown task key with did-you-mean', async () => {
+    expect(await fail({ 'p.yml': play('    - command: ls\n      whenn: x\n') })).toBe('p.yml:4:7 [0].tasks[0].whenn: unknown task key "whenn"\n  hint: did you mean "when"?');
+  });
+
+  it('missing module and several modules', async () => {
+    expect(await fail({ 'p.yml': play('    - name: nothing\n    - command: ls\n      copy: {src: a, dest: b}\n') })).toBe(
+      [
+        'p.yml:3:7 [0].tasks[0]: a task needs exactly one module, got none\n  hint: e.g. `command: ls -l` or `copy: {src: a, dest: /tmp/a}`',
+        'p.yml:4:7 [0].tasks[1]: several modules in one task: command, copy\n  hint: split it into one task per module',
+      ].join('\n'),
+    );
+  });
+
+  it('wrong types for module args, all errors of the file at once', async () => {
+    const text = play('    - wait_for:\n        port: 80a\n        state: up\n        bogus: 1\n    - copy: {src: a}\n    - copy: src=a dest=b\n');
+    expect(await fail({ 'p.yml': text })).toBe(
+      [
+        'p.yml:4:15 [0].tasks[0].wait_for.port: expected a number, got "80a"',
+        'p.yml:5:16 [0].tasks[0].wait_for.state: expected one of started, stopped, got "up"',
+        'p.yml:6:9 [0].tasks[0].wait_for.bogus: unknown key "bogus"',
+        'p.yml:7:13 [0].tasks[1].copy: missing required key "dest"',
+        'p.yml:8:13 [0].tasks[2].copy: expected a mapping of arguments, got "src=a dest=b"\n  hint: copy takes its arguments as a mapping, e.g. `copy: {name: value}`',
+      ].join('\n'),
+    );
+  });
+
+  it('points errors from args: and free-form values at their source', async () => {
+    expect(await fail({ 'p.yml': play('    - command: ls\n      args: {chdir: 5}\n    - command:\n') })).toBe(
+      [
+        'p.yml:4:21 [0].tasks[0].args.chdir: expected a string, got 5',
+        'p.yml:5:7 [0].tasks[1].command: missing required key "cmd"',
+      ].join('\n'),
+    );
+  });
+
+  it('bad task keywords', async () => {
+    const text = play('    - command: ls\n      retries: many\n      delegate_to: db1\n    - command: ls\n      loop_control: {loop_varr: x}\n');
+    expect(await fail({ 'p.yml': text })).toBe(
+      [
+        'p.yml:4:16 [0].tasks[0].retries: expected a number, got "many"',
+        'p.yml:7:22 [0].tasks[1].loop_control.loop_varr: unknown key "loop_varr"\n  hint: did you mean "loop_var"?',
+      ].join('\n'),
+    );
+    expect(await fail({ 'p.yml': play('    - command: ls\n      delegate_to: db1\n') })).toBe(
+      'p.yml:4:20 [0].tasks[0].delegate_to: expected localhost or 127.0.0.1, got "db1"\n  hint: delegating to other hosts is not supported',
+    );
+  });
+
+  it('missing hosts, bad serial, bad strategy, unknown play key', async () => {
+    const text = '- name: a\n  tasks: []\n- hosts: all\n  serial: fast\n  strategy: fats\n  handler: []\n';
+    expect(await fail({ 'p.yml': text })).toBe(
+      [
+        'p.yml:1:3 [0]: missing required key "hosts"',
+        'p.yml:4:11 [1].serial: expected a number, a percentage such as "30%" or a list of them, got "fast"',
+        'p.yml:5:13 [1].strategy: expected one of linear, free, got "fats"',
+        'p.yml:6:3 [1].handler: unknown key "handler"\n  hint: did you mean "handlers"?',
+      ].join('\n'),
+    );
+  });
+
+  it('include cycle and missing include file', async () => {
+    expect(await fail({ 'p.yml': play('    - include_tasks: t/a.yml\n'), 't/a.yml': '- import_tasks: b.yml\n', 't/b.yml': '- include_tasks: a.yml\n' })).toBe(
+      't/b.yml:1:18 [0].include_tasks: include cycle: a.yml → b.yml → a.yml',
+    );
+    expect(await fail({ 'p.yml': play('    - include_tasks: tasks/missing.yml\n') })).toBe(
+      'p.yml:3:22 [0].tasks[0].include_tasks: file not found: tasks/missing.yml',
+    );
+    expect(await fail({ 'p.yml': play('    - include_tasks: "{{ f }}.yml"\n') })).toBe(
+      'p.yml:3:22 [0].tasks[0].include_tasks: templated include paths are not supported, got "{{ f }}.yml"\n  hint: use a static path relative to this file',
+    );
+  });
+
+  it('import_playbook cycle and missing vars file', async () => {
+    expect(await fail({ 'p.yml': '- import_playbook: q.yml\n', 'q.yml': '- import_playbook: p.yml\n' })).toBe(
+      'q.yml:1:20 [0].import_playbook: import cycle: p.yml → q.yml → p.yml',
+    );
+    expect(await fail({ 'p.yml': '- hosts: all\n  vars_files:\n    - vars/nope.yml\n' })).toBe(
+      'p.yml:3:7 [0].vars_files[0]: file not found: vars/nope.yml',
+    );
+  });
+
+  it('template syntax errors in args', async () => {
+    expect(await fail({ 'p.yml': play('    - debug: {msg: "hello {{ name }"}\n') })).toMatch(
+      /^p\.yml:3:20 \[0\]\.tasks\[0\]\.debug\.msg: template syntax error: line 1 near "hello \{\{ name \}"/,
+    );
+  });
+
+  it('not a list of plays', async () => {
+    expect(await fail({ 'p.yml': 'hosts: all\n' })).toBe('p.yml:1:1: expected a list of plays, got a mapping\n  hint: a playbook starts with `- hosts: ...`');
+  });
+});
