@@ -21,8 +21,7 @@ const SNIPPET_MAX = 80;
 
 // Quotes a template or expression for a message, shortened to one readable line.
 export function snippet(text: string): string {
-  const one = text.replace(/\r?\n/g, '\\n');
-  return JSON.stringify(one.length > SNIPPET_MAX ? `${one.slice(0, SNIPPET_MAX - 3)}...` : one);
+  return JSON.stringify(text.length > SNIPPET_MAX ? `${text.slice(0, SNIPPET_MAX - 3)}...` : text);
 }
 
 // Says where in a template something went wrong: the template file and line, or the inline text.

@@ -6,6 +6,8 @@ type Expr = hbs.AST.Expression;
 
 /** Name of the helper that checks and prints one variable (`{{x}}` becomes `{{__var x}}`). */
 export const VAR_HELPER = '__var';
+/** Name of the helper that prints the result of another helper (`{{upper x}}` becomes `{{__out (upper x)}}`). */
+export const OUT_HELPER = '__out';
 /** Name of the helper that captures the native value of a single-expression template. */
 export const NATIVE_HELPER = '__native';
 
@@ -45,8 +47,15 @@ function visit(node: Node | undefined, helpers: Record<string, unknown>, calls: 
     if (m.params.length === 0 && !m.hash && isPath(m.path) && !isHelperName(m.path, helpers)) {
       m.params = [m.path];
       m.path = helperPath(VAR_HELPER, m.path.loc);
+      calls.set(locKey(m.loc), m);
+    } else if (isPath(m.path) && m.path.original === NATIVE_HELPER) {
+      calls.set(locKey(m.loc), m);
+    } else if (isPath(m.path)) {
+      const sub = asSubExpression(m);
+      m.params = [sub];
+      m.hash = undefined as unknown as hbs.AST.Hash;
+      m.path = helperPath(OUT_HELPER, m.loc);
     }
-    calls.set(locKey(m.loc), m);
     visitExprs(m.params, m.hash, calls);
   } else if (node.type === 'BlockStatement') {
     const b = node as hbs.AST.BlockStatement;
@@ -55,6 +64,10 @@ function visit(node: Node | undefined, helpers: Record<string, unknown>, calls: 
     visit(b.program, helpers, calls);
     visit(b.inverse, helpers, calls);
   }
+}
+
+function asSubExpression(m: hbs.AST.MustacheStatement): hbs.AST.SubExpression {
+  return { type: 'SubExpression', path: m.path as hbs.AST.PathExpression, params: m.params, hash: m.hash, loc: m.loc };
 }
 
 function helperPath(name: string, loc: hbs.AST.SourceLocation): hbs.AST.PathExpression {
@@ -77,11 +90,10 @@ export function singleMustache(ast: hbs.AST.Program): hbs.AST.MustacheStatement 
 /** Turns `{{ expr }}` into `{{__native expr}}`, a helper call whose argument is the whole expression. */
 export function wrapNative(m: hbs.AST.MustacheStatement, helpers: Record<string, unknown>): void {
   const plainVar = m.params.length === 0 && !m.hash && !isHelperName(m.path, helpers);
-  const arg: Expr = plainVar
-    ? m.path
-    : ({ type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression);
+  const arg: Expr = plainVar ? m.path : asSubExpression(m);
   m.params = [arg];
-  m.hash = undefined as unknown as hbs.AST.Hash;
+  const strict: hbs.AST.BooleanLiteral = { type: 'BooleanLiteral', value: plainVar, original: plainVar, loc: m.loc };
+  m.hash = { type: 'Hash', pairs: [{ type: 'HashPair', key: 'strict', value: strict, loc: m.loc }], loc: m.loc };
   m.path = helperPath(NATIVE_HELPER, m.loc);
 }
 

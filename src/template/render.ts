@@ -7,6 +7,7 @@ import {
   describeArg,
   locKey,
   NATIVE_HELPER,
+  OUT_HELPER,
   rewriteTemplate,
   singleMustache,
   VAR_HELPER,
@@ -57,10 +58,12 @@ for (const name of BUILTINS) {
   register(name, false, (self, args, o) => builtin.call(self, ...args, o));
 }
 for (const spec of HELPERS) register(spec.name, spec.lenient === true, (_self, args, o) => spec.fn(args, o));
-register(VAR_HELPER, false, (_self, [value]) =>
-  value !== null && typeof value === 'object' ? JSON.stringify(value) : value,
-);
-register(NATIVE_HELPER, false, (_self, [value], o) => {
+const print = (value: unknown): string =>
+  value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+register(VAR_HELPER, false, (_self, [value]) => print(value));
+register(OUT_HELPER, true, (_self, [value]) => print(value));
+register(NATIVE_HELPER, true, (_self, [value], o) => {
+  if (value === undefined && o.hash.strict === true) throw new Located('undefined variable', o.loc, 0);
   (o.data?.nativeBox as { value?: unknown }).value = value;
   return '';
 });
