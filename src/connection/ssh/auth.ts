@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AuthenticationType, ConnectConfig } from 'ssh2';
 import ssh2 from 'ssh2';
 import { ConnectionError } from '../../core/errors.js';
-import type { SshTarget } from './target.js';
+import type { SshAuthMethod, SshTarget } from './target.js';
 
 type AuthPart = Pick<ConnectConfig, 'username' | 'privateKey' | 'passphrase' | 'agent' | 'password' | 'tryKeyboard' | 'authHandler'>;
 
@@ -26,22 +26,28 @@ export function loadPrivateKey(target: SshTarget): Buffer | undefined {
   return key;
 }
 
-// The auth fields of ssh2's ConnectConfig, with an explicit method order.
-export function authConfig(target: SshTarget): AuthPart {
-  const privateKey = loadPrivateKey(target);
-  const order: AuthenticationType[] = [];
-  if (privateKey) order.push('publickey');
+// The methods to try, in order: key file, agent, password, keyboard-interactive (filtered by authMethods).
+export function authMethods(target: SshTarget): SshAuthMethod[] {
+  const order: SshAuthMethod[] = [];
+  if (target.privateKeyFile) order.push('publickey');
   if (target.agent) order.push('agent');
   if (target.password !== undefined) order.push('password', 'keyboard-interactive');
-  if (order.length === 0) order.push('none');
+  const allowed = target.authMethods;
+  return allowed ? order.filter((m) => allowed.includes(m)) : order;
+}
+
+// The auth fields of ssh2's ConnectConfig, with an explicit method order.
+export function authConfig(target: SshTarget): AuthPart {
+  const methods = authMethods(target);
+  const privateKey = methods.includes('publickey') ? loadPrivateKey(target) : undefined;
   return {
     username: target.user,
     privateKey,
     passphrase: target.passphrase,
     agent: target.agent,
     password: target.password,
-    tryKeyboard: target.password !== undefined,
-    authHandler: order,
+    tryKeyboard: methods.includes('keyboard-interactive'),
+    authHandler: methods.length ? (methods as AuthenticationType[]) : ['none'],
   };
 }
 
@@ -52,9 +58,6 @@ export function keyboardAnswers(password: string | undefined, prompts: { prompt:
 
 // The methods tried, for an "authentication failed" message.
 export function describeAuth(target: SshTarget): string {
-  const m: string[] = [];
-  if (target.privateKeyFile) m.push(`key ${target.privateKeyFile}`);
-  if (target.agent) m.push('ssh-agent');
-  if (target.password !== undefined) m.push('password', 'keyboard-interactive');
+  const m = authMethods(target).map((x) => (x === 'publickey' ? `key ${target.privateKeyFile}` : x === 'agent' ? 'ssh-agent' : x));
   return m.length ? m.join(', ') : 'no credentials (set a key, an agent or a password)';
 }

@@ -76,9 +76,11 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
       const stop = (why: 'timeout' | 'abort'): void => {
         if (ending || rc !== undefined) return;
         ending = why;
-        ch.signal('KILL');
         const bounded = Promise.race([o.kill(pid), new Promise((r) => setTimeout(r, 5000).unref())]);
-        void bounded.catch(() => undefined).finally(() => ch.close());
+        void bounded.catch(() => undefined).finally(() => {
+          ch.signal('KILL');
+          ch.close();
+        });
       };
       const timer = o.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), o.timeoutMs) : undefined;
       const onAbort = (): void => stop('abort');

@@ -71,8 +71,11 @@ export async function remoteSha256(ops: RemoteOps, path: string, become?: Become
   return r.rc === 0 ? r.stdout.split(' ')[0] : undefined;
 }
 
-function upload(sftp: SFTPWrapper, source: PutSource, remote: string, size: number, o: PutOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
+function upload(host: string, sftp: SFTPWrapper, source: PutSource, remote: string, size: number, o: PutOptions): Promise<void> {
+  const fail = (reject: (e: Error) => void) => (err: Error): void =>
+    reject(new CommandError(`${host}: cannot upload to ${remote}: ${err.message}`, 1, '', err.message));
+  return new Promise((resolve, rej) => {
+    const reject = fail(rej);
     if ('localPath' in source) {
       const step = (done: number): void => o.onProgress?.(done, size);
       sftp.fastPut(source.localPath, remote, { mode: 0o600, concurrency: 16, chunkSize: 32768, step }, (err) =>
@@ -116,7 +119,7 @@ export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o
     if (!o.become) {
       const tmp = tempNameFor(dest);
       try {
-        await upload(sftp, source, tmp, size, o);
+        await upload(ops.host, sftp, source, tmp, size, o);
         check(o);
         await finalize(ops, finalizeArgv(tmp, tmp, dest, sha256, o), undefined, dest);
       } catch (err) {
@@ -130,7 +133,7 @@ export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o
     if (mk.rc !== 0 || dir === '') throw new CommandError(`${ops.host}: mktemp -d failed: ${mk.stderr.trim()}`, mk.rc, mk.stdout, mk.stderr);
     try {
       const staged = posix.join(dir, 'upload');
-      await upload(sftp, source, staged, size, o);
+      await upload(ops.host, sftp, source, staged, size, o);
       check(o);
       if ((o.become.user || 'root') !== 'root') await ops.exec(['chmod', 'go+rx', dir]).then(() => ops.exec(['chmod', 'go+r', staged]));
       await finalize(ops, finalizeArgv(staged, tempNameFor(dest), dest, sha256, o), o.become, dest);

@@ -1,6 +1,9 @@
 // Everything needed to reach one host over SSH, after inventory and ~/.ssh/config are merged.
 import type { HostKeyPolicy } from './host-key.js';
 
+/** Authentication methods the client may try. */
+export type SshAuthMethod = 'publickey' | 'agent' | 'password' | 'keyboard-interactive';
+
 export interface SshTarget {
   /** Inventory host name (used in messages). */
   host: string;
@@ -18,6 +21,8 @@ export interface SshTarget {
   agent?: string;
   /** Reach this host through another one (ProxyJump). */
   jump?: SshTarget;
+  /** Only these methods, in this order (like PreferredAuthentications). @defaultValue key, agent, password, keyboard-interactive */
+  authMethods?: SshAuthMethod[];
   /** @defaultValue 'strict' */
   hostKeyPolicy: HostKeyPolicy;
   /** @defaultValue ~/.ssh/known_hosts */
