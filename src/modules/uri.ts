@@ -77,17 +77,19 @@ async function viaCurl(args: Args, ctx: ModuleContext): Promise<Response | strin
   return { status: Number(code), contentType: type.join(' '), content: r.stdout.slice(0, cut) };
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 async function request(args: Args, ctx: ModuleContext, changed: boolean): Promise<ModuleOutcome> {
   const res = ctx.conn.transport === 'local' ? await viaFetch(args, ctx) : await viaCurl(args, ctx);
   if (typeof res === 'string') return failed(`request to ${args.url} failed: ${res}`, { data: { status: -1, url: args.url } });
   const data: Record<string, unknown> = { status: res.status, url: args.url, content_type: res.contentType };
-  if (/[/+]json\b/.test(res.contentType)) {
-    try {
-      data.json = JSON.parse(res.content);
-    } catch {
-      data.json = undefined;
-    }
-  }
+  if (/[/+]json\b/.test(res.contentType)) data.json = parseJson(res.content);
   if (args.return_content) data.content = res.content;
   const codes = Array.isArray(args.status_code) ? args.status_code : [args.status_code];
   if (!codes.includes(res.status)) {
