@@ -2,11 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Document, Node, ScalarTag } from 'yaml';
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { ConfigError, ConfigErrors } from './errors.js';
 import type { SourcePos } from './errors.js';
+import { needsVaultPassword, vaultErrorFromYaml, vaultSession } from '../vault/index.js';
 
 export type KeyPath = (string | number)[];
 
@@ -42,15 +43,17 @@ export function formatKeyPath(p: KeyPath): string {
 }
 
 // Parses text already in memory (also used by tests and inline vars).
-export function parseYamlText(text: string, file: string): YamlSource {
+export function parseYamlText(text: string, file: string, customTags?: ScalarTag[]): YamlSource {
   const abs = path.resolve(file);
   const display = displayPath(abs);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, customTags });
   const at = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
     return { file: display, line, col };
   };
+  const vaultError = vaultErrorFromYaml(doc.errors, at);
+  if (vaultError) throw vaultError;
   const problems = doc.errors.slice(0, 10).map((e) => new ConfigError(`YAML syntax error: ${e.message.split('\n')[0]}`, { pos: at(e.pos[0]) }));
   if (problems.length === 0) {
     visit(doc, {
@@ -114,7 +117,9 @@ export async function loadYamlFile(file: string, from?: { pos: SourcePos; keyPat
     const what = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'expected a file, got a folder' : `cannot read file (${code ?? 'error'})`;
     throw new ConfigError(`${what}: ${displayPath(path.resolve(file))}`, { pos: from?.pos, keyPath: from?.keyPath }, { cause: err });
   }
-  return parseYamlText(text, file);
+  if (!needsVaultPassword(text)) return parseYamlText(text, file);
+  const prepared = await vaultSession().prepare(text, displayPath(path.resolve(file)));
+  return parseYamlText(prepared.text, file, prepared.customTags);
 }
 
 // Vars files (vars_files, group_vars, host_vars) are plain mappings.

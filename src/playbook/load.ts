@@ -26,7 +26,7 @@ export async function loadPlaybook(file: string, options: LoadPlaybookOptions = 
   const ctx: LoadCtx = { errors: [], modules: options.modules ?? { get: getModule, names: moduleNames }, stack: [] };
   const src = await loadYamlFile(abs);
   const plays = await parsePlays(src, ctx);
-  if (ctx.errors.length > 0) throw toErrors(ctx.errors.slice(0, options.maxErrors ?? 30));
+  if (ctx.errors.length > 0) throw toErrors(byPosition(ctx.errors).slice(0, options.maxErrors ?? 30));
   return { file: abs, plays };
 }
 
@@ -141,4 +141,14 @@ async function collect<T>(ctx: LoadCtx, f: () => Promise<T>): Promise<T | undefi
     else throw err;
     return undefined;
   }
+}
+
+/** Errors of one file in line order; files in the order they were first reported. */
+function byPosition(errors: ConfigError[]): ConfigError[] {
+  const files = [...new Set(errors.map((e) => e.where.pos?.file ?? ''))];
+  const key = (e: ConfigError): [number, number, number] => [files.indexOf(e.where.pos?.file ?? ''), e.where.pos?.line ?? 0, e.where.pos?.col ?? 0];
+  return [...errors].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  });
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../core/errors.js';
 import { formatKeyPath } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import { checkTemplateSyntax } from '../template/render.js';
-import { checkConditionSyntax } from './expr-hook.js';
+import { checkExprSyntax } from '../template/expr.js';
 
 // Every string under each entry (file path → value) that holds `{{` must parse as Handlebars.
 export function checkTemplates(src: YamlSource, entries: [KeyPath, unknown][], errors: ConfigError[]): void {
@@ -13,17 +13,13 @@ export function checkTemplates(src: YamlSource, entries: [KeyPath, unknown][], e
   });
 }
 
-// when / changed_when / failed_when / until: expressions (or templates when they hold `{{`).
+// when / changed_when / failed_when / until are expressions.
 export function checkConditions(src: YamlSource, entries: [KeyPath, unknown][], errors: ConfigError[]): void {
   for (const [p, v] of entries) {
     const list = Array.isArray(v) ? v.map((x, i): [KeyPath, unknown] => [[...p, i], x]) : [[p, v] as [KeyPath, unknown]];
     for (const [ip, c] of list) {
       if (typeof c !== 'string') continue;
-      if (c.includes('{{')) {
-        checkTemplates(src, [[ip, c]], errors);
-        continue;
-      }
-      const msg = checkConditionSyntax(c);
+      const msg = checkExprSyntax(c);
       if (msg) errors.push(new ConfigError(`expression syntax error: ${msg}`, { pos: src.posOf(ip), keyPath: formatKeyPath(ip) }));
     }
   }

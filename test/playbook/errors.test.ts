@@ -118,3 +118,42 @@ describe('loadPlaybook: errors', () => {
     expect(await fail({ 'p.yml': 'hosts: all\n' })).toBe('p.yml:1:1: expected a list of plays, got a mapping\n  hint: a playbook starts with `- hosts: ...`');
   });
 });
+
+describe('loadPlaybook: keyword rules', () => {
+  it('checks condition syntax with positions', async () => {
+    const msg = await fail({ 'p.yml': play('    - command: ls\n      when:\n        - x == 1\n        - x ==\n') });
+    expect(msg.split('\n')[0]).toMatch(/^p\.yml:6:11 \[0\]\.tasks\[0\]\.when\[1\]: expression syntax error: /);
+  });
+
+  it('rejects task-only keys on blocks, blocks in handlers, listen outside handlers, loop and with_items together', async () => {
+    const text =
+      '- hosts: all\n  tasks:\n    - block:\n        - command: ls\n      register: r\n      whn: x\n    - command: ls\n      listen: x\n      loop: [1]\n      with_items: [2]\n  handlers:\n    - block: []\n    - command: ls\n';
+    expect(await fail({ 'p.yml': text })).toBe(
+      [
+        'p.yml:5:7 [0].tasks[0].register: "register" is not allowed on a block\n  hint: put it on the tasks inside the block',
+        'p.yml:6:7 [0].tasks[0].whn: unknown block key "whn"\n  hint: did you mean "when"?',
+        'p.yml:8:7 [0].tasks[1].listen: listen is only allowed on handlers',
+        'p.yml:10:7 [0].tasks[1].with_items: use loop or with_items, not both',
+        'p.yml:12:7 [0].handlers[0]: blocks and includes are not supported in handlers\n  hint: list handlers as plain tasks',
+        'p.yml:13:7 [0].handlers[1]: a handler needs a name or listen\n  hint: notify refers to handlers by name',
+      ].join('\n'),
+    );
+  });
+
+  it('accepts gather_facts, with_items as loop, yes/no flags and block rescue/always', async () => {
+    tree({
+      'p.yml': '- hosts: all\n  gather_facts: no\n  max_fail_percentage: 20\n  tasks:\n    - block:\n        - command: ls\n      rescue:\n        - command: echo r\n      always:\n        - command: echo a\n      become: yes\n    - command: echo {{ item }}\n      with_items: [1, 2]\n      ignore_errors: true\n',
+    });
+    const pb = await loadPlaybook('p.yml', { modules: testModules });
+    const [block, task] = pb.plays[0]!.tasks;
+    expect(pb.plays[0]!.maxFailPercentage).toBe(20);
+    expect(block).toMatchObject({ kind: 'block', become: true, block: [{ args: { cmd: 'ls' } }], rescue: [{ args: { cmd: 'echo r' } }], always: [{ args: { cmd: 'echo a' } }] });
+    expect(task).toMatchObject({ loop: [1, 2], ignoreErrors: true, args: { cmd: 'echo {{ item }}' } });
+  });
+
+  it('validates against the real module registry by default', async () => {
+    tree({ 'p.yml': '- hosts: all\n  tasks:\n    - command: ls -l\n    - wait_for: {port: 80a}\n' });
+    const msg = await errorOf(() => loadPlaybook('p.yml'));
+    expect(msg).toBe('p.yml:4:24 [0].tasks[1].wait_for.port: expected a number, got "80a"');
+  });
+});
