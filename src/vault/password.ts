@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { InterruptedError } from '../core/errors.js';
 import { shownPath } from './display.js';
 import { promptHidden, type PromptStreams } from './prompt.js';
@@ -76,7 +77,7 @@ function firstLine(text: string): string {
 
 function runScript(file: string, shown: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, [], { stdio: ['inherit', 'pipe', 'inherit'], timeout: timeoutMs });
+    const child = spawn(path.resolve(file), [], { stdio: ['inherit', 'pipe', 'inherit'], timeout: timeoutMs });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.on('error', (err) => reject(new VaultError(`password script ${shown}: cannot run it (${(err as NodeJS.ErrnoException).code ?? err.message})`, { cause: err })));

@@ -35,7 +35,7 @@ export function vaultErrorFromYaml(errors: readonly YAMLError[], at: (offset: nu
   if (!e) return undefined;
   const pos = at(e.pos[0]);
   const where = `${pos.file}:${pos.line}:${pos.col}`;
-  const msg = e.message.split('\n')[0]!.slice('vault: '.length);
+  const msg = e.message.split('\n')[0]!.slice('vault: '.length).replace(/ at line \d+, column \d+:?$/, '');
   return new VaultError(msg.includes(INLINE) ? msg.replace(INLINE, where) : `${where}: ${msg}`);
 }
 
