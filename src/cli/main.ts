@@ -5,6 +5,11 @@ import { buildProgram } from './options.js';
 import { runCommand } from './run-command.js';
 
 async function main(argv: string[]): Promise<void> {
+  // A closed pipe (`omsrun ... --json | head`) ends the run quietly, not with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = buildProgram(runCommand).exitOverride();
   try {
     await program.parseAsync(argv);

@@ -14,7 +14,7 @@ import { jsonView } from '../report/json-view.js';
 import { liveView } from '../report/live-view.js';
 import { plainView } from '../report/plain-view.js';
 import type { View } from '../report/view.js';
-import { parseExtraVars } from '../template/vars.js';
+import { parseExtraVars } from '../template/extra-vars.js';
 import { listHosts, listTasks } from './listings.js';
 import type { CliOptions } from './options.js';
 
@@ -22,7 +22,7 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
   const cwd = process.cwd();
   const inventory = await resolveInventory(o.inventory, cwd);
   const playbook = await loadPlaybook(path.resolve(cwd, playbookPath));
-  const extraVars = await parseExtraVars(o.extraVars, cwd);
+  const extraVars = parseExtraVars(o.extraVars, cwd);
   const limitHosts = o.limit ? new Set(selectHosts(inventory, o.limit, cwd)) : undefined;
   const out = process.stdout;
   if (o.syntaxCheck) {

@@ -19,7 +19,7 @@ export interface PlayRunOptions {
   /** Every host of the play (all batches), for `play_hosts`. */
   playHosts: string[];
   baseDir: string;
-  varsFor: (host: HostState, taskVars: Vars) => Vars;
+  varsFor: (host: HostState, taskVars: Vars, loopVars?: Vars) => Vars;
 }
 
 export class PlayRun {

@@ -4,10 +4,9 @@ import path from 'node:path';
 import { ConnectionError, OmsrunError } from '../core/errors.js';
 import type { HostStats } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
-import { hostVars } from '../inventory/host-vars.js';
 import { selectHosts } from '../inventory/pattern.js';
 import type { Play, Playbook } from '../playbook/model.js';
-import { buildVars } from '../template/vars.js';
+import { buildVars, inventoryLayers, magicVars } from '../template/vars.js';
 import { createRunState, type ExecutorOptions, type RunState } from './context.js';
 import { HostState } from './host-state.js';
 import { PlayRun } from './play-run.js';
@@ -61,7 +60,7 @@ async function runPlay(run: RunState, play: Play, index: number): Promise<void> 
     playIndex: index,
     playHosts,
     baseDir,
-    varsFor: (host, taskVars) => varsFor(run, play, playHosts, host, taskVars),
+    varsFor: (host, taskVars, loopVars) => varsFor(run, play, playHosts, host, taskVars, loopVars),
   });
   for (const batch of serialBatches(live, play.serial)) {
     if (opts.signal.aborted) break;
@@ -103,18 +102,27 @@ async function connectAll(run: RunState, play: Play, playHosts: string[], batch:
   );
 }
 
-function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState, taskVars: Vars): Vars {
+function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState, taskVars: Vars, loopVars?: Vars): Vars {
   const { opts } = run;
+  const hostvarsOf = (name: string): Vars => {
+    const other = run.hosts.get(name);
+    return buildVars({
+      ...inventoryLayers(opts.inventory, name),
+      varsFiles: play.varsFromFiles,
+      playVars: play.vars,
+      facts: other?.facts,
+      extraVars: opts.extraVars,
+      magic: magicVars({ inventory: opts.inventory, host: name, playHosts, checkMode: opts.checkMode, hostvarsOf }),
+    });
+  };
   return buildVars({
-    inventory: opts.inventory,
-    host: host.name,
-    inventoryVars: hostVars(opts.inventory, host.name),
-    playVarsFiles: play.varsFromFiles,
+    ...inventoryLayers(opts.inventory, host.name),
+    varsFiles: play.varsFromFiles,
     playVars: play.vars,
     facts: host.facts,
-    taskVars,
+    taskVars: [taskVars],
+    loopVars,
     extraVars: opts.extraVars,
-    playHosts,
-    checkMode: opts.checkMode,
+    magic: magicVars({ inventory: opts.inventory, host: host.name, playHosts, checkMode: opts.checkMode, hostvarsOf }),
   });
 }

@@ -10,7 +10,9 @@ import { getModule } from '../modules/registry.js';
 import { runModule } from '../modules/run-module.js';
 import type { Task } from '../playbook/model.js';
 import { evalConditions, evaluate } from '../template/expr.js';
-import { renderTemplateFile, renderValue, type RenderContext } from '../template/render.js';
+import type { RenderContext } from '../template/context.js';
+import { renderTemplateFile, renderValue } from '../template/render.js';
+import { buildVars } from '../template/vars.js';
 import type { HostState } from './host-state.js';
 import type { PlayRun } from './play-run.js';
 import type { Scope } from './scope.js';
@@ -29,14 +31,13 @@ export async function runTaskOnHost(pr: PlayRun, tr: TaskRun, host: HostState): 
   const where = renderContext(tr);
   let vars: Vars;
   try {
-    vars = pr.varsFor(host, { ...scope.vars });
+    vars = pr.varsFor(host, scope.vars);
     const items = task.loop === undefined ? undefined : loopItems(task.loop, vars, where);
     if (items === undefined) return await runOne(pr, tr, host, vars);
     const results: TaskResult[] = [];
     for (const item of items) {
       if (pr.run.opts.signal.aborted) break;
-      const itemVars = { ...vars, [task.loopVar]: item };
-      const r = await runOne(pr, tr, host, itemVars);
+      const r = await runOne(pr, tr, host, pr.varsFor(host, scope.vars, { [task.loopVar]: item }));
       results.push({ ...r, item });
     }
     return loopResult(results, Date.now() - started);
@@ -50,7 +51,7 @@ async function runOne(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Pr
   const { task, scope } = tr;
   const where = renderContext(tr);
   const conditions = [...scope.when];
-  if (conditions.length && !evalConditions(conditions, vars, { ...where, keyword: 'when' })) {
+  if (conditions.length && !evalConditions(conditions, vars, { ...where, field: 'when' })) {
     return skipped('conditional result was false');
   }
   const retries = task.until ? Math.max(0, task.retries) : 0;
@@ -58,9 +59,9 @@ async function runOne(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Pr
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     result = await attemptOnce(pr, tr, host, vars);
     if (!task.until) break;
-    const scoped = task.register ? { ...vars, [task.register]: registerValue(result) } : vars;
+    const scoped = withRegister(vars, task.register, result);
     result.attempts = attempt;
-    if (!result.failed && evalConditions(task.until, scoped, { ...where, keyword: 'until' })) break;
+    if (!result.failed && evalConditions(task.until, scoped, { ...where, field: 'until' })) break;
     if (attempt === retries + 1) {
       result = withStatus({ ...result, failed: true, msg: `until condition not met after ${attempt} attempts${result.msg ? `: ${result.msg}` : ''}` });
       break;
@@ -95,7 +96,7 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     vars,
     baseDir: pr.baseDir,
     render: (text, name) => renderTemplateFile(text, vars, { ...where, source: name }),
-    evaluate: (expr) => evaluate(expr, vars, { ...where, keyword: 'that' }),
+    evaluate: (expr) => evaluate(expr, vars, { ...where, field: 'that' }),
     log: (line, stream = 'stdout') => pr.run.emit({ kind: 'host_output', host: host.name, task: ref, stream, line }),
     progress: (done, total, unit) => pr.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
     signal: abort.signal,
@@ -121,14 +122,19 @@ function applyOverrides(tr: TaskRun, result: TaskResult, vars: Vars): TaskResult
   const { task } = tr;
   if (!task.changedWhen && !task.failedWhen) return result;
   const where = renderContext(tr);
-  const scoped = task.register ? { ...vars, [task.register]: registerValue(result) } : vars;
+  const scoped = withRegister(vars, task.register, result);
   let r = result;
-  if (task.changedWhen) r = { ...r, changed: evalConditions(task.changedWhen, scoped, { ...where, keyword: 'changed_when' }) };
+  if (task.changedWhen) r = { ...r, changed: evalConditions(task.changedWhen, scoped, { ...where, field: 'changed_when' }) };
   if (task.failedWhen) {
-    const failed = evalConditions(task.failedWhen, scoped, { ...where, keyword: 'failed_when' });
+    const failed = evalConditions(task.failedWhen, scoped, { ...where, field: 'failed_when' });
     r = { ...r, failed, msg: failed && !r.failed ? `failed_when condition matched: ${task.failedWhen.join(' and ')}` : r.msg };
   }
   return withStatus(r);
+}
+
+/** The task's variables plus its own registered result, for until / changed_when / failed_when. */
+function withRegister(vars: Vars, register: string | undefined, result: TaskResult): Vars {
+  return register ? buildVars({ facts: vars, loopVars: { [register]: registerValue(result) } }) : vars;
 }
 
 function connectionFor(pr: PlayRun, host: HostState, scope: Scope): Connection {

@@ -71,7 +71,7 @@ export function formatRecap(stats: Record<string, HostStats>, durationMs: number
       `unreachable=${s.unreachable}`,
       `rescued=${s.rescued}`,
       `ignored=${s.ignored}`,
-    ].map((c) => c.padEnd(15));
+    ].map((c) => c.padEnd(c.indexOf('=') + 6));
     lines.push(`${host} : ${cols.join('')}time=${formatDuration(s.durationMs)}`);
   }
   lines.push('', verdict(stats, durationMs, interrupted, paint));
