@@ -38,8 +38,8 @@ export function groupHosts(inv: Inventory, group: string, seen = new Set<string>
 function resolveTerm(inv: Inventory, term: string, baseDir: string): Set<string> {
   if (term === 'all' || term === '*') return groupHosts(inv, 'all');
   if (term.startsWith('@')) return retryFile(inv, term.slice(1), baseDir);
-  if (term.startsWith('~')) return byRegex(inv, term, new RegExp(term.slice(1)));
-  if (/[*?[]/.test(term)) return byRegex(inv, term, globToRegex(term));
+  if (term.startsWith('~')) return byRegex(inv, compile(term, term.slice(1)));
+  if (/[*?[]/.test(term)) return byRegex(inv, compile(term, globToRegex(term)));
   if (inv.groups.has(term)) return groupHosts(inv, term);
   if (inv.hosts.has(term)) return new Set([term]);
   throw new ConfigError(`host pattern ${JSON.stringify(term)} matches no host or group`, {
@@ -47,7 +47,7 @@ function resolveTerm(inv: Inventory, term: string, baseDir: string): Set<string>
   });
 }
 
-function byRegex(inv: Inventory, _term: string, re: RegExp): Set<string> {
+function byRegex(inv: Inventory, re: RegExp): Set<string> {
   const out = new Set<string>();
   for (const g of inv.groups.keys()) if (re.test(g)) for (const h of groupHosts(inv, g)) out.add(h);
   for (const h of inv.hosts.values()) if (re.test(h.name) && !h.implicit) out.add(h.name);
@@ -77,7 +77,15 @@ function retryFile(inv: Inventory, file: string, baseDir: string): Set<string> {
   return out;
 }
 
-function globToRegex(glob: string): RegExp {
+function compile(term: string, source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch {
+    throw new ConfigError(`invalid host pattern ${JSON.stringify(term)}`, { hint: 'globs use * ? [abc]; ~ starts a regular expression' });
+  }
+}
+
+function globToRegex(glob: string): string {
   let re = '';
   for (const ch of glob) {
     if (ch === '*') re += '.*';
@@ -85,5 +93,5 @@ function globToRegex(glob: string): RegExp {
     else if (ch === '[' || ch === ']') re += ch;
     else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  return `^${re}$`;
 }

@@ -114,7 +114,7 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
 /** Free-form string → `{ [freeForm]: value }`, `args:` merged over; validated against the module schema. */
 function moduleArgs(src: YamlSource, raw: Record<string, unknown>, key: string, mod: Module, p: KeyPath, ctx: LoadCtx): unknown {
   const inline = raw[key];
-  const extra = (raw.args ?? {}) as Record<string, unknown>;
+  const extra = raw.args !== null && typeof raw.args === 'object' && !Array.isArray(raw.args) ? (raw.args as Record<string, unknown>) : {};
   let base: Record<string, unknown>;
   let freeForm = false;
   if (inline === null || inline === undefined) base = {};

@@ -62,6 +62,8 @@ describe('selectHosts', () => {
     expect(await errorOf(() => selectHosts(inv, 'web,dbb', dir))).toBe('host pattern "dbb" matches no host or group\n  hint: did you mean "db"?');
     writeFileSync('bad.retry', 'db1\n  db9\n');
     expect(await errorOf(() => selectHosts(inv, '@bad.retry', dir))).toBe('bad.retry:2:3: host "db9" is not in the inventory\n  hint: did you mean "db1"?');
+    expect(await errorOf(() => selectHosts(inv, 'web[', dir))).toBe('invalid host pattern "web["\n  hint: globs use * ? [abc]; ~ starts a regular expression');
+    expect(selectHosts(inv, '~^db[0-9]$', dir)).toEqual(['db1', 'db2']);
     expect(await errorOf(() => selectHosts(inv, '@nope.retry', dir))).toBe('host list file not found: nope.retry\n  hint: @FILE reads one host per line');
   });
 });
