@@ -78,7 +78,8 @@ export function liveView(o: ViewOptions): View {
     const s = slots.get(host);
     if (!s) return;
     if (r.status === 'skipped') s.skipped++;
-    else if (r.failed && !r.ignored) {
+    else if (r.ignored) notes.push(paint('cyan', `failed (ignored): [${host}] ${taskName} => ${r.msg ?? ''}`));
+    else if (r.failed) {
       s.failed++;
       const out = [r.stderr, r.stdout].filter((x) => x && x.trim()).map((x) => tail(x!, 10));
       s.problem = `${taskName}: ${r.msg ?? 'failed'}`;
