@@ -49,3 +49,9 @@ export function contextError(
   const body = ctx?.field ? `${ctx.field}: ${detail}` : detail;
   return new ConfigError(body, { pos, keyPath: head || undefined, hint }, { cause });
 }
+
+// A variable's own template error (no file or task yet) gets the place of the task that read the variable.
+export function withContext(err: ConfigError, ctx: RenderContext | undefined): ConfigError {
+  if (err.where.pos || err.where.keyPath || !ctx || (!ctx.file && ctx.task === undefined)) return err;
+  return contextError(ctx, err.detail, err.where.hint, err.cause ?? err);
+}

@@ -2,7 +2,7 @@
 import jexlModule from 'jexl';
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError } from '../core/errors.js';
-import { contextError, snippet, type RenderContext } from './context.js';
+import { contextError, snippet, withContext, type RenderContext } from './context.js';
 import { findUndefined, rewrite, type Ast } from './expr-ast.js';
 import { EXPR_FUNCTIONS, truthy } from './expr-functions.js';
 
@@ -99,9 +99,13 @@ export function evaluate(expr: string, vars: Record<string, unknown>, ctx?: Rend
   try {
     const missing = findUndefined(compiled._getAst() as Ast, vars, CONSTANTS);
     if (missing) throw contextError(ctx, `undefined variable ${JSON.stringify(missing)} in ${snippet(text)}`, undefinedHint(missing, vars));
+  } catch (err) {
+    throw err instanceof ConfigError ? withContext(err, ctx) : err;
+  }
+  try {
     return compiled.evalSync(scope(vars));
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
+    if (err instanceof ConfigError) throw withContext(err, ctx);
     throw contextError(ctx, `cannot evaluate ${snippet(text)}: ${cleanMessage(err)}`, undefined, err);
   }
 }

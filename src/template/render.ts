@@ -2,7 +2,7 @@
 import Handlebars from 'handlebars';
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError } from '../core/errors.js';
-import { contextError, templatePlace, type RenderContext } from './context.js';
+import { contextError, templatePlace, withContext, type RenderContext } from './context.js';
 import {
   describeArg,
   locKey,
@@ -144,7 +144,7 @@ function run(c: Compiled, tpl: string, vars: Record<string, unknown>, ctx: Rende
   try {
     return c.run(vars, { data });
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
+    if (err instanceof ConfigError) throw withContext(err, ctx);
     if (err instanceof Located) {
       const place = templatePlace(tpl, ctx, err.loc?.start.line);
       if (err.undefinedArg === undefined) throw contextError(ctx, `${err.message} in ${place}`, undefined, err);

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import type { Inventory, InventoryGroup, InventoryHost } from '../../src/inventory/model.js';
+import { evaluate } from '../../src/template/expr.js';
+import { renderString } from '../../src/template/render.js';
+import { buildVars, groupMembers, inventoryLayers, magicVars, VAR_PRECEDENCE, VAR_PRECEDENCE_DOC, type VarLayers } from '../../src/template/vars.js';
+
+function errorOf(f: () => unknown): ConfigError {
+  try {
+    f();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected an error');
+}
+
+const every: Required<Omit<VarLayers, 'magic'>> = {
+  groupVars: [{ v: 'all' }, { v: 'parent' }, { v: 'child' }],
+  hostVars: { v: 'host' },
+  varsFiles: { v: 'vars_files' },
+  playVars: { v: 'play' },
+  facts: { v: 'facts' },
+  taskVars: [{ v: 'block' }, { v: 'task' }],
+  loopVars: { v: 'loop' },
+  extraVars: { v: 'extra' },
+};
+
+/** The layers up to and including `upTo`, each setting `v`. */
+function upTo(key: keyof typeof every): VarLayers {
+  const keys = Object.keys(every) as (keyof typeof every)[];
+  const out: VarLayers = {};
+  for (const k of keys.slice(0, keys.indexOf(key) + 1)) Object.assign(out, { [k]: every[k] });
+  return out;
+}
+
+describe('precedence', () => {
+  it('lists seven layers, lowest first, and documents them', () => {
+    expect(VAR_PRECEDENCE).toEqual(['group_vars', 'host_vars', 'vars_files', 'play_vars', 'facts', 'task_vars', 'extra_vars']);
+    expect(VAR_PRECEDENCE_DOC).toContain('extra vars (-e), which always win');
+  });
+
+  it('orders group vars from all to the most specific group', () => {
+    expect(buildVars({ groupVars: [{ v: 'all' }] }).v).toBe('all');
+    expect(buildVars({ groupVars: [{ v: 'all' }, { v: 'parent' }] }).v).toBe('parent');
+    expect(buildVars({ groupVars: every.groupVars }).v).toBe('child');
+  });
+
+  it('host vars override group vars', () => expect(buildVars(upTo('hostVars')).v).toBe('host'));
+  it('vars_files override host vars', () => expect(buildVars(upTo('varsFiles')).v).toBe('vars_files'));
+  it('play vars override vars_files', () => expect(buildVars(upTo('playVars')).v).toBe('play'));
+  it('facts override play vars', () => expect(buildVars(upTo('facts')).v).toBe('facts'));
+  it('task vars override facts, the task over its blocks', () => {
+    expect(buildVars({ ...upTo('facts'), taskVars: [{ v: 'block' }] }).v).toBe('block');
+    expect(buildVars(upTo('taskVars')).v).toBe('task');
+  });
+  it('the loop item overrides task vars', () => expect(buildVars(upTo('loopVars')).v).toBe('loop'));
+  it('extra vars always win', () => expect(buildVars(upTo('extraVars')).v).toBe('extra'));
+
+  it('keeps variables of lower layers that are not overridden, replacing maps whole', () => {
+    const vars = buildVars({ groupVars: [{ a: 1, db: { host: 'x', port: 1 } }], playVars: { b: 2, db: { host: 'y' } } });
+    expect(vars).toEqual({ a: 1, b: 2, db: { host: 'y' } });
+  });
+});
+
+describe('templated variables', () => {
+  it('renders values that refer to other variables, with native types', () => {
+    const vars = buildVars({
+      groupVars: [{ host: 'db1', port: 5432, url: 'pg://{{ host }}:{{ port }}' }],
+      playVars: { port: '{{ base_port }}', base_port: 6000, ports: ['{{ port }}', 7000] },
+    });
+    expect(vars.url).toBe('pg://db1:6000');
+    expect(vars.port).toBe(6000);
+    expect(vars.ports).toEqual([6000, 7000]);
+    expect(renderString('{{url}}', vars)).toBe('pg://db1:6000');
+    expect(evaluate('port == 6000 and url|length > 3', vars)).toBe(true);
+  });
+
+  it('uses the final value of a referenced variable, even from a higher layer', () => {
+    const vars = buildVars({ groupVars: [{ greeting: 'hello {{ who }}', who: 'group' }], extraVars: { who: 'cli' } });
+    expect(vars.greeting).toBe('hello cli');
+  });
+
+  it('renders each value once: a rendered value is never rendered again', () => {
+    const vars = buildVars({ extraVars: { pw: 'a{{b}}c' }, playVars: { line: 'pw={{ pw }}' } });
+    expect(vars.pw).toBe('a{{b}}c');
+    expect(vars.line).toBe('pw=a{{b}}c');
+  });
+
+  it('never renders facts, loop items or extra vars', () => {
+    const vars = buildVars({ facts: { out: '{{ x }}' }, loopVars: { item: '{{ y }}' }, extraVars: { e: '{{ z }}' } });
+    expect([vars.out, vars.item, vars.e]).toEqual(['{{ x }}', '{{ y }}', '{{ z }}']);
+  });
+
+  it('reports a cycle with its path', () => {
+    const vars = buildVars({ playVars: { a: '{{ b }}', b: 'x{{ c }}', c: '{{ a }}' } });
+    expect(errorOf(() => vars.a).message).toBe(
+      'variable cycle: a -> b -> c -> a\n  hint: a variable cannot refer to itself, directly or through others',
+    );
+    expect(errorOf(() => renderString('{{ c }}', vars)).detail).toBe('variable cycle: c -> a -> b -> c');
+    expect(errorOf(() => evaluate('b == 1', vars, { task: 'use b', field: 'when' })).message).toContain(
+      'task "use b": when: variable cycle: b -> c -> a -> b',
+    );
+  });
+
+  it('reports a self reference', () => {
+    const vars = buildVars({ hostVars: { path: '{{ path }}:/bin' } });
+    expect(errorOf(() => vars.path).detail).toBe('variable cycle: path -> path');
+  });
+
+  it('names the variable whose template uses an undefined variable', () => {
+    const vars = buildVars({ playVars: { url: 'http://{{ hostnme }}/', hostname: 'x' } });
+    expect(errorOf(() => renderString('{{url}}', vars, { task: 't' })).message).toBe(
+      'task "t": var "url": undefined variable "hostnme" in "http://{{ hostnme }}/"\n  hint: did you mean "hostname"?',
+    );
+    expect(errorOf(() => evaluate('url == 1', vars, { file: 'p.yml', line: 2, col: 3, field: 'when' })).message).toBe(
+      'p.yml:2:3: when: var "url": undefined variable "hostnme" in "http://{{ hostnme }}/"\n  hint: did you mean "hostname"?',
+    );
+  });
+
+  it('resolves unused broken variables only when read', () => {
+    const vars = buildVars({ playVars: { broken: '{{ nope }}', fine: 1 } });
+    expect(renderString('{{fine}}', vars)).toBe('1');
+    expect(evaluate('fine == 1', vars)).toBe(true);
+  });
+});
+
+function inventory(): Inventory {
+  const host = (name: string, groups: string[], vars = {}): InventoryHost => ({ name, groups, vars });
+  const group = (name: string, hosts: string[], children: string[], vars = {}): InventoryGroup => ({ name, hosts, children, vars });
+  return {
+    source: 'inv.yml',
+    hosts: new Map([
+      ['web1.example.com', host('web1.example.com', ['all', 'prod', 'web'], { role: 'web', id: 1 })],
+      ['db1', host('db1', ['all', 'prod', 'db'], { role: 'db' })],
+      ['lone', host('lone', ['all', 'ungrouped'])],
+    ]),
+    groups: new Map([
+      ['all', group('all', [], ['prod', 'ungrouped'], { level: 'all', dc: 'ams' })],
+      ['prod', group('prod', [], ['web', 'db'], { level: 'prod' })],
+      ['web', group('web', ['web1.example.com'], [], { level: 'web', port: 80 })],
+      ['db', group('db', ['db1'], [], { level: 'db' })],
+      ['ungrouped', group('ungrouped', ['lone'], [])],
+    ]),
+  };
+}
+
+describe('inventory layers and magic variables', () => {
+  it('takes group vars from all down to the host groups, then host vars', () => {
+    const vars = buildVars(inventoryLayers(inventory(), 'web1.example.com'));
+    expect(vars).toEqual({ level: 'web', dc: 'ams', port: 80, role: 'web', id: 1 });
+    expect(buildVars(inventoryLayers(inventory(), 'nope'))).toEqual({});
+  });
+
+  it('lists group members including child groups', () => {
+    expect(groupMembers(inventory())).toEqual({
+      all: ['web1.example.com', 'db1', 'lone'],
+      prod: ['web1.example.com', 'db1'],
+      web: ['web1.example.com'],
+      db: ['db1'],
+      ungrouped: ['lone'],
+    });
+  });
+
+  it('sets the magic variables, which no layer can override', () => {
+    const inv = inventory();
+    const vars = buildVars({
+      ...inventoryLayers(inv, 'web1.example.com'),
+      extraVars: { inventory_hostname: 'spoof' },
+      magic: magicVars({ inventory: inv, host: 'web1.example.com', playHosts: ['web1.example.com', 'db1'], checkMode: true }),
+    });
+    expect(vars.inventory_hostname).toBe('web1.example.com');
+    expect(vars.inventory_hostname_short).toBe('web1');
+    expect(vars.group_names).toEqual(['prod', 'web']);
+    expect(vars.play_hosts).toEqual(['web1.example.com', 'db1']);
+    expect(vars.ansible_play_hosts).toEqual(['web1.example.com', 'db1']);
+    expect(vars.omsrun_check_mode).toBe(true);
+    expect(vars.ansible_check_mode).toBe(true);
+    expect((vars.groups as Record<string, string[]>).db).toEqual(['db1']);
+  });
+
+  it('computes hostvars lazily from the inventory by default', () => {
+    const inv = inventory();
+    const vars = buildVars({ magic: magicVars({ inventory: inv, host: 'web1.example.com' }) });
+    expect(renderString('{{hostvars.db1.role}} {{hostvars.db1.inventory_hostname}}', vars)).toBe('db db1');
+    expect(evaluate('hostvars.lone.dc == "ams" and hostvars.db1.level == "db"', vars)).toBe(true);
+    expect(vars.play_hosts).toEqual(['web1.example.com', 'db1', 'lone']);
+    expect(vars.omsrun_check_mode).toBe(false);
+  });
+
+  it('asks hostvarsOf for other hosts, once per host', () => {
+    const asked: string[] = [];
+    const vars = buildVars({
+      magic: magicVars({
+        inventory: inventory(),
+        host: 'db1',
+        hostvarsOf: (h) => {
+          asked.push(h);
+          return { fact: `${h}-fact` };
+        },
+      }),
+    });
+    expect(renderString('{{hostvars.lone.fact}} {{hostvars.lone.fact}}', vars)).toBe('lone-fact lone-fact');
+    expect(asked).toEqual(['lone']);
+    expect(errorOf(() => renderString('{{hostvars.nohost.x}}', vars)).detail).toBe(
+      'undefined variable "hostvars.nohost.x" in "{{hostvars.nohost.x}}"',
+    );
+  });
+});
