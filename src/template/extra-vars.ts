@@ -12,11 +12,12 @@ function kind(v: unknown): string {
 }
 
 function parseMapping(text: string, where: { keyPath: string; file?: string }): Vars {
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const doc = YAML.parseDocument(text);
   const err = doc.errors[0];
   if (err) {
     const pos = where.file && err.linePos ? { file: where.file, line: err.linePos[0].line, col: err.linePos[0].col } : undefined;
-    throw new ConfigError(`invalid YAML: ${err.message.split('\n')[0]}`, { pos, keyPath: where.keyPath });
+    const msg = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`invalid YAML: ${msg}`, { pos, keyPath: where.keyPath });
   }
   const value: unknown = doc.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
