@@ -87,6 +87,11 @@ function parseVaultText(vaultText: string, where: string): { header: string; dat
   return { header: first, data };
 }
 
+// Forgets derived keys (tests measure a cold derivation with it).
+export function clearKeyCache(): void {
+  keyCache.clear();
+}
+
 function checkPassword(password: string): void {
   if (password.length === 0) throw new VaultError('the vault password is empty');
 }
