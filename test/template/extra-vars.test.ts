@@ -52,7 +52,7 @@ describe('parseExtraVars', () => {
     writeFileSync(join(dir, 'bad.yml'), 'a: 1\nb: [1, 2\n');
     const err = errorOf(() => parseExtraVars(['@bad.yml'], dir));
     expect(err.message).toBe(
-      `${join(dir, 'bad.yml")}:3:1 -e "@bad.yml": invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+      `${join(dir, 'bad.yml')}:3:1 -e "@bad.yml": invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
     );
   });
 
