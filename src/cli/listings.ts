@@ -2,7 +2,8 @@
 import type { Inventory } from '../inventory/model.js';
 import { selectHosts } from '../inventory/pattern.js';
 import type { Playbook } from '../playbook/model.js';
-import { filterNodes, walkTasks, type TaskFilter } from '../executor/select-tasks.js';
+import { listTasks } from '../playbook/list-tasks.js';
+import type { TaskFilter } from '../playbook/select-tasks.js';
 
 export function listHosts(pb: Playbook, inv: Inventory, limit: ReadonlySet<string> | undefined, cwd: string): string[] {
   const lines: string[] = [`playbook: ${pb.file}`];
@@ -14,14 +15,11 @@ export function listHosts(pb: Playbook, inv: Inventory, limit: ReadonlySet<strin
   return lines;
 }
 
-export function listTasks(pb: Playbook, filter: TaskFilter): string[] {
+export function listTaskLines(pb: Playbook, filter: TaskFilter): string[] {
   const lines: string[] = [`playbook: ${pb.file}`];
-  for (const play of pb.plays) {
-    lines.push('', `  play "${play.name}" (hosts: ${play.hosts}):`);
-    for (const t of walkTasks(filterNodes(play.tasks, filter))) {
-      const tags = t.tags.length ? `  TAGS: [${t.tags.join(', ')}]` : '';
-      lines.push(`    ${t.name ?? t.module}${tags}`);
-    }
+  for (const play of listTasks(pb, filter)) {
+    lines.push('', `  play "${play.play}" (hosts: ${play.hosts}):`);
+    for (const t of play.tasks) lines.push(`    ${t.name}${t.tags.length ? `  TAGS: [${t.tags.join(', ')}]` : ''}`);
   }
   return lines;
 }

@@ -15,7 +15,7 @@ import { liveView } from '../report/live-view.js';
 import { plainView } from '../report/plain-view.js';
 import type { View } from '../report/view.js';
 import { parseExtraVars } from '../template/extra-vars.js';
-import { listHosts, listTasks } from './listings.js';
+import { listHosts, listTaskLines } from './listings.js';
 import type { CliOptions } from './options.js';
 
 export async function runCommand(playbookPath: string, o: CliOptions): Promise<void> {
@@ -30,7 +30,7 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
     return;
   }
   if (o.listHosts || o.listTasks) {
-    const lines = o.listHosts ? listHosts(playbook, inventory, limitHosts, cwd) : listTasks(playbook, o);
+    const lines = o.listHosts ? listHosts(playbook, inventory, limitHosts, cwd) : listTaskLines(playbook, o);
     out.write(`${lines.join('\n')}\n`);
     return;
   }

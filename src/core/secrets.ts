@@ -18,7 +18,7 @@ export class Redactor {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const s = String(value);
     if (s.length === 0 || this.values.has(s)) return;
-    this.values.add(s);
+    for (const form of encodings(s)) this.values.add(form);
     this.pattern = undefined;
   }
 
@@ -52,6 +52,12 @@ export class Redactor {
     if (this.values.size === 0) return value;
     return walk(value, (s) => this.mask(s)) as T;
   }
+}
+
+// A secret also leaks through its escaped forms: JSON/YAML double quotes, YAML single quotes, shell quotes.
+function encodings(s: string): string[] {
+  const forms = [s, JSON.stringify(s).slice(1, -1), s.replace(/'/g, "''"), s.replace(/'/g, `'\\''`)];
+  return [...new Set(forms)].filter((f) => f.length > 0);
 }
 
 function walk(value: unknown, f: (s: string) => string): unknown {

@@ -4,7 +4,7 @@ import type { RunEvent } from '../core/events.js';
 import type { Redactor } from '../core/secrets.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import type { HostState } from './host-state.js';
-import type { TaskFilter } from './select-tasks.js';
+import type { TaskFilter } from '../playbook/select-tasks.js';
 
 /** Opens the right connection for a host from its merged variables. */
 export type ConnectionFactory = (host: string, vars: Vars) => Connection;

@@ -8,7 +8,7 @@ import type { Play, Task, TaskNode } from '../playbook/model.js';
 import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
 import { innerScope, playScope, type Scope } from './scope.js';
-import { filterNodes } from './select-tasks.js';
+import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
 import { runTaskOnHost, type TaskRun } from './task-runner.js';
 

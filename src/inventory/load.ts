@@ -9,7 +9,7 @@ import { applyVarsDirs } from './vars-dirs.js';
 
 const YAML_EXT = ['.yml', '.yaml'];
 
-// `-i NAME`, `-i path`, or nothing (inventories/default.yml, else localhost only).
+// `-i NAME`, `-i path`, or nothing (inventories/default.yml; localhost only when there are no inventories).
 export async function resolveInventory(name: string | undefined, cwd: string): Promise<Inventory> {
   const found = await findInventory(name, cwd);
   return found === undefined ? implicitInventory() : loadInventory(found);
@@ -20,10 +20,10 @@ export async function findInventory(name: string | undefined, cwd: string): Prom
   const dir = path.join(cwd, 'inventories');
   const available = await listInventories(dir);
   if (name === undefined) {
-    if (!(await exists(dir))) return undefined;
+    if (!(await exists(dir)) || available.length === 0) return undefined;
     const def = await candidate(dir, 'default');
     if (def) return def;
-    const list = available.length ? available.join(', ') : '(none)';
+    const list = available.join(', ');
     throw new ConfigError(`no inventory given and inventories/default.yml does not exist; found: ${list}; pass one with -i NAME`);
   }
   const named = /[\\/]/.test(name) ? undefined : await candidate(dir, name);

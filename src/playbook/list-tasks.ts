@@ -1,5 +1,6 @@
-// `--list-tasks`: play → task names with their effective tags.
+// `--list-tasks`: play → task names with their effective tags, after --tags / --skip-tags.
 import type { Playbook, TaskNode } from './model.js';
+import { filterNodes, type TaskFilter } from './select-tasks.js';
 
 /** One play's tasks as --list-tasks shows them. */
 export interface PlayTaskList {
@@ -9,8 +10,12 @@ export interface PlayTaskList {
 }
 
 // Flattens blocks and includes; a task's tags include those of its blocks.
-export function listTasks(playbook: Playbook): PlayTaskList[] {
-  return playbook.plays.map((play) => ({ play: play.name, hosts: play.hosts, tasks: flatten(play.tasks, []) }));
+export function listTasks(playbook: Playbook, filter: TaskFilter = {}): PlayTaskList[] {
+  return playbook.plays.map((play) => ({
+    play: play.name,
+    hosts: play.hosts,
+    tasks: flatten(filterNodes(play.tasks, filter), []),
+  }));
 }
 
 function flatten(nodes: TaskNode[], inherited: string[]): { name: string; tags: string[] }[] {

@@ -1,5 +1,5 @@
 // --tags, --skip-tags and --start-at-task decide which tasks run, before anything runs.
-import type { TaskNode } from '../playbook/model.js';
+import type { TaskNode } from './model.js';
 
 export interface TaskFilter {
   tags?: string[];
@@ -38,16 +38,4 @@ export function filterNodes(nodes: readonly TaskNode[], filter: TaskFilter, inhe
     if (block.length || rescue.length || always.length) out.push({ ...node, block, rescue, always });
   }
   return out;
-}
-
-/** Every task in a tree, in order (blocks flattened), for --list-tasks and --start-at-task. */
-export function* walkTasks(nodes: readonly TaskNode[]): Generator<TaskNode & { kind: 'task' }> {
-  for (const n of nodes) {
-    if (n.kind === 'task') yield n;
-    else {
-      yield* walkTasks(n.block);
-      yield* walkTasks(n.rescue);
-      yield* walkTasks(n.always);
-    }
-  }
 }
