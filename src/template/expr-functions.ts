@@ -15,6 +15,7 @@ function regex(pattern: unknown, flags = ''): RegExp {
   return new RegExp(str(pattern), flags);
 }
 
+// One entry per function: the name, the README line, and the code.
 export interface ExprFunction {
   name: string;
   /** One line for the README. */
@@ -22,6 +23,7 @@ export interface ExprFunction {
   fn: (value: unknown, ...args: unknown[]) => unknown;
 }
 
+// Registered both as jexl functions and as transforms.
 export const EXPR_FUNCTIONS: readonly ExprFunction[] = [
   { name: 'defined', description: '`defined(x)` / `x is defined`: true when x is set (no error when it is not).', fn: (v) => v !== undefined },
   {

@@ -31,6 +31,16 @@ for (const f of EXPR_FUNCTIONS) {
   jexl.addTransform(f.name, f.fn);
 }
 
+/** How conditions are written, in one paragraph, for the README. */
+export const EXPR_SYNTAX_DOC =
+  'Conditions (when, changed_when, failed_when, until, assert.that) are jexl expressions: `==`, `!=`, `<`, ' +
+  '`>=`, `+`, `in` (list item or substring), `a.b`, `list[0]`, `list[.field == 1]`, `x ? y : z`. `and`/`&&`, ' +
+  '`or`/`||` and `not`/`!` follow Python truthiness (empty lists and maps are false); `not` covers a whole ' +
+  'comparison (`not a == b` is `not (a == b)`), and `and` binds tighter than `or`. `x is defined`, ' +
+  '`x is not defined` and `defined(x)` test for a variable; any other undefined variable is an error. ' +
+  'Functions work both ways: `length(x)` or `x|length`. A condition wrapped in `{{ }}` is accepted. ' +
+  'Write `not (x in y)` for "not in"; `null`/`None`, `True`/`False` are known names.';
+
 /** Names usable without defining them; variables of the same name win. */
 const CONSTANTS: Record<string, unknown> = { null: null, none: null, None: null, True: true, False: false };
 
@@ -127,4 +137,5 @@ export function checkExprSyntax(expr: string): string | undefined {
   }
 }
 
+// Executors use the same truthiness for `until` and registered results.
 export { truthy };

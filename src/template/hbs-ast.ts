@@ -18,6 +18,7 @@ export function locKey(loc: { start: { line: number; column: number } } | undefi
 
 /** Helper calls by position, to name the argument that was undefined. */
 export type CallNode = hbs.AST.MustacheStatement | hbs.AST.BlockStatement | hbs.AST.SubExpression;
+// Helper calls keyed by locKey.
 export type CallIndex = Map<string, CallNode>;
 
 function isPath(e: Expr): e is hbs.AST.PathExpression {

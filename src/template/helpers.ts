@@ -19,6 +19,7 @@ export class HelperError extends Error {
   }
 }
 
+// One entry per helper: the name, the README line, and the code.
 export interface HelperSpec {
   name: string;
   /** One line for the README. */
@@ -65,6 +66,7 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }
 
+// Registered in the renderer's isolated Handlebars environment, in this order.
 export const HELPERS: readonly HelperSpec[] = [
   {
     name: 'yaml',

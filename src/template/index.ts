@@ -1,8 +1,8 @@
 // The template layer's public surface: rendering, expressions, variables.
 export { contextError, type RenderContext } from './context.js';
-export { checkTemplateSyntax, renderNative, renderString, renderTemplateFile, renderValue } from './render.js';
+export { checkTemplateSyntax, renderNative, renderString, renderTemplateFile, renderValue, TEMPLATE_RULES_DOC } from './render.js';
 export { HELPER_DOCS, toYaml, yamlScalar } from './helpers.js';
-export { checkExprSyntax, evalConditions, evaluate, truthy } from './expr.js';
+export { checkExprSyntax, EXPR_SYNTAX_DOC, evalConditions, evaluate, truthy } from './expr.js';
 export { EXPR_FUNCTIONS } from './expr-functions.js';
 export {
   buildVars,

@@ -18,6 +18,14 @@ import { HELPERS, HelperError, type HelperOptions } from './helpers.js';
 
 type Loc = HelperOptions['loc'];
 
+/** How templates behave, in one paragraph, for the README. */
+export const TEMPLATE_RULES_DOC =
+  'Templates are Handlebars without HTML escaping. An undefined variable is an error naming the variable, the ' +
+  'template line and the task; `{{default x "fallback"}}` allows it. A value that is exactly one expression ' +
+  '(`ports: "{{ ports }}"`) keeps its type (list, number, map, boolean); inside text, maps and lists print as ' +
+  'JSON. Rendered values are never rendered again, so a `{{` inside a password stays literal; write `\\{{` for a ' +
+  'literal `{{` in a template. A variable named like a helper is read as `{{./name}}`.';
+
 /** An error raised inside a helper, with the position of the call. */
 class Located extends Error {
   constructor(

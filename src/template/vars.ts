@@ -14,6 +14,7 @@ export const VAR_PRECEDENCE = [
   'extra_vars',
 ] as const;
 
+// One of VAR_PRECEDENCE.
 export type VarLayerName = (typeof VAR_PRECEDENCE)[number];
 
 /** The precedence rules in one paragraph, for the README and `--help`. */

@@ -57,6 +57,10 @@ describe('evaluate', () => {
     expect(evaluate('port or regex_search(s, "(")', vars)).toBe(80);
   });
 
+  it('does not mistake names that start with an operator word for operators', () => {
+    expect(evaluate('order == 1 and is_ready and not not_found and android and index', { order: 1, is_ready: true, not_found: false, android: 'x', index: 2 })).toBe(2);
+  });
+
   it('supports in on lists and strings', () => {
     expect(evaluate('2 in list', vars)).toBe(true);
     expect(evaluate('"world" in s', vars)).toBe(true);
