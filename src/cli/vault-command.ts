@@ -34,8 +34,15 @@ interface PasswordOpts {
 export function registerVaultCommand(program: Command, io: VaultIo = {}): Command {
   const out = io.stdout ?? process.stdout;
   const env = io.env ?? process.env;
-  const password = (o: PasswordOpts, confirm: boolean) =>
-    resolveVaultPassword({ passwordFile: o.vaultPasswordFile, prompt: true, confirm, environ: env, streams: io.terminal });
+  const password = (o: PasswordOpts, confirm: boolean, files: string[] = []) =>
+    resolveVaultPassword({
+      passwordFile: o.vaultPasswordFile,
+      prompt: true,
+      confirm,
+      environ: env,
+      streams: io.terminal,
+      purpose: files.length > 0 ? files.map((f) => shownPath(f)).join(', ') : undefined,
+    });
   const vault = program.command('vault').description('encrypt and decrypt secrets kept in the project (files and single values)');
   const withPassword = (c: Command) =>
     c.option('--vault-password-file <file>', 'read the password from FILE (or run FILE when it is executable)');
@@ -60,7 +67,7 @@ export function registerVaultCommand(program: Command, io: VaultIo = {}): Comman
     .action(async (files: string[], o: PasswordOpts) => {
       const texts = await Promise.all(files.map(readTextFile));
       texts.forEach((t, i) => requireEncrypted(t, files[i]!));
-      const pw = await password(o, false);
+      const pw = await password(o, false, files);
       const plains = texts.map((t, i) => decryptText(t, pw, shownPath(files[i]!)));
       for (const [i, f] of files.entries()) {
         await writeFileAtomic(f, plains[i]!);
@@ -73,7 +80,7 @@ export function registerVaultCommand(program: Command, io: VaultIo = {}): Comman
     .action(async (file: string, o: PasswordOpts) => {
       const text = await readTextFile(file);
       requireEncrypted(text, file);
-      out.write(decryptText(text, await password(o, false), shownPath(file)));
+      out.write(decryptText(text, await password(o, false, [file]), shownPath(file)));
     });
 
   withPassword(vault.command('edit').argument('<file>', 'encrypted file to edit'))
@@ -81,7 +88,7 @@ export function registerVaultCommand(program: Command, io: VaultIo = {}): Comman
     .action(async (file: string, o: PasswordOpts) => {
       const text = await readTextFile(file);
       requireEncrypted(text, file);
-      const pw = await password(o, false);
+      const pw = await password(o, false, [file]);
       const plain = decryptText(text, pw, shownPath(file));
       const editor = env.VISUAL || env.EDITOR || 'vi';
       const edited = await editInPrivateTemp(plain, file, { editor });

@@ -131,6 +131,10 @@ describe('omsrun vault', () => {
       'vault: encrypted data needs the vault password and none was given: use --vault-password-file FILE or set OMSRUN_VAULT_PASSWORD (or run from a terminal to be asked)',
     );
     expect(readFileSync('plain.yml', 'utf8')).toBe(PLAIN);
+    await vault(['encrypt', 'plain.yml']);
+    expect((await errorOf(() => vault(['view', 'plain.yml'], { env: {}, terminal }))).message).toBe(
+      'vault: plain.yml needs the vault password and none was given: use --vault-password-file FILE or set OMSRUN_VAULT_PASSWORD (or run from a terminal to be asked)',
+    );
   });
 
   it('rejects a missing argument as a usage error', async () => {
