@@ -81,10 +81,13 @@ function ordered(layers: VarLayers): [Vars | undefined, boolean][] {
 }
 
 function defineLazy(out: Vars, name: string, raw: unknown, resolving: string[]): void {
+  let done = false;
+  let cached: unknown;
   Object.defineProperty(out, name, {
     enumerable: true,
     configurable: true,
     get(): unknown {
+      if (done) return cached;
       const at = resolving.indexOf(name);
       if (at >= 0) {
         const cycle = [...resolving.slice(at), name].join(' -> ');
@@ -93,9 +96,10 @@ function defineLazy(out: Vars, name: string, raw: unknown, resolving: string[]):
       if (resolving.length >= MAX_DEPTH) throw contextError(undefined, `variables nest deeper than ${MAX_DEPTH} levels at "${name}"`);
       resolving.push(name);
       try {
-        const value = renderValue(raw, out, { field: `var "${name}"` });
-        Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-        return value;
+        cached = renderValue(raw, out, { field: `var "${name}"` });
+        done = true;
+        Object.defineProperty(out, name, { value: cached, enumerable: true, writable: true, configurable: true });
+        return cached;
       } finally {
         resolving.pop();
       }

@@ -118,6 +118,17 @@ describe('templated variables', () => {
     );
   });
 
+  it('keeps laziness when a built set of variables is a layer of another, rendering once', () => {
+    const first = buildVars({ playVars: { list: ['a'], joined: '{{ join list "+" }}' } });
+    const second = buildVars({ facts: first, loopVars: { item: 1 } });
+    expect(Object.getOwnPropertyDescriptor(second, 'joined')?.get).toBeTypeOf('function');
+    (first.list as string[]).push('b');
+    expect(second.joined).toBe('a+b');
+    (first.list as string[]).push('c');
+    expect(second.joined).toBe('a+b');
+    expect(first.joined).toBe('a+b');
+  });
+
   it('resolves unused broken variables only when read', () => {
     const vars = buildVars({ playVars: { broken: '{{ nope }}', fine: 1 } });
     expect(renderString('{{fine}}', vars)).toBe('1');
