@@ -4,18 +4,20 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import {
   type LabHost, type LabState, type LabUpOptions, TESTER_PASSWORD, TESTER_USER,
-  checkLabName, defaultLabDir, hostIp, labNames, readState, writeState,
+  checkLabName, defaultLabDir, labNames, readState, writeState,
 } from './lab-config.js';
 import { pingDocker, startDockerd, stopDockerd, writeRuntimeWrapper } from './lab-docker.js';
 import { accountFiles, killSshd, newHostKey, prepareHostDir, startKeeper, startSshd } from './lab-host.js';
 import { createBridge, createHostNetwork } from './lab-network.js';
 import { writeOutputs } from './lab-outputs.js';
 import { clearLab } from './lab-teardown.js';
+import { MAIN_SUBNET, assertSubnetFree, parseSubnet, subnetCapacity, subnetIp } from './lab-subnet.js';
 import { isAlive } from './proc.js';
 
 export { killSshd, startSshd, runOnHost, type HostRun } from './lab-host.js';
 export type { LabHost, LabState, LabUpOptions } from './lab-config.js';
 export { readState, defaultLabDir } from './lab-config.js';
+export { MAIN_SUBNET, freeSideSubnet } from './lab-subnet.js';
 
 const q = $({ quiet: true });
 
@@ -24,10 +26,12 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   const started = Date.now();
   const name = checkLabName(opts.name ?? 'oms');
   const dir = opts.dir ?? defaultLabDir();
-  const subnet = opts.subnet ?? 18;
+  const subnet = parseSubnet(opts.subnet ?? MAIN_SUBNET);
   const dockerCount = Math.min(opts.docker ?? 0, opts.hosts);
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1) throw new Error(`--hosts must be a positive integer; got ${opts.hosts}`);
+  if (opts.hosts > subnetCapacity(subnet)) throw new Error(`${subnet.cidr} holds at most ${subnetCapacity(subnet)} hosts`);
   await clearLab(dir, [name]);
+  await assertSubnetFree(subnet, labNames(name).bridge);
   mkdirSync(join(dir, 'hosts'), { recursive: true });
   mkdirSync('/data', { recursive: true });
   mkdirSync(`/home/${TESTER_USER}`, { recursive: true });
@@ -39,10 +43,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   const accounts = await accountFiles(TESTER_PASSWORD);
   const wrapper = writeRuntimeWrapper(dir);
   const state: LabState = {
-    version: 1, name, dir, subnet,
+    version: 1, name, dir, subnet: subnet.cidr,
     bridge: names.bridge,
-    bridgeIp: `198.${subnet}.0.1`,
-    prefixLength: 16,
+    bridgeIp: subnetIp(subnet, 0),
+    prefixLength: subnet.prefix,
     hosts: [],
     keyFile,
     knownHosts: join(dir, 'known_hosts'),
@@ -53,17 +57,17 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   };
   for (let i = 1; i <= opts.hosts; i++) {
     state.hosts.push({
-      name: `h${i}`, ip: hostIp(subnet, i), netns: `${names.netnsPrefix}${i}`, veth: `${names.vethPrefix}${i}`,
+      name: `h${i}`, ip: subnetIp(subnet, i), netns: `${names.netnsPrefix}${i}`, veth: `${names.vethPrefix}${i}`,
       dir: join(dir, 'hosts', `h${i}`), labDir: dir, hostKeyPub: '', pids: {},
     });
   }
   writeState(state);
-  await createBridge(state.bridge, `${state.bridgeIp}`);
+  await createBridge(state.bridge, state.bridgeIp, state.prefixLength);
   const limit = pLimit(opts.concurrency ?? 16);
   try {
     await Promise.all(state.hosts.map((host, i) => limit(async () => {
       await prepareHostDir(host, accounts);
-      await createHostNetwork(host.netns, host.veth, state.bridge, host.ip);
+      await createHostNetwork(host.netns, host.veth, state.bridge, host.ip, state.prefixLength);
       await startKeeper(host);
       await startSshd(host);
       if (i < dockerCount) await startDockerd(host, wrapper);

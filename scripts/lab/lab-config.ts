@@ -32,11 +32,11 @@ export interface LabState {
   version: 1;
   name: string;
   dir: string;
-  /** Second octet: 18 → 198.18.0.0/16, 19 → 198.19.0.0/16. */
-  subnet: 18 | 19;
+  /** Address block, e.g. 198.18.0.0/17; the bridge holds its first address. */
+  subnet: string;
   bridge: string;
   bridgeIp: string;
-  prefixLength: 16;
+  prefixLength: number;
   hosts: LabHost[];
   keyFile: string;
   knownHosts: string;
@@ -56,8 +56,8 @@ export interface LabUpOptions {
   name?: string;
   /** Lab folder. @defaultValue $OMSRUN_LAB_DIR or /tmp/omsrun-lab */
   dir?: string;
-  /** 18 or 19: which /16 of 198.18.0.0/15 this lab uses. @defaultValue 18 */
-  subnet?: 18 | 19;
+  /** Address block inside 198.18.0.0/15 (/16../24); side labs take one from `freeSideSubnet()`. @defaultValue '198.18.0.0/17' */
+  subnet?: string;
   /** Hosts started at once. @defaultValue 16 */
   concurrency?: number;
 }
@@ -68,12 +68,6 @@ export const TESTER_PASSWORD = 'lab-tester-Pw1';
 // Default lab folder, overridable so a second lab can live beside the shared one.
 export function defaultLabDir(): string {
   return process.env['OMSRUN_LAB_DIR'] ?? '/tmp/omsrun-lab';
-}
-
-// Host i (1-based) gets the i-th usable address after the bridge's .1, skipping .0 and .255.
-export function hostIp(subnet: number, index: number): string {
-  if (index < 1 || index > 254 * 256 - 1) throw new Error(`host index out of range: ${index}`);
-  return `198.${subnet}.${Math.floor(index / 254)}.${(index % 254) + 1}`;
 }
 
 // Interface names are limited to 15 characters, so lab names stay short.

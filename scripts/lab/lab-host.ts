@@ -118,7 +118,7 @@ export async function startKeeper(host: LabHost): Promise<void> {
   host.pids.keeper = pidRef(child.pid);
   writeHostPids(host);
   const ready = join(host.dir, 'keeper.ready');
-  const ok = await waitFor(() => existsSync(ready) || !isAlive(host.pids.keeper), 10_000);
+  const ok = await waitFor(() => existsSync(ready) || !isAlive(host.pids.keeper), 10_000, 5);
   if (!ok || !existsSync(ready)) {
     throw new Error(`${host.name}: namespace setup failed: ${readFileSync(join(host.dir, 'keeper.log'), 'utf8').trim()}`);
   }

@@ -3,21 +3,21 @@ import { existsSync } from 'node:fs';
 
 const q = $({ quiet: true });
 
-// Creates the bridge holding the controller's .1 address on the lab's /16.
-export async function createBridge(bridge: string, bridgeIp: string): Promise<void> {
+// Creates the bridge holding the controller's address (the block's first).
+export async function createBridge(bridge: string, bridgeIp: string, prefix: number): Promise<void> {
   await q`ip link add ${bridge} type bridge`;
   await q`ip link set ${bridge} type bridge stp_state 0 forward_delay 0`;
-  await q`ip addr add ${bridgeIp}/16 dev ${bridge}`;
+  await q`ip addr add ${`${bridgeIp}/${prefix}`} dev ${bridge}`;
   await q`ip link set ${bridge} up`;
 }
 
 // One host's network: namespace, veth pair into the bridge, address, lo and eth0 up.
-export async function createHostNetwork(netns: string, veth: string, bridge: string, ip: string): Promise<void> {
+export async function createHostNetwork(netns: string, veth: string, bridge: string, ip: string, prefix: number): Promise<void> {
   const script = [
     `ip netns add ${netns}`,
     `ip link add ${veth} type veth peer name eth0 netns ${netns}`,
     `ip link set ${veth} master ${bridge} up`,
-    `ip -n ${netns} addr add ${ip}/16 dev eth0`,
+    `ip -n ${netns} addr add ${ip}/${prefix} dev eth0`,
     `ip -n ${netns} link set lo up`,
     `ip -n ${netns} link set eth0 up`,
   ].join(' && ');
@@ -56,4 +56,10 @@ export async function listLinks(prefix: string): Promise<string[]> {
 export async function netnsPids(netns: string): Promise<number[]> {
   const out = await q`ip netns pids ${netns}`.nothrow();
   return out.stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+}
+
+// Runs many `ip` commands in one process, going on past failures (used for teardown).
+export async function ipBatch(lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
+  await $({ quiet: true, nothrow: true, input: lines.join('\n') + '\n' })`ip -force -batch -`;
 }

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabHost, type PidRef, labNames, readState } from './lab-config.js';
 import { killContainers } from './lab-docker.js';
-import { deleteLink, deleteNetns, listLinks, listNetns, netnsPids } from './lab-network.js';
-import { killPids, pidsInNamespace, stopRefs } from './proc.js';
+import { ipBatch, listLinks, listNetns } from './lab-network.js';
+import { killPids, pidsByNamespace, stopRefs } from './proc.js';
 
 interface HostRecord {
   pids: { keeper?: PidRef; sshd?: PidRef; dockerd?: PidRef };
@@ -52,15 +52,15 @@ export async function clearLab(dir: string, names: string[]): Promise<void> {
   await Promise.all([...cgroups].map((c) => killContainers(c)));
   await stopRefs(records.map((r) => r.pids.dockerd), 15_000);
   await stopRefs(records.flatMap((r) => [r.pids.sshd, r.pids.keeper]));
-  for (const r of records) if (r.mntns) killPids(pidsInNamespace('mnt', r.mntns));
+  const byMnt = pidsByNamespace('mnt');
+  for (const r of records) if (r.mntns) killPids(byMnt.get(r.mntns) ?? []);
 
   const netns = new Set((state?.hosts ?? []).map((h) => h.netns));
   for (const n of all) (await listNetns(labNames(n).netnsPrefix)).forEach((x) => netns.add(x));
-  for (const ns of netns) {
-    if (!existsSync(`/run/netns/${ns}`)) continue;
-    killPids(await netnsPids(ns));
-    await deleteNetns(ns);
-  }
+  const byNet = pidsByNamespace('net');
+  const present = [...netns].filter((ns) => existsSync(`/run/netns/${ns}`));
+  for (const ns of present) killPids(byNet.get(`net:[${statSync(`/run/netns/${ns}`).ino}]`) ?? []);
+  await ipBatch(present.map((ns) => `netns del ${ns}`));
   const links = new Set<string>();
   if (state) links.add(state.bridge);
   for (const n of all) {
@@ -68,7 +68,7 @@ export async function clearLab(dir: string, names: string[]): Promise<void> {
     (await listLinks(bridge)).forEach((l) => links.add(l));
     (await listLinks(vethPrefix)).forEach((l) => links.add(l));
   }
-  for (const l of links) await deleteLink(l);
+  await ipBatch([...links].map((l) => `link del ${l}`));
   await Promise.all([...cgroups].map((c) => killContainers(c)));
   rmSync(dir, { recursive: true, force: true });
 }

@@ -11,11 +11,10 @@ program
   .requiredOption('--hosts <n>', 'number of SSH hosts', (v) => Number(v))
   .option('--docker <k>', 'first K hosts also run a Docker engine', (v) => Number(v), 0)
   .option('--name <name>', 'short prefix for namespaces and links', 'oms')
-  .option('--subnet <octet>', '18 or 19: which /16 of 198.18.0.0/15', (v) => Number(v), 18)
+  .option('--subnet <cidr>', 'address block inside 198.18.0.0/15 (/16../24)', '198.18.0.0/17')
   .option('--concurrency <n>', 'hosts started at once', (v) => Number(v), 16)
-  .action(async (o: { hosts: number; docker: number; name: string; subnet: number; concurrency: number }) => {
-    if (o.subnet !== 18 && o.subnet !== 19) throw new Error('--subnet must be 18 or 19');
-    const state = await labUp({ ...o, subnet: o.subnet, dir: program.opts<{ dir: string }>().dir });
+  .action(async (o: { hosts: number; docker: number; name: string; subnet: string; concurrency: number }) => {
+    const state = await labUp({ ...o, dir: program.opts<{ dir: string }>().dir });
     const docker = state.hosts.filter((h) => h.dockerSocket).length;
     console.log(`lab up: ${state.hosts.length} hosts (${docker} with docker) in ${state.upMs} ms; ${state.dir}/lab.json`);
   });

@@ -57,13 +57,14 @@ export async function stopRefs(refs: (PidRef | undefined)[], graceMs = 3000): Pr
   await waitFor(() => live.every((r) => !isAlive(r)), 2000, 25);
 }
 
-// Pids of processes whose given namespace (net or mnt) is the one named, e.g. "mnt:[4026532201]".
-export function pidsInNamespace(kind: 'net' | 'mnt', ns: string): number[] {
-  const out: number[] = [];
+// One pass over /proc: pids grouped by their namespace of the given kind (keys like "mnt:[4026532201]").
+export function pidsByNamespace(kind: 'net' | 'mnt'): Map<string, number[]> {
+  const out = new Map<string, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readlinkSync(`/proc/${entry}/ns/${kind}`) === ns) out.push(Number(entry));
+      const ns = readlinkSync(`/proc/${entry}/ns/${kind}`);
+      out.set(ns, [...(out.get(ns) ?? []), Number(entry)]);
     } catch {
       // process gone meanwhile
     }

@@ -11,6 +11,7 @@ export type Lab = LabState;
 export type { LabHost };
 export {
   hostDocker, killSshd, startSshd, restartSshd, runOnHost, replaceHostKey, restoreHostKey, stopHostDocker, labUp, labDown,
+  freeSideSubnet, MAIN_SUBNET,
 } from '../../scripts/lab/lab-api.js';
 
 // Lab tests need root on Linux (namespaces, mounts, sshd, dockerd).

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
   type Lab, ensureBusyboxImage, ensureLab, hostDocker, killSshd, labDown, labEnabled, labUp, replaceHostKey,
-  restoreHostKey, runOnHost, sshRun, startSshd,
+  restoreHostKey, runOnHost, sshRun, startSshd, freeSideSubnet,
 } from './lab-helper.js';
 import { isAlive } from '../../scripts/lab/proc.js';
 
@@ -98,7 +98,7 @@ describe.skipIf(!labEnabled())('lab', () => {
     try {
       const exec = await $({ quiet: true, nothrow: true, env })`docker exec ${name} sh -c ${'ip -4 -o addr show eth0'}`;
       expect(exec.exitCode).toBe(0);
-      expect(exec.stdout).toContain(`${h.ip}/16`);
+      expect(exec.stdout).toContain(`${h.ip}/${lab.prefixLength} `);
       const priv = await $({ quiet: true, env })`docker inspect -f ${'{{.HostConfig.Privileged}}'} ${name}`;
       expect(priv.stdout.trim()).toBe('true');
     } finally {
@@ -106,12 +106,12 @@ describe.skipIf(!labEnabled())('lab', () => {
     }
   });
 
-  describe('a second lab on 198.19.0.0/16', () => {
+  describe('a side lab on a free /24', () => {
     let dir = '';
     let own: Lab;
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'omsrun-lab-test-'));
-      own = await labUp({ hosts: 2, name: 'omt', subnet: 19, dir });
+      own = await labUp({ hosts: 2, name: 'omt', subnet: await freeSideSubnet(), dir });
     }, 120_000);
     afterAll(async () => {
       if (!dir) return;
