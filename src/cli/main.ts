@@ -1,8 +1,9 @@
 // Entry point: parse, run, and turn user mistakes into one clear message and exit code 4.
 import { CommanderError } from 'commander';
-import { ConfigError, ConfigErrors, ExitCode, OmsrunError } from '../core/errors.js';
+import { ConfigError, ConfigErrors, ExitCode, InterruptedError, OmsrunError } from '../core/errors.js';
 import { buildProgram } from './options.js';
 import { runCommand } from './run-command.js';
+import { registerVaultCommand } from './vault-command.js';
 
 async function main(argv: string[]): Promise<void> {
   // A closed pipe (`omsrun ... --json | head`) ends the run quietly, not with a stack trace.
@@ -11,6 +12,7 @@ async function main(argv: string[]): Promise<void> {
     throw err;
   });
   const program = buildProgram(runCommand).exitOverride();
+  registerVaultCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -22,6 +24,7 @@ function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
   }
+  if (err instanceof InterruptedError) return ExitCode.interrupted;
   if (err instanceof ConfigError || err instanceof ConfigErrors) {
     process.stderr.write(`omsrun: error: ${err.message}\n`);
     return ExitCode.invalidInput;

@@ -19,6 +19,7 @@ export interface CliOptions {
   json: boolean;
   color: boolean;
   hostKeyChecking: 'strict' | 'accept-new' | 'off';
+  vaultPasswordFile?: string;
 }
 
 export const DEFAULT_FORKS = 50;
@@ -41,7 +42,7 @@ function commaList(value: string, previous: string[]): string[] {
 
 /** Builds the `omsrun` program; `action` receives the playbook path and options. */
 export function buildProgram(action: (playbook: string, options: CliOptions) => Promise<void>): Command {
-  const program = new Command('omsrun');
+  const program = new Command('omsrun').enablePositionalOptions();
   program
     .description('Run YAML playbooks of idempotent tasks on hosts over SSH, in parallel, with live progress.')
     .version(version, '--version', 'print the version and exit')
@@ -62,6 +63,7 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
     .option('-v, --verbose', 'more output: -v results, -vv live command output, -vvv connection details', (_v, n: number) => n + 1, 0)
     .option('--json', 'write one JSON event per line to stdout instead of the human view', false)
     .option('--no-color', 'plain output without colours or the live view')
+    .option('--vault-password-file <file>', 'read the vault password from FILE (or run FILE when executable); else $OMSRUN_VAULT_PASSWORD, else a prompt')
     .addOption(
       new Option('--host-key-checking <mode>', 'SSH host key policy').choices(['strict', 'accept-new', 'off']).default('strict'),
     )
@@ -84,6 +86,7 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
         json: Boolean(opts.json),
         color: opts.color !== false,
         hostKeyChecking: opts.hostKeyChecking as CliOptions['hostKeyChecking'],
+        vaultPasswordFile: opts.vaultPasswordFile as string | undefined,
       });
     });
   return program;

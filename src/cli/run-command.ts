@@ -15,11 +15,13 @@ import { liveView } from '../report/live-view.js';
 import { plainView } from '../report/plain-view.js';
 import type { View } from '../report/view.js';
 import { parseExtraVars } from '../template/extra-vars.js';
+import { setVaultSession, VaultSession, vaultSession } from '../vault/index.js';
 import { listHosts, listTaskLines } from './listings.js';
 import type { CliOptions } from './options.js';
 
 export async function runCommand(playbookPath: string, o: CliOptions): Promise<void> {
   const cwd = process.cwd();
+  setVaultSession(new VaultSession({ passwordFile: o.vaultPasswordFile, prompt: Boolean(process.stdin.isTTY) }));
   const inventory = await resolveInventory(o.inventory, cwd);
   const playbook = await loadPlaybook(path.resolve(cwd, playbookPath));
   const extraVars = parseExtraVars(o.extraVars, cwd);
@@ -36,6 +38,7 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
   }
 
   const redactor = new Redactor();
+  for (const s of vaultSession().secrets) redactor.add(s);
   redactor.addFromVars(extraVars);
   for (const h of inventory.hosts.values()) redactor.addFromVars(h.vars);
   for (const g of inventory.groups.values()) redactor.addFromVars(g.vars);

@@ -2,6 +2,9 @@
 
 export const MASK = '********';
 
+/** Shorter secrets are masked only where a whole string equals them (else `1` would mask every digit). */
+const MIN_INNER = 4;
+
 const SECRET_NAME = /(password|passwd|secret|token|(^|_)key$|private_key)/i;
 
 /** True when a variable's name marks its value as secret. */
@@ -11,9 +14,9 @@ export function isSecretName(name: string): boolean {
 
 export class Redactor {
   private readonly values = new Set<string>();
-  private pattern: RegExp | undefined;
+  private pattern: RegExp | null | undefined;
 
-  /** Registers a secret value; short values (< 4 chars) are registered too but only masked whole. */
+  /** Registers a secret value; values under 4 characters are masked only where a whole string equals them. */
   add(value: unknown): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const s = String(value);
@@ -40,11 +43,12 @@ export class Redactor {
 
   mask(text: string): string {
     if (this.values.size === 0 || !text) return text;
+    if (this.values.has(text)) return MASK;
     if (!this.pattern) {
-      const sorted = [...this.values].sort((a, b) => b.length - a.length);
-      this.pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+      const long = [...this.values].filter((v) => v.length >= MIN_INNER).sort((a, b) => b.length - a.length);
+      this.pattern = long.length ? new RegExp(long.map(escapeRegExp).join('|'), 'g') : null;
     }
-    return text.replace(this.pattern, MASK);
+    return this.pattern ? text.replace(this.pattern, MASK) : text;
   }
 
   /** Deep-masks strings inside any JSON-like value. */

@@ -7,7 +7,7 @@ import { splitArgs } from './split-args.js';
 const schema = z
   .strictObject({
     cmd: z.string().min(1).optional().describe('Command line, split on spaces respecting quotes; no shell features.'),
-    argv: z.array(z.string()).min(1).optional().describe('Program and arguments as a list; passed as they are.'),
+    argv: z.array(z.union([z.string(), z.number().transform(String), z.boolean().transform(String)])).min(1).optional().describe('Program and arguments as a list; passed as they are.'),
     ...commandFields,
   })
   .superRefine((a, ctx) => {
