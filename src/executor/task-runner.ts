@@ -97,7 +97,9 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     baseDir: pr.baseDir,
     render: (text, name) => renderTemplateFile(text, vars, { ...where, source: name }),
     evaluate: (expr) => evaluate(expr, vars, { ...where, field: 'that' }),
-    log: (line, stream = 'stdout') => pr.run.emit({ kind: 'host_output', host: host.name, task: ref, stream, line }),
+    log: (line, stream = 'stdout') => {
+      if (!scope.noLog) pr.run.emit({ kind: 'host_output', host: host.name, task: ref, stream, line });
+    },
     progress: (done, total, unit) => pr.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
     signal: abort.signal,
   };
