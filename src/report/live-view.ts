@@ -74,9 +74,10 @@ export function liveView(o: ViewOptions): View {
     });
   };
 
-  const onResult = (host: string, taskName: string, r: TaskResult) => {
+  const onResult = (host: string, taskName: string, module: string, r: TaskResult) => {
     const s = slots.get(host);
     if (!s) return;
+    if (module === 'debug' && r.msg && !r.failed && r.status !== 'skipped') notes.push(`[${host}] ${r.msg}`);
     if (r.status === 'skipped') s.skipped++;
     else if (r.ignored) notes.push(paint('cyan', `failed (ignored): [${host}] ${taskName} => ${r.msg ?? ''}`));
     else if (r.failed) {
@@ -122,7 +123,7 @@ export function liveView(o: ViewOptions): View {
         break;
       }
       case 'host_task_result':
-        onResult(e.host, e.task.name, e.result);
+        onResult(e.host, e.task.name, e.task.module, e.result);
         break;
       case 'host_unreachable': {
         notes.push(paint('red', `unreachable: [${e.host}] => ${e.msg}`));

@@ -9,12 +9,12 @@ export function plainView(o: ViewOptions): View {
   const write = (line: string) => o.out.write(`${line}\n`);
   const header = (title: string) => write(`\n${paint('bold', title)} ${'*'.repeat(Math.max(3, 70 - title.length))}`);
 
-  const result = (host: string, r: TaskResult, item?: unknown) => {
+  const result = (host: string, r: TaskResult, item?: unknown, module = '') => {
     const label = item === undefined ? `[${host}]` : `[${host}] => (item=${short(item)})`;
     let line = `${statusWord(r)}: ${label}`;
     if (o.verbosity >= 1) line += ` ${paint('gray', formatDuration(r.durationMs))}`;
     if (r.failed && r.msg) line += ` => ${r.msg}`;
-    else if (o.verbosity >= 1 && r.msg && r.status !== 'skipped') line += ` => ${r.msg}`;
+    else if ((o.verbosity >= 1 || module === 'debug') && r.msg && r.status !== 'skipped') line += ` => ${r.msg}`;
     write(paint(r.ignored ? 'cyan' : STATUS_STYLE[r.status], line));
     const showOutput = r.failed || o.verbosity >= 1;
     if (showOutput && r.results === undefined) {
@@ -23,7 +23,7 @@ export function plainView(o: ViewOptions): View {
       }
     }
     if (o.diff && r.diff) for (const d of r.diff) write(formatDiff(d).trimEnd());
-    for (const sub of r.results ?? []) result(host, sub, sub.item);
+    for (const sub of r.results ?? []) result(host, sub, sub.item, module);
   };
 
   const listener = (e: RunEvent) => {
@@ -39,7 +39,7 @@ export function plainView(o: ViewOptions): View {
         if (o.verbosity >= 2 && e.task.file) write(paint('gray', `task path: ${e.task.file}:${e.task.line}`));
         break;
       case 'host_task_result':
-        result(e.host, e.result);
+        result(e.host, e.result, undefined, e.task.module);
         break;
       case 'host_unreachable':
         write(paint('red', `unreachable: [${e.host}] => ${e.msg}`));

@@ -1,0 +1,48 @@
+// Runs the built CLI (bin/omsrun.js → dist/) as a user would, in a temp folder.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+
+export const BIN = path.resolve(import.meta.dirname, '../../bin/omsrun.js');
+const made: string[] = [];
+afterEach(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+export function workdir(files: Record<string, string>): string {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'omsrun-cli-')));
+  made.push(dir);
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, text.replaceAll('@DIR@', dir));
+  }
+  return dir;
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function omsrun(args: string[], o: { cwd: string; env?: Record<string, string>; onStdout?: (chunk: string, kill: (sig: NodeJS.Signals) => void) => void }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: o.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      o.onStdout?.(stdout, (sig) => child.kill(sig));
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
