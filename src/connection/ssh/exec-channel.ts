@@ -57,7 +57,7 @@ function signalRc(name: string | undefined): number {
 export function runChannel(client: Client, command: string, o: ChannelRunOptions): Promise<ExecResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    client.exec(command, (err, ch: ClientChannel) => {
+    const onChannel = (err: Error | undefined, ch: ClientChannel): void => {
       if (err) return reject(new ChannelLostError(err.message, false, { cause: err }));
       const out = new Lines(o.onLine && ((l) => o.onLine?.('stdout', l)));
       const errLines = new Lines(o.onLine && ((l) => o.onLine?.('stderr', l)));
@@ -80,6 +80,7 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
         void bounded.catch(() => undefined).finally(() => {
           ch.signal('KILL');
           ch.close();
+          setTimeout(settle, 2000).unref();
         });
       };
       const timer = o.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), o.timeoutMs) : undefined;
@@ -113,7 +114,10 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
       ch.on('exit', (code: number | null, sig?: string) => {
         rc = typeof code === 'number' ? code : signalRc(sig);
       });
-      ch.on('close', () => {
+      let settled = false;
+      const settle = (): void => {
+        if (settled) return;
+        settled = true;
         if (timer) clearTimeout(timer);
         o.signal?.removeEventListener('abort', onAbort);
         const stdout = out.end();
@@ -134,7 +138,13 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
         }
         if (rc === undefined) return reject(new ChannelLostError('the connection closed while the command was running', true));
         resolve({ rc, stdout, stderr: ready ? stderr : noise + stderr, timedOut: false, durationMs });
-      });
-    });
+      };
+      ch.on('close', settle);
+    };
+    try {
+      client.exec(command, onChannel);
+    } catch (err) {
+      reject(new ChannelLostError((err as Error).message, false, { cause: err }));
+    }
   });
 }

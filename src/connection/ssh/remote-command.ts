@@ -51,6 +51,6 @@ export function remoteCommand(argv: readonly string[], opts: RemoteCommandOption
 
 // The argv that kills a timed-out command's process group (and the pid itself), run on a second channel.
 export function killArgv(pid: number): string[] {
-  const script = 'pg=$(ps -o pgid= -p "$1" 2>/dev/null | tr -d " "); kill -KILL -- "-${pg:-$1}" "$1" 2>/dev/null; exit 0';
+  const script = 'pg=$(ps -o pgid= -p "$1" 2>/dev/null | tr -d " "); kill -KILL "-${pg:-$1}" "$1" 2>/dev/null; exit 0';
   return ['sh', '-c', script, 'sh', String(pid)];
 }

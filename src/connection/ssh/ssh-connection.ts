@@ -47,8 +47,11 @@ export class SshConnection implements Connection {
       throw err;
     }
     const last = clients[clients.length - 1] as Client;
-    for (const c of clients) c.on('close', () => this.markDead());
-    last.on('error', () => this.markDead());
+    const dead = (): void => {
+      if (this.clients === clients) this.markDead();
+    };
+    for (const c of clients) c.on('close', dead);
+    last.on('error', dead);
     this.clients = clients;
     this.alive = true;
     this.connectMs = performance.now() - started;
