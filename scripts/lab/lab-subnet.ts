@@ -14,8 +14,9 @@ const toInt = (ip: string): number => ip.split('.').reduce((a, o) => a * 256 + N
 const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 const BENCH = { base: toInt('198.18.0.0'), prefix: 15 };
 
-// Parses and checks a block: aligned, /16 to /24, inside 198.18.0.0/15 (never any other range).
-export function parseSubnet(cidr: string): Subnet {
+// Parses and checks a block (bare 18 or 19 means that /16): aligned, /16 to /24, inside 198.18.0.0/15.
+export function parseSubnet(given: string): Subnet {
+  const cidr = /^1[89]$/.test(given) ? `198.${given}.0.0/16` : given;
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
   const prefix = m ? Number(m[2]) : NaN;
   const base = m ? toInt(m[1]!) : NaN;

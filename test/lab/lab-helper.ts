@@ -81,7 +81,15 @@ export interface EnsureLabOptions {
   docker?: number;
 }
 
-// Reuses the shared lab when it fits, otherwise brings one up (never smaller than the one running).
+// Smallest lab ensureLab starts, so parallel test files asking for less never restart it under each other.
+export function labFloor(): { hosts: number; docker: number } {
+  return {
+    hosts: Number(process.env['OMSRUN_LAB_MIN_HOSTS'] ?? 4),
+    docker: Number(process.env['OMSRUN_LAB_MIN_DOCKER'] ?? 1),
+  };
+}
+
+// Reuses the shared lab when it fits, otherwise brings one up (never smaller than the floor or the one running).
 export async function ensureLab(opts: EnsureLabOptions): Promise<Lab> {
   if (!labEnabled()) throw new Error('lab not available: run as root on Linux');
   const dir = defaultLabDir();
@@ -90,7 +98,12 @@ export async function ensureLab(opts: EnsureLabOptions): Promise<Lab> {
     if (await labFits(dir, opts.hosts, docker)) return readState(dir)!;
     const old = readState(dir);
     const oldDocker = old?.hosts.filter((h) => h.dockerSocket).length ?? 0;
-    return labUp({ dir, hosts: Math.max(opts.hosts, old?.hosts.length ?? 0), docker: Math.max(docker, oldDocker) });
+    const floor = labFloor();
+    return labUp({
+      dir,
+      hosts: Math.max(opts.hosts, floor.hosts, old?.hosts.length ?? 0),
+      docker: Math.max(docker, floor.docker, oldDocker),
+    });
   });
 }
 

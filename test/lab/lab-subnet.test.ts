@@ -17,6 +17,10 @@ describe('lab subnets', () => {
     expect(() => subnetIp(side, 254)).toThrow('198.19.7.0/24 holds 253 hosts; asked for host 254');
   });
 
+  it('reads a bare 19 as 198.19.0.0/16', () => {
+    expect(parseSubnet('19')).toEqual({ cidr: '198.19.0.0/16', base: 198 * 2 ** 24 + 19 * 2 ** 16, prefix: 16 });
+  });
+
   it('refuses any block outside 198.18.0.0/15 or misaligned', () => {
     for (const bad of ['10.0.0.0/24', '198.20.0.0/16', '198.18.0.0/15', '198.18.1.0/16', '198.18.0.0/25', 'x']) {
       expect(() => parseSubnet(bad)).toThrow(`lab subnet must be an aligned /16../24 block inside 198.18.0.0/15; got "${bad}"`);
