@@ -1,5 +1,4 @@
 import { $ } from 'zx';
-import { existsSync } from 'node:fs';
 
 const q = $({ quiet: true });
 
@@ -24,16 +23,6 @@ export async function createHostNetwork(netns: string, veth: string, bridge: str
   await q`sh -ec ${script}`;
 }
 
-// Deletes a namespace if present (its veth end goes with it).
-export async function deleteNetns(netns: string): Promise<void> {
-  if (existsSync(`/run/netns/${netns}`)) await q`ip netns del ${netns}`.nothrow();
-}
-
-// Deletes a link (bridge or stray veth) if present.
-export async function deleteLink(link: string): Promise<void> {
-  await q`ip link del ${link}`.nothrow();
-}
-
 // Namespaces whose name starts with the prefix, from `ip netns list`.
 export async function listNetns(prefix: string): Promise<string[]> {
   const out = await q`ip netns list`.nothrow();
@@ -50,12 +39,6 @@ export async function listLinks(prefix: string): Promise<string[]> {
     .split('\n')
     .map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '')
     .filter((n) => n.startsWith(prefix));
-}
-
-// Pids with a process inside the namespace, from `ip netns pids`.
-export async function netnsPids(netns: string): Promise<number[]> {
-  const out = await q`ip netns pids ${netns}`.nothrow();
-  return out.stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
 }
 
 // Runs many `ip` commands in one process, going on past failures (used for teardown).
