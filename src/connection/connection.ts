@@ -1,4 +1,5 @@
 // Modules see only this interface: local, SSH (and later others) live behind it.
+import type { Readable } from 'node:stream';
 
 export interface Become {
   /** Run as this user (default root). */
@@ -10,8 +11,8 @@ export interface Become {
 export interface ExecOptions {
   /** Working directory for the command. */
   cwd?: string;
-  /** Data written to the command's stdin, then stdin is closed. */
-  stdin?: string | Buffer;
+  /** Data written to the command's stdin, then stdin is closed. A stream is piped with backpressure (large files). */
+  stdin?: string | Buffer | Readable;
   /** Extra environment variables. */
   env?: Record<string, string>;
   /** Kill the command after this many milliseconds (result has `timedOut: true`). */

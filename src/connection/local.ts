@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, rename, rm, chmod, chown } from 'node:fs/promises';
 import { constants, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { CommandError, InterruptedError } from '../core/errors.js';
 import { becomeArgv } from './become.js';
 import type { Become, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from './connection.js';
@@ -48,6 +49,7 @@ export class LocalConnection implements Connection {
       let waitingForSudo = plan.success !== undefined;
       let pending = '';
       let prompts = 0;
+      let stdinError: Error | undefined;
       const outLines = new LineSplitter((l) => options.onLine?.('stdout', l));
       const errLines = new LineSplitter((l) => options.onLine?.('stderr', l));
       const killGroup = (): void => {
@@ -58,7 +60,13 @@ export class LocalConnection implements Connection {
         }
       };
       const writeStdin = (): void => {
-        if (options.stdin !== undefined) child.stdin.write(options.stdin);
+        const input = options.stdin;
+        if (input instanceof Readable) {
+          input.once('error', (err) => ((stdinError = err), killGroup()));
+          input.pipe(child.stdin);
+          return;
+        }
+        if (input !== undefined) child.stdin.write(input);
         child.stdin.end();
       };
       const addErr = (text: string): void => {
@@ -117,7 +125,9 @@ export class LocalConnection implements Connection {
         if (pending) addErr(pending);
         outLines.end();
         errLines.end();
+        if (options.stdin instanceof Readable) options.stdin.unpipe(child.stdin);
         if (aborted) return reject(new InterruptedError());
+        if (stdinError) return reject(stdinError);
         const rc = timedOut ? TIMEOUT_RC : (code ?? (sig ? 128 + (constants.signals[sig] ?? 0) : 1));
         resolve({ rc, stdout, stderr, timedOut, durationMs: Date.now() - started });
       });

@@ -1,5 +1,6 @@
 // Runs one built command line on its own SSH channel: output lines, stdin, sudo password, timeout and abort.
 import { constants } from 'node:os';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
 import { CommandError, InterruptedError } from '../../core/errors.js';
@@ -12,7 +13,7 @@ export interface ChannelRunOptions {
   host: string;
   markers: CommandMarkers;
   become?: Become;
-  stdin?: string | Buffer;
+  stdin?: string | Buffer | Readable;
   timeoutMs?: number;
   signal?: AbortSignal;
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
@@ -69,8 +70,13 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
       let badPassword = false;
       let rc: number | undefined;
       let ending: 'timeout' | 'abort' | undefined;
+      let stdinError: Error | undefined;
       const sendStdin = (): void => {
-        if (o.stdin !== undefined && o.stdin.length > 0) ch.end(o.stdin);
+        const input = o.stdin;
+        if (input instanceof Readable) {
+          input.once('error', (e) => ((stdinError = e), ch.close()));
+          input.pipe(ch);
+        } else if (input !== undefined && input.length > 0) ch.end(input);
         else ch.end();
       };
       const stop = (why: 'timeout' | 'abort'): void => {
@@ -120,11 +126,13 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
         settled = true;
         if (timer) clearTimeout(timer);
         o.signal?.removeEventListener('abort', onAbort);
+        if (o.stdin instanceof Readable) o.stdin.unpipe(ch);
         const stdout = out.end();
         const stderr = errLines.end();
         const durationMs = performance.now() - started;
         const noise = pre.split(o.markers.prompt).join('').trim();
         if (ending === 'abort') return reject(new InterruptedError());
+        if (stdinError) return reject(stdinError);
         if (ending === 'timeout') return resolve({ rc: 124, stdout, stderr, timedOut: true, durationMs });
         if (o.become && !ready) {
           const user = o.become.user || 'root';
