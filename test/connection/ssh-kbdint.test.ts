@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -58,6 +58,20 @@ describe('keyboard-interactive auth and [host]:port known_hosts against a live s
     expect(r.stdout.endsWith(' sh id')).toBe(true);
     expect(prompts.at(-1)).toEqual(['', 'right-pw']);
     await c.close();
+  });
+
+  it('a server that never answers hits the connect timeout', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const p = (silent.address() as AddressInfo).port;
+    try {
+      const c = new SshConnection({ ...target('x'), port: p, connectTimeoutMs: 300 });
+      const t0 = performance.now();
+      await expect(c.connect()).rejects.toThrow(`kbd: connect timeout after 300 ms to 127.0.0.1:${p}`);
+      expect(performance.now() - t0).toBeLessThan(3000);
+    } finally {
+      silent.close();
+    }
   });
 
   it('a wrong password fails authentication with a clear message', async () => {

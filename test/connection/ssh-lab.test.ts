@@ -150,6 +150,28 @@ describe.skipIf(!labEnabled())('SshConnection against lab hosts', () => {
     expect((await c.exec(['sh', '-c', 'pgrep -f "[s]leep 3171" || echo gone'])).stdout).toBe('gone\n');
   });
 
+  it('an abort signal kills the remote command and rejects as interrupted', async () => {
+    const c = await connected(target(h1));
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    await expect(c.exec(['sh', '-c', 'sleep 3173; echo never'], { signal: ac.signal })).rejects.toThrow('interrupted');
+    expect((await c.exec(['sh', '-c', 'pgrep -f "[s]leep 3173" || echo gone'])).stdout).toBe('gone\n');
+  });
+
+  it('a passphrase-protected key works with its passphrase and fails clearly without', async () => {
+    const key = join(work, 'enc_key');
+    writeFileSync(key, readFileSync(lab.keyFile), { mode: 0o600 });
+    execFileSync('ssh-keygen', ['-q', '-p', '-N', 'pass phrase', '-f', key], { stdio: 'ignore' });
+    const c = await connected(target(h1, { privateKeyFile: key, passphrase: 'pass phrase' }));
+    expect((await c.exec(['id', '-un'])).stdout).toBe('root\n');
+    await expect(new SshConnection(target(h1, { privateKeyFile: key })).connect()).rejects.toThrow(
+      `h1: cannot use private key ${key}: the key is encrypted and no passphrase was given`,
+    );
+    await expect(new SshConnection(target(h1, { privateKeyFile: key, passphrase: 'nope' })).connect()).rejects.toThrow(
+      `h1: cannot use private key ${key}: wrong passphrase`,
+    );
+  });
+
   it('sudo with the right password runs as root, passes stdin, and hides the prompt', async () => {
     const c = await connected(target(h1, { user: 'tester' }));
     const become = { user: 'root', password: lab.tester.password };
