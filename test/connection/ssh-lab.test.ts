@@ -177,6 +177,10 @@ describe.skipIf(!labEnabled())('SshConnection against lab hosts', () => {
     const become = { user: 'root', password: lab.tester.password };
     const r = await c.exec(['sh', '-c', 'id -u; cat'], { become, stdin: 'payload\n' });
     expect(r).toMatchObject({ rc: 0, stdout: '0\npayload\n', stderr: '' });
+    const hostile = ['$(touch /tmp/omsrun-pwned2)', '`id`', "'; echo x", '-u', 'a\nb'];
+    const h = await c.exec(['printf', '%s|', ...hostile], { become, cwd: '/root', env: { X: '$(id)' } });
+    expect(h).toMatchObject({ rc: 0, stdout: `${hostile.join('|')}|`, stderr: '' });
+    expect((await runOnHost(h1, 'test -e /tmp/omsrun-pwned2')).exitCode).toBe(1);
     const t = await c.exec(['sh', '-c', 'sleep 3172'], { become, timeoutMs: 300 });
     expect(t.rc).toBe(124);
     expect((await runOnHost(h1, 'pgrep -f "[s]leep 3172" || echo gone')).stdout).toBe('gone\n');

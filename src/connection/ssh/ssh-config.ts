@@ -53,7 +53,7 @@ function defaultIdentity(): string | undefined {
   return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(dir, f)).find((f) => existsSync(f));
 }
 
-function resolveOne(spec: SshTargetSpec, cfg: SSHConfig | undefined, depth: number): SshTarget {
+function resolveOne(spec: SshTargetSpec, cfg: SSHConfig | undefined, depth: number, fallbackKey?: string): SshTarget {
   if (depth > MAX_HOPS) {
     throw new ConfigError(`more than ${MAX_HOPS} jump hosts (is ProxyJump looping?)`, { keyPath: 'jump' });
   }
@@ -70,7 +70,7 @@ function resolveOne(spec: SshTargetSpec, cfg: SSHConfig | undefined, depth: numb
     port,
     user,
     password: spec.password,
-    privateKeyFile: spec.privateKeyFile ?? fromConfig ?? defaultIdentity(),
+    privateKeyFile: spec.privateKeyFile ?? fromConfig ?? fallbackKey ?? defaultIdentity(),
     passphrase: spec.passphrase,
     agent: spec.agent ?? process.env.SSH_AUTH_SOCK,
     hostKeyPolicy: spec.hostKeyPolicy ?? 'strict',
@@ -79,19 +79,19 @@ function resolveOne(spec: SshTargetSpec, cfg: SSHConfig | undefined, depth: numb
     keepaliveIntervalMs: spec.keepaliveIntervalMs ?? 15_000,
   };
   const jump = spec.jump ?? first(c.proxyjump);
-  if (jump !== undefined && jump !== 'none') target.jump = resolveJump(jump, spec, cfg, depth);
+  if (jump !== undefined && jump !== 'none') target.jump = resolveJump(jump, spec, cfg, depth, target.privateKeyFile);
   return target;
 }
 
-function resolveJump(jump: string | SshTargetSpec, from: SshTargetSpec, cfg: SSHConfig | undefined, depth: number): SshTarget {
+function resolveJump(jump: string | SshTargetSpec, from: SshTargetSpec, cfg: SSHConfig | undefined, depth: number, key?: string): SshTarget {
   const inherit = { hostKeyPolicy: from.hostKeyPolicy, knownHostsFile: from.knownHostsFile, connectTimeoutMs: from.connectTimeoutMs, keepaliveIntervalMs: from.keepaliveIntervalMs };
-  if (typeof jump !== 'string') return resolveOne({ ...inherit, ...jump }, cfg, depth + 1);
+  if (typeof jump !== 'string') return resolveOne({ ...inherit, ...jump }, cfg, depth + 1, key);
   const hops = jump.split(',').map(parseJumpHop);
   let prev: SshTargetSpec | undefined;
   for (const hop of hops) {
     prev = { ...inherit, ...hop, ...(prev ? { jump: prev } : {}) };
   }
-  return resolveOne(prev as SshTargetSpec, cfg, depth + 1);
+  return resolveOne(prev as SshTargetSpec, cfg, depth + 1, key);
 }
 
 // Resolves an inventory host into a full SshTarget using ~/.ssh/config (or the given file).
