@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { ConfigError, ConfigErrors, ExitCode, InterruptedError, OmsrunError } from '../core/errors.js';
 import { buildProgram } from './options.js';
 import { runCommand } from './run-command.js';
+import { registerUnlockCommand } from './unlock-command.js';
 import { registerVaultCommand } from './vault-command.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -13,6 +14,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const program = buildProgram(runCommand).exitOverride();
   registerVaultCommand(program);
+  registerUnlockCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

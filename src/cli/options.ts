@@ -1,6 +1,7 @@
 // The command line, parsed by commander; numbers and lists validated here.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
+import { DEFAULT_LOG_DIR } from '../report/run-log.js';
 
 export interface CliOptions {
   inventory?: string;
@@ -20,6 +21,9 @@ export interface CliOptions {
   color: boolean;
   hostKeyChecking: 'strict' | 'accept-new' | 'off';
   vaultPasswordFile?: string;
+  lock: boolean;
+  lockWait: number;
+  logDir: string;
 }
 
 export const DEFAULT_FORKS = 50;
@@ -29,6 +33,12 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of seconds, got "${value}"`);
   return n;
 }
 
@@ -63,6 +73,9 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
     .option('-v, --verbose', 'more output: -v results, -vv live command output, -vvv connection details', (_v, n: number) => n + 1, 0)
     .option('--json', 'write one JSON event per line to stdout instead of the human view', false)
     .option('--no-color', 'plain output without colours or the live view')
+    .option('--no-lock', 'do not take the per-host deploy lock')
+    .option('--lock-wait <seconds>', 'wait this long for another run\'s deploy lock (default 0: stop that host)', seconds, 0)
+    .option('--log-dir <dir>', 'where run logs and the audit log are written', DEFAULT_LOG_DIR)
     .option('--vault-password-file <file>', 'read the vault password from FILE (or run FILE when executable); else $OMSRUN_VAULT_PASSWORD, else a prompt')
     .addOption(
       new Option('--host-key-checking <mode>', 'SSH host key policy').choices(['strict', 'accept-new', 'off']).default('strict'),
@@ -87,6 +100,9 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
         color: opts.color !== false,
         hostKeyChecking: opts.hostKeyChecking as CliOptions['hostKeyChecking'],
         vaultPasswordFile: opts.vaultPasswordFile as string | undefined,
+        lock: opts.lock !== false,
+        lockWait: opts.lockWait as number,
+        logDir: opts.logDir as string,
       });
     });
   return program;

@@ -1,12 +1,16 @@
 // `omsrun PLAYBOOK ...`: load and validate everything, pick a view, run, map the outcome to an exit code.
 import { writeFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { connectionFactory } from '../connection/factory.js';
 import { LocalConnection } from '../connection/local.js';
 import { EventBus } from '../core/events.js';
 import { ExitCode } from '../core/errors.js';
 import { Redactor } from '../core/secrets.js';
+import type { RunIdentity } from '../executor/context.js';
 import { runPlaybook, type RunSummary } from '../executor/run-playbook.js';
+import { runLog } from '../report/run-log.js';
 import { resolveInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/pattern.js';
 import { loadPlaybook } from '../playbook/load.js';
@@ -49,6 +53,9 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
   const view: View = o.json ? jsonView(out) : interactive ? liveView(viewOptions) : plainView(viewOptions);
   const bus = new EventBus();
   bus.on(view.listener);
+  const identity = runIdentity(playbookPath);
+  const log = runLog(path.resolve(cwd, o.logDir), identity, o.check);
+  bus.on(log.listener);
 
   const controller = new AbortController();
   const onSignal = () => {
@@ -79,14 +86,30 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
       localConnection: () => new LocalConnection('localhost'),
       signal: controller.signal,
       emit: (e) => bus.emit(e),
+      run: identity,
+      lock: o.lock,
+      lockWaitMs: o.lockWait * 1000,
+      audit: true,
     });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   await view.close();
+  await log.close();
   await writeRetryFile(playbookPath, summary);
   process.exitCode = exitCodeOf(summary);
+}
+
+/** Who runs what: recorded in deploy locks, audit records and run logs. */
+export function runIdentity(playbook: string): RunIdentity {
+  return {
+    id: randomUUID(),
+    user: userInfo().username,
+    controller: hostname(),
+    playbook,
+    started: new Date().toISOString(),
+  };
 }
 
 /** 0 ok; 2 a task failed; 3 only unreachable hosts; 130 interrupted. */

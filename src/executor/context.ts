@@ -30,6 +30,22 @@ export interface ExecutorOptions {
   localConnection: () => Connection;
   signal: AbortSignal;
   emit: (event: RunEvent) => void;
+  /** Who runs what, for the deploy lock and the audit records. */
+  run: RunIdentity;
+  /** Take a deploy lock on every host. @defaultValue true */
+  lock: boolean;
+  /** How long to wait for another run's lock before giving up on a host. @defaultValue 0 */
+  lockWaitMs: number;
+  /** Append an audit record on every host at the end. @defaultValue true */
+  audit: boolean;
+}
+
+export interface RunIdentity {
+  id: string;
+  user: string;
+  controller: string;
+  playbook: string;
+  started: string;
 }
 
 export interface RunState {

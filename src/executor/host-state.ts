@@ -1,5 +1,5 @@
 // Per-host state for one playbook run: connection, facts, failure flags, counters.
-import type { Connection } from '../connection/connection.js';
+import type { Become, Connection } from '../connection/connection.js';
 import { emptyStats, type HostStats } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
 
@@ -12,6 +12,14 @@ export class HostState {
   readonly stats: HostStats = emptyStats();
   /** Handler names notified in the current batch. */
   readonly notified = new Set<string>();
+  /** Names of tasks that changed something, for the audit log. */
+  readonly changedTasks: string[] = [];
+  /** Deploy lock this run holds on the host. */
+  lockPath?: string;
+  /** How to act as root for the lock and the audit log (undefined: already root). */
+  admin?: Become;
+  /** Where to append this host's audit record. */
+  auditPath?: string;
   private connecting?: Promise<void>;
 
   constructor(readonly name: string) {}

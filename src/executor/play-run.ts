@@ -113,7 +113,7 @@ export class PlayRun {
     if (this.stopped()) return;
     this.run.emit({ kind: 'host_task_start', host: host.name, task: tr.ref });
     let result: TaskResult = await runTaskOnHost(this, tr, host);
-    if (result.failed && tr.scope.ignoreErrors) result = { ...result, ignored: true };
+    if (result.failed && tr.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
     this.record(tr, host, result);
     if (tr.scope.runOnce && tr.task.register) {
       const value = registerValue(result);
@@ -128,7 +128,11 @@ export class PlayRun {
     if (task.register) host.facts[task.register] = registerValue(result);
     const facts = result.data?.facts;
     if (!result.failed && facts && typeof facts === 'object') Object.assign(host.facts, facts);
-    if (result.status === 'skipped') stats.skipped++;
+    if (result.status === 'unreachable') {
+      stats.unreachable++;
+      host.unreachable = true;
+      void host.close();
+    } else if (result.status === 'skipped') stats.skipped++;
     else if (result.failed && result.ignored) stats.ignored++;
     else if (result.failed) {
       stats.failed++;
@@ -137,6 +141,7 @@ export class PlayRun {
       stats.ok++;
       if (result.changed) {
         stats.changed++;
+        host.changedTasks.push(tr.ref.name);
         for (const n of task.notify) host.notified.add(n);
       }
     }

@@ -8,6 +8,7 @@ import { selectHosts } from '../inventory/pattern.js';
 import type { Play, Playbook } from '../playbook/model.js';
 import { buildVars, inventoryLayers, magicVars } from '../template/vars.js';
 import { createRunState, type ExecutorOptions, type RunState } from './context.js';
+import { finishHost, lockHost } from './host-admin.js';
 import { HostState } from './host-state.js';
 import { PlayRun } from './play-run.js';
 import { serialBatches } from './serial.js';
@@ -30,7 +31,7 @@ export async function runPlaybook(playbook: Playbook, opts: ExecutorOptions): Pr
       await runPlay(run, play, index);
     }
   } finally {
-    await Promise.all([...hosts.values()].map((h) => h.close()));
+    await Promise.all([...hosts.values()].map((h) => finishHost(run, h, opts.signal.aborted).finally(() => h.close())));
   }
   const stats: Record<string, HostStats> = {};
   for (const h of hosts.values()) stats[h.name] = h.stats;
@@ -90,6 +91,7 @@ async function connectAll(run: RunState, play: Play, playHosts: string[], batch:
           const vars = varsFor(run, play, playHosts, h, {});
           await h.connect(() => run.opts.connect(h.name, vars));
           run.emit({ kind: 'verbose', level: 3, host: h.name, msg: `connected in ${Date.now() - started} ms` });
+          await lockHost(run, h, vars);
         } catch (err) {
           if (!(err instanceof OmsrunError)) throw err;
           h.unreachable = true;

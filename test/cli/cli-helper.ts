@@ -28,9 +28,15 @@ export interface CliRun {
   stderr: string;
 }
 
-export function omsrun(args: string[], o: { cwd: string; env?: Record<string, string>; onStdout?: (chunk: string, kill: (sig: NodeJS.Signals) => void) => void }): Promise<CliRun> {
+// Tests run in parallel on one machine: each keeps its deploy lock and audit log in its own folder.
+function isolation(cwd: string): string[] {
+  if (!cwd.startsWith(tmpdir())) return [];
+  return ['-e', `omsrun_lock_path=${cwd}/.lock`, '-e', `omsrun_audit_log=${cwd}/audit.log`];
+}
+
+export function omsrun(args: string[], o: { cwd: string; isolate?: boolean; env?: Record<string, string>; onStdout?: (chunk: string, kill: (sig: NodeJS.Signals) => void) => void }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [BIN, ...args, ...(o.isolate === false ? [] : isolation(o.cwd))], {
       cwd: o.cwd,
       env: { ...process.env, NO_COLOR: '1', ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -45,6 +45,10 @@ export interface RunOptions {
   forks?: number;
   signal?: AbortSignal;
   secrets?: string[];
+  /** Take deploy locks (set omsrun_lock_path in extraVars to keep tests apart). @defaultValue false */
+  lock?: boolean;
+  /** Append audit records on the hosts. @defaultValue false */
+  audit?: boolean;
 }
 
 export interface RunOutput {
@@ -89,6 +93,10 @@ export async function runYaml(playbook: string, o: RunOptions = {}): Promise<Run
     localConnection: () => new LocalConnection('localhost'),
     signal: o.signal ?? new AbortController().signal,
     emit: (e) => events.push(e),
+    run: { id: `test-${path.basename(dir)}`, user: 'tester', controller: 'test', playbook: 'site.yml', started: new Date().toISOString() },
+    lock: o.lock ?? false,
+    lockWaitMs: 0,
+    audit: o.audit ?? false,
   });
   const resultEvents = events.filter((e): e is Extract<RunEvent, { kind: 'host_task_result' }> => e.kind === 'host_task_result');
   return {

@@ -1,0 +1,72 @@
+// A deploy lock per host: an atomic mkdir holding who, when and which playbook; released at the end of the run.
+// Hosts that share a machine (several inventory names, one address) share the run's lock.
+import type { Become, Connection } from '../connection/connection.js';
+
+/** Who holds a lock; written as JSON into the lock folder. */
+export interface LockHolder {
+  run_id: string;
+  user: string;
+  controller: string;
+  pid: number;
+  playbook: string;
+  started: string;
+}
+
+export type LockOutcome =
+  | { kind: 'acquired' }
+  | { kind: 'held'; holder: string }
+  | { kind: 'unsupported'; reason: string };
+
+/** Exit code the lock script uses for "someone else holds it". */
+const HELD = 75;
+
+const ACQUIRE = [
+  'umask 022',
+  'if mkdir "$1" 2>/dev/null; then cat > "$1/holder"; exit 0; fi',
+  'if grep -qF "$2" "$1/holder" 2>/dev/null; then exit 0; fi',
+  `if [ -d "$1" ]; then cat "$1/holder" 2>/dev/null || echo '{"holder":"unknown (no holder file)"}'; exit ${HELD}; fi`,
+  'echo "cannot create $1" >&2; exit 1',
+].join('\n');
+
+const RELEASE = 'if grep -qF "$2" "$1/holder" 2>/dev/null; then rm -rf "$1"; fi';
+
+const FORCE_RELEASE = 'if [ -d "$1" ]; then cat "$1/holder" 2>/dev/null; rm -rf "$1"; fi';
+
+/** Tries to take the lock, polling until `waitMs` has passed while another run holds it. */
+export async function acquireLock(
+  conn: Connection,
+  path: string,
+  holder: LockHolder,
+  o: { become?: Become; waitMs: number; signal: AbortSignal },
+): Promise<LockOutcome> {
+  const deadline = Date.now() + o.waitMs;
+  for (;;) {
+    const r = await conn.exec(['/bin/sh', '-c', ACQUIRE, 'sh', path, holder.run_id], { stdin: JSON.stringify(holder), become: o.become, signal: o.signal });
+    if (r.rc === 0) return { kind: 'acquired' };
+    if (r.rc !== HELD) return { kind: 'unsupported', reason: (r.stderr || r.stdout).trim() || `exit ${r.rc}` };
+    if (Date.now() >= deadline || o.signal.aborted) return { kind: 'held', holder: describeHolder(r.stdout) };
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Releases the lock only if this run holds it. */
+export async function releaseLock(conn: Connection, path: string, runId: string, become?: Become): Promise<void> {
+  await conn.exec(['/bin/sh', '-c', RELEASE, 'sh', path, runId], { become });
+}
+
+/** Removes a lock whoever holds it (after a crashed run); returns the removed holder, if any. */
+export async function forceReleaseLock(conn: Connection, path: string, become?: Become): Promise<string | undefined> {
+  const r = await conn.exec(['/bin/sh', '-c', FORCE_RELEASE, 'sh', path], { become });
+  return r.stdout.trim() ? describeHolder(r.stdout) : undefined;
+}
+
+/** `user@controller (pid N) running PLAYBOOK since TIME` from the holder file. */
+export function describeHolder(text: string): string {
+  try {
+    const h = JSON.parse(text) as Partial<LockHolder> & { holder?: string };
+    if (h.holder) return h.holder;
+    return `${h.user}@${h.controller} (pid ${h.pid}) running ${h.playbook} since ${h.started}`;
+  } catch {
+    return text.trim() || 'unknown';
+  }
+}

@@ -1,0 +1,56 @@
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_HOSTS, runYaml } from '../helpers/run-playbook.js';
+
+const PLAY = "- hosts: all\n  tasks:\n    - name: touch\n      file: { path: '@DIR@/f-{{ inventory_hostname }}', state: touch }\n";
+
+describe('deploy lock', () => {
+  it('takes the lock on every host and releases it at the end', async () => {
+    const r = await runYaml(PLAY, { inventory: LOCAL_HOSTS, lock: true, extraVars: { omsrun_lock_path: '/tmp/omsrun-test-lock-unused' } });
+    expect(r.summary.stats.h1).toMatchObject({ changed: 1, failed: 0 });
+    expect(existsSync('/tmp/omsrun-test-lock-unused')).toBe(false);
+  });
+
+  it('stops a host that another run holds, naming the holder and how to release it', async () => {
+    const lockDir = `/tmp/omsrun-test-lock-${process.pid}`;
+    mkdirSync(lockDir, { recursive: true });
+    writeFileSync(`${lockDir}/holder`, JSON.stringify({ run_id: 'other', user: 'alice', controller: 'ops1', pid: 4242, playbook: 'playbooks/deploy.yml', started: '2026-11-22T01:00:00Z' }));
+    try {
+      const r = await runYaml(PLAY, { inventory: LOCAL_HOSTS, lock: true, extraVars: { omsrun_lock_path: lockDir } });
+      const lock = r.results('deploy lock');
+      expect(Object.keys(lock)).toEqual(['h1', 'h2', 'h3']);
+      expect(lock.h1!.msg).toBe(
+        'locked by another run: alice@ops1 (pid 4242) running playbooks/deploy.yml since 2026-11-22T01:00:00Z; wait for it (--lock-wait SECONDS) or, if it crashed, release it with: omsrun unlock -i INVENTORY -l h1',
+      );
+      expect(r.ran('h1')).toEqual(['deploy lock']);
+      expect(existsSync(`${r.dir}/f-h1`)).toBe(false);
+      expect(JSON.parse(readFileSync(`${lockDir}/holder`, 'utf8')).run_id).toBe('other');
+    } finally {
+      const { rmSync } = await import('node:fs');
+      rmSync(lockDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('audit log on the host', () => {
+  it('appends one record per host and run with the result and the changed tasks, secrets masked', async () => {
+    const play = `- hosts: web
+  vars:
+    db_password: Sup3r-Secret
+    omsrun_audit_log: "@DIR@/audit-{{ inventory_hostname }}.log"
+  tasks:
+    - name: write Sup3r-Secret
+      copy: { content: x, dest: "@DIR@/a-{{ inventory_hostname }}" }
+    - name: same
+      command: "true"
+      changed_when: false
+`;
+    const r = await runYaml(play, { inventory: LOCAL_HOSTS, audit: true, secrets: ['Sup3r-Secret'] });
+    const text = readFileSync(`${r.dir}/audit-h1.log`, 'utf8');
+    expect(text).not.toContain('Sup3r-Secret');
+    const rec = JSON.parse(text.trim()) as Record<string, unknown>;
+    expect(rec).toMatchObject({ host: 'h1', user: 'tester', playbook: 'site.yml', result: 'ok', check: false, changed_tasks: ['write ********'] });
+    expect(rec.stats).toMatchObject({ ok: 2, changed: 1, failed: 0 });
+    expect(existsSync(`${r.dir}/audit-h3.log`)).toBe(false);
+  });
+});
