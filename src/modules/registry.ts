@@ -3,6 +3,9 @@ import { assertModule } from './assert.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { debugModule } from './debug.js';
+import { dockerContainerModule } from './docker-container.js';
+import { dockerExecModule } from './docker-exec.js';
+import { dockerImageLoadModule } from './docker-image-load.js';
 import { failModule } from './fail.js';
 import { fileModule } from './file.js';
 import type { Module } from './module.js';
@@ -18,6 +21,9 @@ const all: Module[] = [
   commandModule,
   copyModule,
   debugModule,
+  dockerContainerModule,
+  dockerExecModule,
+  dockerImageLoadModule,
   failModule,
   fileModule,
   setFactModule,
