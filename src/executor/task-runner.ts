@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Become, Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
-import { OmsrunError } from '../core/errors.js';
+import { ConnectionError, OmsrunError } from '../core/errors.js';
 import type { TaskResult } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
 import type { ModuleContext } from '../modules/module.js';
@@ -38,6 +38,7 @@ export async function runTaskOnHost(pr: PlayRun, tr: TaskRun, host: HostState): 
     for (const item of items) {
       if (pr.run.opts.signal.aborted) break;
       const r = await runOne(pr, tr, host, pr.varsFor(host, scope.vars, { [task.loopVar]: item }));
+      if (r.status === 'unreachable') return { ...r, durationMs: Date.now() - started };
       results.push({ ...r, item });
     }
     return loopResult(results, Date.now() - started);
@@ -58,7 +59,7 @@ async function runOne(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Pr
   let result: TaskResult = failure('not run');
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     result = await attemptOnce(pr, tr, host, vars);
-    if (!task.until) break;
+    if (!task.until || result.status === 'unreachable') break;
     const scoped = withRegister(vars, task.register, result);
     result.attempts = attempt;
     if (!result.failed && evalConditions(task.until, scoped, { ...where, field: 'until' })) break;
@@ -109,6 +110,9 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     result = fromOutcome(outcome, Date.now() - started);
   } catch (err) {
     if (!(err instanceof OmsrunError)) throw err;
+    if (err instanceof ConnectionError && !pr.run.opts.signal.aborted) {
+      return { ...failure(err.message.replace(`${host.name}: `, ''), Date.now() - started), status: 'unreachable' };
+    }
     result = failure(err.message, Date.now() - started);
   } finally {
     if (timer) clearTimeout(timer);
