@@ -1,6 +1,11 @@
 // Picks the transport for a host from its variables: local for the controller, SSH otherwise.
+import { homedir } from 'node:os';
+import path from 'node:path';
 import type { ConnectionFactory } from '../executor/context.js';
+import { ConfigError } from '../core/errors.js';
+import { describeValue } from '../core/yaml-source.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
+import type { Vars } from '../inventory/model.js';
 import type { Connection } from './connection.js';
 import { LocalConnection } from './local.js';
 import type { HostKeyPolicy } from './ssh/host-key.js';
@@ -9,10 +14,25 @@ import { resolveSshTarget, SshConnection } from './ssh/index.js';
 export interface FactoryOptions {
   /** @defaultValue 'strict' */
   hostKeyPolicy?: HostKeyPolicy;
-  /** @defaultValue ~/.ssh/known_hosts */
+  /** Used when a host sets no `ansible_ssh_known_hosts_file`. @defaultValue ~/.ssh/known_hosts */
   knownHostsFile?: string;
   /** @defaultValue ~/.ssh/config */
   sshConfigFile?: string;
+}
+
+const KNOWN_HOSTS_VARS = ['ansible_ssh_known_hosts_file', 'known_hosts_file'] as const;
+
+// A host's own known_hosts file (`~/` expanded), so one inventory can pin keys without touching ~/.ssh.
+export function knownHostsFileOf(host: string, vars: Vars): string | undefined {
+  for (const name of KNOWN_HOSTS_VARS) {
+    const value = vars[name];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' || value === '') {
+      throw new ConfigError(`expected a file path, got ${describeValue(value)}`, { keyPath: `${host}.${name}`, hint: 'set in the inventory, group_vars or host_vars' });
+    }
+    return path.resolve(value === '~' || value.startsWith('~/') ? homedir() + value.slice(1) : value);
+  }
+  return undefined;
 }
 
 export function connectionFactory(o: FactoryOptions = {}): ConnectionFactory {
@@ -29,7 +49,7 @@ export function connectionFactory(o: FactoryOptions = {}): ConnectionFactory {
         privateKeyFile: spec.privateKeyFile,
         jump: spec.jumpHost,
         hostKeyPolicy: o.hostKeyPolicy,
-        knownHostsFile: o.knownHostsFile,
+        knownHostsFile: knownHostsFileOf(host, vars) ?? o.knownHostsFile,
       },
       o.sshConfigFile,
     );

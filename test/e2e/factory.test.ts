@@ -1,0 +1,26 @@
+// The connection factory's own inventory variables: a per-host known_hosts file, and the jump host's key.
+import { homedir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { connectionFactory, knownHostsFileOf } from '../../src/connection/factory.js';
+import type { SshConnection } from '../../src/connection/ssh/index.js';
+
+describe('connection factory', () => {
+  it('reads ansible_ssh_known_hosts_file before known_hosts_file and expands ~/', () => {
+    expect(knownHostsFileOf('h1', { ansible_ssh_known_hosts_file: '/etc/kh', known_hosts_file: '/x' })).toBe('/etc/kh');
+    expect(knownHostsFileOf('h1', { known_hosts_file: '~/lab/kh' })).toBe(`${homedir()}/lab/kh`);
+    expect(knownHostsFileOf('h1', {})).toBeUndefined();
+  });
+
+  it('refuses a known_hosts file that is not a path, naming the host and variable', () => {
+    expect(() => knownHostsFileOf('web1', { known_hosts_file: 7 })).toThrow('web1.known_hosts_file: expected a file path, got 7');
+  });
+
+  it('hands the known_hosts file and the host key to the jump host, which keeps its own user', () => {
+    const conn = connectionFactory({ hostKeyPolicy: 'accept-new', sshConfigFile: '/nonexistent' })('h2', {
+      ansible_host: '198.18.200.3', ansible_user: 'root', ansible_ssh_private_key_file: '/keys/lab',
+      ansible_ssh_known_hosts_file: '/lab/kh', ansible_jump_host: 'ops@198.18.200.2:2222',
+    }) as SshConnection;
+    expect(conn.target).toMatchObject({ address: '198.18.200.3', knownHostsFile: '/lab/kh', privateKeyFile: '/keys/lab', hostKeyPolicy: 'accept-new' });
+    expect(conn.target.jump).toMatchObject({ address: '198.18.200.2', port: 2222, user: 'ops', knownHostsFile: '/lab/kh', privateKeyFile: '/keys/lab' });
+  });
+});
