@@ -9,6 +9,8 @@ import { dockerImageLoadModule } from './docker-image-load.js';
 import { failModule } from './fail.js';
 import { fileModule } from './file.js';
 import type { Module } from './module.js';
+import { mysqlQueryModule } from './mysql-query.js';
+import { omsSettingsModule } from './oms-settings.js';
 import { setFactModule } from './set-fact.js';
 import { shellModule } from './shell.js';
 import { statModule } from './stat.js';
@@ -26,6 +28,8 @@ const all: Module[] = [
   dockerImageLoadModule,
   failModule,
   fileModule,
+  mysqlQueryModule,
+  omsSettingsModule,
   setFactModule,
   shellModule,
   statModule,

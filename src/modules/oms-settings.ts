@@ -1,0 +1,64 @@
+// Checks the OMS variables of every node before any node is touched, and hands the playbooks one normalised fact.
+import { z } from 'zod';
+import { OmsrunError } from '../core/errors.js';
+import { formatProblems, type Problem } from '../oms/fields.js';
+import { NODE_KEYS, SHARED_KEYS } from '../oms/schema.js';
+import { validateOmsSettings, type NodeInput } from '../oms/settings.js';
+import { failed } from './common.js';
+import { defineModule, type ModuleContext } from './module.js';
+
+const schema = z.strictObject({
+  group: z.string().min(1).default('oms_nodes').describe('Inventory group of the OMS nodes.'),
+  fact: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default('oms')
+    .describe('Name of the fact that receives the normalised settings.'),
+});
+
+type Args = z.infer<typeof schema>;
+
+function record(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+}
+
+// Reads only the keys OMS cares about, so a broken unrelated variable never blocks the check.
+function readNode(name: string, hostvars: Record<string, unknown>, problems: Problem[], group: string): NodeInput {
+  const all = record(hostvars[name]);
+  const vars: Record<string, unknown> = {};
+  for (const key of [...SHARED_KEYS, ...NODE_KEYS]) {
+    if (!(key in all)) continue;
+    try {
+      vars[key] = all[key];
+    } catch (err) {
+      if (!(err instanceof OmsrunError)) throw err;
+      problems.push({ path: `${group}.${name}.${key}`, message: err.message });
+    }
+  }
+  return { name, vars, keys: Object.keys(all) };
+}
+
+function validate(args: Args, ctx: ModuleContext) {
+  const groups = record(ctx.vars.groups);
+  const members = groups[args.group];
+  if (!Array.isArray(members)) {
+    const known = Object.keys(groups).filter((g) => g !== 'all' && g !== 'ungrouped');
+    return failed(`OMS settings: 1 problem\n  ${args.group}: expected an inventory group of OMS nodes, got no such group (groups: ${known.join(', ') || 'none'})`);
+  }
+  const problems: Problem[] = [];
+  const nodes = members.map((h) => readNode(String(h), record(ctx.vars.hostvars), problems, args.group));
+  const r = validateOmsSettings(args.group, nodes);
+  const all = [...problems, ...(r.ok ? [] : r.problems)];
+  if (!r.ok || all.length > 0) return failed(formatProblems(all));
+  const s = r.settings;
+  const msg = `${s.nodes.length} node(s) ${s.nodes.map((n) => `${n.name}=${n.ip}`).join(', ')}; cm_url ${s.config.cm_url}; databases ${s.databases.join(', ')}`;
+  return { changed: false, msg, data: { facts: { [args.fact]: s } } };
+}
+
+export const omsSettingsModule = defineModule<Args>({
+  name: 'oms_settings',
+  description: 'Validates the OMS variables of every host in a group and sets the normalised settings as a fact (run on the controller, once).',
+  schema,
+  readOnly: true,
+  check: async (args, ctx) => ({ changes: false, outcome: validate(args, ctx) }),
+});

@@ -1,0 +1,80 @@
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mysqlQueryModule } from '../../src/modules/mysql-query.js';
+import { omsSettingsModule } from '../../src/modules/oms-settings.js';
+import { runModule } from '../../src/modules/run-module.js';
+import { makeContext } from '../helpers/module-context.js';
+
+const shared = {
+  oms_meta_host: '10.0.0.1', oms_meta_port: 3306, oms_meta_user: 'oms_meta', oms_meta_password: 'Very$ecret',
+  oms_vip: '10.0.0.100', cm_location: 1, oms_image: 'oms:feature_4.2.0-ce',
+};
+
+function varsFor(hosts: Record<string, Record<string, unknown>>) {
+  const hostvars = Object.fromEntries(Object.entries(hosts).map(([h, v]) => [h, { ...shared, ...v }]));
+  return { groups: { all: Object.keys(hosts), oms_nodes: Object.keys(hosts) }, hostvars };
+}
+
+describe('oms_settings', () => {
+  it('sets the normalised settings as a fact', async () => {
+    const vars = varsFor({ h1: { ansible_host: '10.0.0.11' }, h2: { ansible_host: '10.0.0.12' } });
+    const out = await runModule(omsSettingsModule, {}, makeContext({ vars, checkMode: true }));
+    expect(out.failed).toBeUndefined();
+    expect(out.msg).toBe('2 node(s) h1=10.0.0.11, h2=10.0.0.12; cm_url http://10.0.0.100:8088; databases drc_rm_db, drc_cm_db, drc_cm_heartbeat_db');
+    const oms = (out.data?.facts as { oms: { config: { cm_nodes: string[] } } }).oms;
+    expect(oms.config.cm_nodes).toEqual(['10.0.0.11', '10.0.0.12']);
+  });
+
+  it('fails with every problem and no secret, and names a missing group', async () => {
+    const vars = varsFor({ h1: { ansible_host: '10.0.0.11', cm_location: 128 }, h2: { ansible_host: 'x y', oms_meta_password: 'Other$ecret' } });
+    const out = await runModule(omsSettingsModule, {}, makeContext({ vars }));
+    expect(out).toEqual({
+      changed: false,
+      failed: true,
+      msg: [
+        'OMS settings: 4 problems',
+        '  oms_nodes.h2.oms_meta_password: expected the same value as on h1 (every node shares one config.yaml), got a different value',
+        '  oms_nodes.h2.cm_location: expected the same value as on h1 (every node shares one config.yaml), got 1',
+        '  cm_location: expected an integer from 0 to 127 (one per region), got 128',
+        "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got 'x y'",
+      ].join('\n'),
+    });
+    const missing = await runModule(omsSettingsModule, { group: 'oms' }, makeContext({ vars }));
+    expect(missing.msg).toBe('OMS settings: 1 problem\n  oms: expected an inventory group of OMS nodes, got no such group (groups: oms_nodes)');
+  });
+});
+
+describe('mysql_query errors', () => {
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('names host:port and never the password when the server is unreachable', async () => {
+    const closed = await new Promise<number>((r) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => r(p));
+      });
+    });
+    const args = { host: '127.0.0.1', port: closed, user: 'oms_meta', password: 'Very$ecret', databases_exist: ['a'] };
+    const out = await runModule(mysqlQueryModule, args, makeContext());
+    expect(out).toEqual({ changed: false, failed: true, msg: `cannot reach MySQL at 127.0.0.1:${closed}: connection refused` });
+  });
+
+  it('reports a server that drops the connection', async () => {
+    const out = await runModule(mysqlQueryModule, { host: '127.0.0.1', port, user: 'u', password: 'Very$ecret', connect_timeout: 2 }, makeContext());
+    expect(out.failed).toBe(true);
+    expect(out.msg).toMatch(new RegExp(`^cannot reach MySQL at 127\\.0\\.0\\.1:${port}: connection (lost|reset)$`));
+  });
+
+  it('refuses query together with databases_exist', async () => {
+    await expect(runModule(mysqlQueryModule, { host: 'h', user: 'u', query: 'SELECT 1', databases_exist: ['a'] }, makeContext()))
+      .rejects.toThrow('mysql_query: expected query or databases_exist, not both');
+  });
+});
