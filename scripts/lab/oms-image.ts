@@ -1,0 +1,142 @@
+import { $ } from 'zx';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ImageFile, buildBusyboxRoot, packRoot } from './busybox-image.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SCRIPTS = join(HERE, 'oms-image');
+
+// The tag the stand-in carries by default, shaped like OMS CE's `feature_x.x.x-ce`.
+export const OMS_STANDIN_TAG = 'oms-ce-standin:feature_4.2.0-ce';
+
+// Where each script of scripts/lab/oms-image goes inside the image.
+export const OMS_IMAGE_LAYOUT: Record<string, string> = {
+  'entrypoint.sh': '/entrypoint.sh',
+  'docker_init.sh': '/root/docker_init.sh',
+  'supervisorctl': '/usr/bin/supervisorctl',
+  'python': '/usr/bin/python',
+  'oms-lib.sh': '/home/admin/standin/oms-lib.sh',
+  'http.sh': '/home/admin/standin/http.sh',
+  'README.md': '/home/admin/standin/README.md',
+};
+
+/** Options of `buildOmsImage`. */
+export interface BuildOmsImageOptions {
+  /** Points the docker CLI at the lab engine that runs `docker import` (e.g. `hostDocker(host)`). */
+  env: { DOCKER_HOST: string };
+  /** REPO:TAG of the image. @defaultValue OMS_STANDIN_TAG */
+  tag?: string;
+  /** Controller folder holding the archive and its cache record. */
+  outDir: string;
+  /** Rebuild even when the cached archive matches the scripts. @defaultValue false */
+  force?: boolean;
+}
+
+/** A built (or cached) stand-in OMS image package. */
+export interface OmsImage {
+  tag: string;
+  /** `docker save | gzip` file on the controller, named like OMS's package: oms_<TAG>.tar.gz. */
+  archive: string;
+  /** sha256:… image ID, as `docker image inspect` shows it after `docker load`. */
+  imageId: string;
+  /** True when the archive came from the cache and no build ran. */
+  cached: boolean;
+  /** Build time in ms (0 when cached). */
+  buildMs: number;
+  /** Archive size in bytes. */
+  bytes: number;
+}
+
+interface CacheRecord {
+  hash: string;
+  tag: string;
+  imageId: string;
+  buildMs: number;
+}
+
+// The archive name OMS packages use: oms_<tag>.tar.gz.
+export function omsArchiveName(tag: string): string {
+  const t = tag.includes(':') ? tag.slice(tag.lastIndexOf(':') + 1) : 'latest';
+  return `oms_${t}.tar.gz`;
+}
+
+// Files of the image root, read from scripts/lab/oms-image.
+export function omsImageFiles(): Record<string, ImageFile> {
+  const files: Record<string, ImageFile> = {};
+  for (const [name, target] of Object.entries(OMS_IMAGE_LAYOUT)) {
+    const content = readFileSync(join(SCRIPTS, name), 'utf8');
+    files[target] = { content, mode: name.endsWith('.md') ? 0o644 : 0o755 };
+  }
+  files['/etc/crontabs/root'] = { content: '' };
+  files['/home/admin/conf/.keep'] = { content: '' };
+  return files;
+}
+
+// Hash of everything that shapes the image, so the cached archive is rebuilt only when one changes.
+export function omsImageHash(tag: string): string {
+  const h = createHash('sha256').update(`tag=${tag}\n`);
+  for (const name of readdirSync(SCRIPTS).sort()) h.update(`${name}\n`).update(readFileSync(join(SCRIPTS, name)));
+  h.update(readFileSync(join(HERE, 'busybox-image.ts'))).update(readFileSync(fileURLToPath(import.meta.url)));
+  h.update(String(statSync('/bin/busybox').size));
+  return h.digest('hex');
+}
+
+// `docker import -c` changes: entrypoint that plays supervisord, PATH, work dir.
+function changes(): string[] {
+  return [
+    '-c', 'ENTRYPOINT ["/entrypoint.sh"]',
+    '-c', 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+    '-c', 'WORKDIR /root',
+  ];
+}
+
+function readCache(file: string): CacheRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as CacheRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+// Builds the stand-in OMS image on a lab engine and saves it gzipped on the controller; reuses the cached archive when the scripts did not change.
+export async function buildOmsImage(opts: BuildOmsImageOptions): Promise<OmsImage> {
+  const tag = opts.tag ?? OMS_STANDIN_TAG;
+  mkdirSync(opts.outDir, { recursive: true });
+  const archive = join(opts.outDir, omsArchiveName(tag));
+  const record = `${archive}.json`;
+  const hash = omsImageHash(tag);
+  const cache = readCache(record);
+  if (!opts.force && cache?.hash === hash && cache.tag === tag && existsSync(archive)) {
+    return { tag, archive, imageId: cache.imageId, cached: true, buildMs: 0, bytes: statSync(archive).size };
+  }
+  const started = Date.now();
+  const work = mkdtempSync(join(opts.outDir, 'build-'));
+  const d = $({ quiet: true, env: { ...process.env, ...opts.env } });
+  try {
+    const root = join(work, 'root');
+    await buildBusyboxRoot(root, omsImageFiles());
+    writeFileSync(join(root, 'home/admin/standin/BUILD'), `${hash}\n`);
+    await packRoot(root, join(work, 'root.tar'));
+    await d`docker import ${changes()} ${join(work, 'root.tar')} ${tag}`;
+    const imageId = (await d`docker image inspect --format {{.Id}} ${tag}`).stdout.trim();
+    await d`docker save ${tag} | gzip -1 > ${join(work, 'image.tar.gz')}`;
+    renameSync(join(work, 'image.tar.gz'), archive);
+    const buildMs = Date.now() - started;
+    writeFileSync(record, JSON.stringify({ hash, tag, imageId, buildMs } satisfies CacheRecord, null, 2) + '\n');
+    return { tag, archive, imageId, cached: false, buildMs, bytes: statSync(archive).size };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// Loads the archive into one engine unless that engine already has the image ID (what `docker_image_load` does on a node).
+export async function loadOmsImage(env: { DOCKER_HOST: string }, image: OmsImage): Promise<boolean> {
+  const d = $({ quiet: true, nothrow: true, env: { ...process.env, ...env } });
+  const has = await d`docker image inspect --format {{.Id}} ${image.tag}`;
+  if (has.exitCode === 0 && has.stdout.trim() === image.imageId) return false;
+  const out = await d`gunzip -c ${image.archive} | docker load`;
+  if (out.exitCode !== 0) throw new Error(`docker load of ${image.archive} failed: ${out.stderr.trim()}`);
+  return true;
+}
