@@ -81,6 +81,9 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
   const module = getModule(task.module);
   if (!module) return failure(`unknown module "${task.module}"`);
   const args = renderValue(task.args ?? {}, vars, where);
+  if (pr.run.opts.verbosity >= 2 && !scope.noLog) {
+    pr.run.emit({ kind: 'verbose', level: 2, host: host.name, msg: `${task.module} ${JSON.stringify(args)}` });
+  }
   const conn = connectionFor(pr, host, scope);
   const abort = new AbortController();
   const onAbort = () => abort.abort();

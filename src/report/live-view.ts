@@ -2,7 +2,7 @@
 import { Listr, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent } from '../core/events.js';
 import type { TaskResult } from '../core/result.js';
-import { formatBytes, formatDiff, formatRecap, painter } from './format.js';
+import { formatBytes, formatDiff, formatDuration, formatRecap, painter } from './format.js';
 import { tail } from './plain-view.js';
 import type { View, ViewOptions } from './view.js';
 
@@ -10,6 +10,8 @@ interface Slot {
   host: string;
   task?: ListrTaskWrapper<unknown, any, any>;
   current: string;
+  /** When the current task started on this host. */
+  since: number;
   ok: number;
   changed: number;
   failed: number;
@@ -27,9 +29,11 @@ export function liveView(o: ViewOptions): View {
   let notes: string[] = [];
   let width = 8;
 
+  let ticker: NodeJS.Timeout | undefined;
   const title = (s: Slot) => {
     const counts = paint('gray', `ok=${s.ok} changed=${s.changed}${s.failed ? ` failed=${s.failed}` : ''}`);
-    return `${s.host.padEnd(width)}  ${s.current}  ${counts}`;
+    const running = s.since ? paint('gray', ` ${formatDuration(Date.now() - s.since)}`) : '';
+    return `${s.host.padEnd(width)}  ${s.current}${running}  ${counts}`;
   };
   const refresh = (s: Slot) => {
     if (s.task) s.task.title = title(s);
@@ -46,7 +50,7 @@ export function liveView(o: ViewOptions): View {
         fail = (msg) => reject(new Error(msg));
       });
       finished.catch(() => undefined);
-      const slot: Slot = { host, current: 'connecting', ok: 0, changed: 0, failed: 0, skipped: 0, done, fail };
+      const slot: Slot = { host, current: 'connecting', since: Date.now(), ok: 0, changed: 0, failed: 0, skipped: 0, done, fail };
       current.set(host, slot);
       return {
         title: title(slot),
@@ -69,7 +73,9 @@ export function liveView(o: ViewOptions): View {
     notes = [];
     chain = chain.then(async () => {
       write(paint('bold', `PLAY [${play}]`));
+      ticker = setInterval(() => current.forEach(refresh), 1000);
       await list.run().catch(() => undefined);
+      clearInterval(ticker);
       for (const n of printed) write(n);
     });
   };
@@ -105,6 +111,7 @@ export function liveView(o: ViewOptions): View {
         const s = slots.get(e.host);
         if (s) {
           s.current = e.task.handler ? `handler: ${e.task.name}` : e.task.name;
+          s.since = e.time;
           refresh(s);
         }
         break;
@@ -117,8 +124,7 @@ export function liveView(o: ViewOptions): View {
       case 'host_progress': {
         const s = slots.get(e.host);
         if (s?.task && e.total > 0) {
-          const pct = Math.floor((e.done / e.total) * 100);
-          s.task.output = e.unit === 'bytes' ? `${formatBytes(e.done)} / ${formatBytes(e.total)} (${pct}%)` : `${e.done}/${e.total}`;
+          s.task.output = e.unit === 'bytes' ? transferLine(e.done, e.total, e.time - s.since) : `${e.done}/${e.total}`;
         }
         break;
       }
@@ -143,6 +149,7 @@ export function liveView(o: ViewOptions): View {
       case 'play_end':
         for (const s of slots.values()) {
           s.current = s.problem ? paint('red', s.problem) : paint('green', 'done');
+          s.since = 0;
           refresh(s);
           if (s.problem) s.fail(s.problem);
           else s.done();
@@ -162,4 +169,12 @@ export function liveView(o: ViewOptions): View {
     }
   };
   return { listener, close: () => chain.then(() => undefined) };
+}
+
+/** `512.0 MiB / 1.0 GiB (50%) 98.2 MiB/s, ETA 5s` */
+export function transferLine(done: number, total: number, elapsedMs: number): string {
+  const pct = Math.floor((done / total) * 100);
+  const rate = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
+  const eta = rate > 0 ? formatDuration(Math.round(((total - done) / rate) * 1000)) : '?';
+  return `${formatBytes(done)} / ${formatBytes(total)} (${pct}%) ${formatBytes(Math.round(rate))}/s, ETA ${eta}`;
 }

@@ -1,5 +1,6 @@
 // Line output for logs, CI and pipes: Ansible-like headers, one line per host result.
 import type { RunEvent } from '../core/events.js';
+import { quoteArgv } from '../connection/quote.js';
 import type { TaskResult } from '../core/result.js';
 import { formatDiff, formatDuration, formatRecap, painter, STATUS_STYLE, statusWord } from './format.js';
 import type { View, ViewOptions } from './view.js';
@@ -16,6 +17,8 @@ export function plainView(o: ViewOptions): View {
     if (r.failed && r.msg) line += ` => ${r.msg}`;
     else if ((o.verbosity >= 1 || module === 'debug') && r.msg && r.status !== 'skipped') line += ` => ${r.msg}`;
     write(paint(r.ignored ? 'cyan' : STATUS_STYLE[r.status], line));
+    const cmd = r.data?.cmd;
+    if (o.verbosity >= 1 && Array.isArray(cmd)) write(paint('gray', `    cmd: ${quoteArgv(cmd.map(String))}`));
     const showOutput = r.failed || o.verbosity >= 1;
     if (showOutput && r.results === undefined) {
       for (const [name, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
