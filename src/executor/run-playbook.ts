@@ -91,7 +91,7 @@ async function connectAll(run: RunState, play: Play, playHosts: string[], batch:
           const vars = varsFor(run, play, playHosts, h, {});
           await h.connect(() => run.opts.connect(h.name, vars));
           run.emit({ kind: 'verbose', level: 3, host: h.name, msg: `connected in ${Date.now() - started} ms` });
-          await lockHost(run, h, vars);
+          await lockHost(run, h, vars).catch((err: unknown) => lockFailed(run, h, err));
         } catch (err) {
           if (!(err instanceof OmsrunError)) throw err;
           h.unreachable = true;
@@ -102,6 +102,15 @@ async function connectAll(run: RunState, play: Play, playHosts: string[], batch:
       }),
     ),
   );
+}
+
+// A reachable host whose lock step failed (a wrong sudo password, say) is failed, not unreachable.
+function lockFailed(run: RunState, h: HostState, err: unknown): void {
+  if (err instanceof ConnectionError || !(err instanceof OmsrunError)) throw err;
+  h.failed = true;
+  h.stats.failed++;
+  const result = { status: 'failed' as const, changed: false, failed: true, msg: err.message, durationMs: 0 };
+  run.emit({ kind: 'host_task_result', host: h.name, task: { id: 'lock', name: 'deploy lock', module: 'lock' }, result });
 }
 
 function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState, taskVars: Vars, loopVars?: Vars): Vars {
