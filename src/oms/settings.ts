@@ -13,7 +13,7 @@ export interface NodeInput {
   keys?: string[];
 }
 
-/** The keys of config.yaml, in the documented order; optional ones absent when not set. */
+/** The keys of config.yaml, in the documented order; optional ones null when not set. */
 export interface OmsConfig {
   oms_meta_host: string;
   oms_meta_port: number;
@@ -22,19 +22,19 @@ export interface OmsConfig {
   drc_rm_db: string;
   drc_cm_db: string;
   drc_cm_heartbeat_db: string;
-  drc_user?: string;
-  drc_password?: string;
+  drc_user?: string | null;
+  drc_password?: string | null;
   cm_url: string;
   cm_location: number;
-  cm_region?: string;
-  cm_region_cn?: string;
+  cm_region?: string | null;
+  cm_region_cn?: string | null;
   cm_is_default: boolean;
   cm_nodes: string[];
   tsdb_enabled: boolean;
-  tsdb_service?: string;
-  tsdb_url?: string;
-  tsdb_username?: string;
-  tsdb_password?: string;
+  tsdb_service?: string | null;
+  tsdb_url?: string | null;
+  tsdb_username?: string | null;
+  tsdb_password?: string | null;
 }
 
 /** Everything the OMS playbooks need, normalised; returned as the `oms` fact. */
@@ -46,14 +46,14 @@ export interface OmsSettings {
   config: OmsConfig;
   databases: string[];
   image: string;
-  image_archive?: string;
+  image_archive?: string | null;
   mount_root: string;
   config_path: string;
   container_name: string;
   https: boolean;
-  https_crt?: string;
-  https_key?: string;
-  vip?: string;
+  https_crt?: string | null;
+  https_key?: string | null;
+  vip?: string | null;
   cm_host: string;
   console_url: string;
   warn_memory_gb: number;
@@ -159,8 +159,9 @@ function tsdb(s: SharedSettings, problems: Problem[]): Partial<OmsConfig> {
   return { tsdb_enabled: true, tsdb_service: s.tsdb_service, tsdb_url: s.tsdb_url, tsdb_username: s.tsdb_username, tsdb_password: s.tsdb_password };
 }
 
+// Absent optional values become null: templates test them with {{#if}}, which refuses undefined.
 function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v === undefined ? null : v])) as T;
 }
 
 // Each key on its own, so one bad value does not hide the checks that depend on the others.

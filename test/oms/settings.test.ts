@@ -72,6 +72,10 @@ describe('validateOmsSettings', () => {
       cm_is_default: true,
       cm_nodes: ['10.0.0.11', '10.0.0.12', '10.0.0.13'],
       tsdb_enabled: false,
+      drc_user: null,
+      drc_password: null,
+      cm_region: null,
+      cm_region_cn: null,
     });
     expect(s).toMatchObject({
       node_ips: { h1: '10.0.0.11', h2: '10.0.0.12', h3: '10.0.0.13' },
