@@ -135,6 +135,7 @@ export const dockerImageLoadModule = defineModule<Args, LoadPlan>({
       const what = got === undefined ? `image ${image.imageId} is not on ${ctx.host}` : `${wrong.join(', ')} on ${ctx.host} do not point at ${image.imageId}`;
       return failed(`after docker load, ${what}; the archive's image ID is ${image.imageId}`, { data: resultData(image) });
     }
-    return { changed: true, msg: `loaded ${image.repoTags.join(', ') || image.imageId} (${image.imageId})`, data: resultData(image) };
+    const msg = plan.retag ? `tagged ${image.imageId} as ${plan.retag.join(', ')}` : `loaded ${image.repoTags.join(', ') || image.imageId} (${image.imageId})`;
+    return { changed: true, msg, data: resultData(image) };
   },
 });
