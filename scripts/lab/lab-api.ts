@@ -18,6 +18,8 @@ export { killSshd, startSshd, runOnHost, type HostRun } from './lab-host.js';
 export type { LabHost, LabState, LabUpOptions } from './lab-config.js';
 export { readState, defaultLabDir } from './lab-config.js';
 export { MAIN_SUBNET, freeSideSubnet } from './lab-subnet.js';
+export { startVip, setVipBackends, stopVip, vipInfo, vipAddress, vipServerStates, type Vip } from './lab-vip.js';
+export { startMetaDb, stopMetaDb, metaDbInfo, type MetaDb } from './lab-metadb.js';
 
 const q = $({ quiet: true });
 

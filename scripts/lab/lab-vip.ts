@@ -1,5 +1,6 @@
 import { $ } from 'zx';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type LabState, type PidRef, defaultLabDir, readState } from './lab-config.js';
 import { parseSubnet, subnetCapacity, subnetIp } from './lab-subnet.js';
@@ -49,9 +50,9 @@ export function vipAddress(lab: Pick<LabState, 'subnet'>): string {
 }
 
 // haproxy TCP config: one frontend per port on the VIP, every node as a checked backend server.
-export function haproxyConfig(vip: string, ports: number[], backends: string[]): string {
+export function haproxyConfig(vip: string, ports: number[], backends: string[], statsSocket?: string): string {
   const lines = [
-    'global', '  maxconn 4000', '',
+    'global', '  maxconn 4000', ...(statsSocket ? [`  stats socket ${statsSocket} mode 600 level admin`] : []), '',
     'defaults', '  mode tcp', '  timeout connect 1s', '  timeout client 5m', '  timeout server 5m',
     '  option redispatch', '  retries 2', '',
   ];
@@ -76,7 +77,7 @@ function children(pid: number): number[] {
 
 async function writeConfig(dir: string, vip: string, ports: number[], backends: string[]): Promise<string> {
   const cfg = join(dir, 'haproxy.cfg');
-  writeFileSync(`${cfg}.new`, haproxyConfig(vip, ports, backends));
+  writeFileSync(`${cfg}.new`, haproxyConfig(vip, ports, backends, join(dir, 'haproxy.sock')));
   const check = await q`haproxy -c -q -f ${`${cfg}.new`}`.nothrow();
   if (check.exitCode !== 0) throw new Error(`haproxy refused the VIP config: ${check.stderr.trim() || check.stdout.trim()}`);
   renameSync(`${cfg}.new`, cfg);
@@ -112,6 +113,26 @@ export async function setVipBackends(nodeIps: string[], labDir: string = default
   r.backends = [...nodeIps];
   writeRecord(labDir, r);
   return { ip: r.ip, ports: r.ports, backends: r.backends };
+}
+
+// Health of every backend server as haproxy sees it, e.g. { 'nodes_8089/198.18.1.2': 'UP' }.
+export async function vipServerStates(labDir: string = defaultLabDir()): Promise<Record<string, string>> {
+  const r = readRecord(labDir);
+  if (!r || !isAlive(r.pid)) return {};
+  const csv = await new Promise<string>((resolve) => {
+    let out = '';
+    const s = connect(join(r.dir, 'haproxy.sock'), () => s.end('show stat\n'));
+    s.on('data', (d) => (out += d.toString()));
+    s.on('close', () => resolve(out));
+    s.on('error', () => resolve(out));
+  });
+  const states: Record<string, string> = {};
+  for (const line of csv.split('\n')) {
+    const f = line.split(',');
+    const addr = /^n\d+_(.+)$/.exec(f[1] ?? '');
+    if (f[0]?.startsWith('nodes_') && addr) states[`${f[0]}/${addr[1]!.replace(/_/g, '.')}`] = (f[17] ?? '').split(' ')[0]!;
+  }
+  return states;
 }
 
 // The running VIP, or undefined.

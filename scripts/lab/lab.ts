@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { labDown, labStatus, labUp } from './lab-api.js';
 import { defaultLabDir } from './lab-config.js';
+import { metaDbInfo, startMetaDb } from './lab-metadb.js';
+import { startVip, vipInfo } from './lab-vip.js';
 
 // Command line: `up --hosts N [--docker K] [--name NAME]`, `down`, `status`.
 const program = new Command('lab').description('Simulated test hosts (network namespaces + sshd + optional dockerd)');
@@ -13,10 +15,21 @@ program
   .option('--name <name>', 'short prefix for namespaces and links', 'oms')
   .option('--subnet <cidr>', 'address block inside 198.18.0.0/15 (/16../24)', '198.18.0.0/17')
   .option('--concurrency <n>', 'hosts started at once', (v) => Number(v), 16)
-  .action(async (o: { hosts: number; docker: number; name: string; subnet: string; concurrency: number }) => {
+  .option('--vip', 'haproxy VIP on ports 8088/8089 in front of the docker hosts (all hosts when none runs docker)')
+  .option('--metadb', 'MariaDB MetaDB on the bridge address, port 3306, user oms_meta')
+  .action(async (o: { hosts: number; docker: number; name: string; subnet: string; concurrency: number; vip?: boolean; metadb?: boolean }) => {
     const state = await labUp({ ...o, dir: program.opts<{ dir: string }>().dir });
     const docker = state.hosts.filter((h) => h.dockerSocket).length;
     console.log(`lab up: ${state.hosts.length} hosts (${docker} with docker) in ${state.upMs} ms; ${state.dir}/lab.json`);
+    if (o.metadb) {
+      const db = await startMetaDb(state);
+      console.log(`metadb: ${db.user}@${db.host}:${db.port}`);
+    }
+    if (o.vip) {
+      const nodes = state.hosts.filter((h) => h.dockerSocket || docker === 0).map((h) => h.ip);
+      const vip = await startVip(state, nodes);
+      console.log(`vip: ${vip.ip} ports ${vip.ports.join(',')} -> ${vip.backends.join(' ')}`);
+    }
   });
 
 program.command('down').option('--name <name>', 'also clear leftovers of this lab name').action(async (o: { name?: string }) => {
@@ -38,6 +51,10 @@ program.command('status').action(async () => {
     console.log(`${h.name}\t${h.ip}\tkeeper=${h.keeper}\tsshd=${h.sshd}${h.docker === undefined ? '' : `\tdocker=${h.docker}`}`);
   }
   console.log(`${s.hosts.length - bad}/${s.hosts.length} healthy`);
+  const vip = vipInfo(s.state.dir);
+  const db = metaDbInfo(s.state.dir);
+  if (vip) console.log(`vip\t${vip.ip}\tports=${vip.ports.join(',')}\tbackends=${vip.backends.join(',')}`);
+  if (db) console.log(`metadb\t${db.host}:${db.port}\tuser=${db.user}`);
   if (bad > 0) process.exitCode = 1;
 });
 

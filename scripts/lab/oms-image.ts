@@ -22,14 +22,19 @@ export const OMS_IMAGE_LAYOUT: Record<string, string> = {
   'README.md': '/home/admin/standin/README.md',
 };
 
+// Controller folder that keeps the built archive between test runs and demos.
+export function defaultOmsImageDir(): string {
+  return process.env['OMSRUN_OMS_IMAGE_DIR'] ?? '/var/tmp/omsrun-oms-image';
+}
+
 /** Options of `buildOmsImage`. */
 export interface BuildOmsImageOptions {
   /** Points the docker CLI at the lab engine that runs `docker import` (e.g. `hostDocker(host)`). */
   env: { DOCKER_HOST: string };
   /** REPO:TAG of the image. @defaultValue OMS_STANDIN_TAG */
   tag?: string;
-  /** Controller folder holding the archive and its cache record. */
-  outDir: string;
+  /** Controller folder holding the archive and its cache record. @defaultValue defaultOmsImageDir() */
+  outDir?: string;
   /** Rebuild even when the cached archive matches the scripts. @defaultValue false */
   force?: boolean;
 }
@@ -103,8 +108,9 @@ function readCache(file: string): CacheRecord | undefined {
 // Builds the stand-in OMS image on a lab engine and saves it gzipped on the controller; reuses the cached archive when the scripts did not change.
 export async function buildOmsImage(opts: BuildOmsImageOptions): Promise<OmsImage> {
   const tag = opts.tag ?? OMS_STANDIN_TAG;
-  mkdirSync(opts.outDir, { recursive: true });
-  const archive = join(opts.outDir, omsArchiveName(tag));
+  const outDir = opts.outDir ?? defaultOmsImageDir();
+  mkdirSync(outDir, { recursive: true });
+  const archive = join(outDir, omsArchiveName(tag));
   const record = `${archive}.json`;
   const hash = omsImageHash(tag);
   const cache = readCache(record);
@@ -112,7 +118,7 @@ export async function buildOmsImage(opts: BuildOmsImageOptions): Promise<OmsImag
     return { tag, archive, imageId: cache.imageId, cached: true, buildMs: 0, bytes: statSync(archive).size };
   }
   const started = Date.now();
-  const work = mkdtempSync(join(opts.outDir, 'build-'));
+  const work = mkdtempSync(join(outDir, 'build-'));
   const d = $({ quiet: true, env: { ...process.env, ...opts.env } });
   try {
     const root = join(work, 'root');

@@ -28,7 +28,7 @@ cfg_has() {
 cfg_nodes() {
   awk '
     /^cm_nodes:/ {
-      v = substr($0, 10); gsub(/[\[\]"'\'' \t\r]/, "", v)
+      v = substr($0, 10); gsub(/[ \t\r"'\'']/, "", v); gsub(/\[/, "", v); gsub(/\]/, "", v)
       if (v != "") { n = split(v, a, ","); for (i = 1; i <= n; i++) if (a[i] != "") print a[i]; exit }
       inlist = 1; next
     }

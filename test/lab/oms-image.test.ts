@@ -1,0 +1,206 @@
+import { $ } from 'zx';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Lab, type LabHost, freeSideSubnet, hostDocker, labDown, labEnabled, labUp } from './lab-helper.js';
+import { type OmsImage, OMS_STANDIN_TAG, buildOmsImage, loadOmsImage, omsArchiveName } from '../../scripts/lab/oms-image.js';
+import { type MetaDb, startMetaDb } from '../../scripts/lab/lab-metadb.js';
+import { startVip, stopVip, vipServerStates } from '../../scripts/lab/lab-vip.js';
+import { sleep, waitFor } from '../../scripts/lab/proc.js';
+
+const DIR = '/tmp/omsrun-lab-omsimg';
+const SUCCESS = '【结束】全部初始化步骤执行成功';
+let lab: Lab;
+let image: OmsImage;
+let db: MetaDb;
+const timings: Record<string, number> = {};
+
+const docker = (host: LabHost) => $({ quiet: true, nothrow: true, env: { ...process.env, ...hostDocker(host) } });
+
+// config.yaml lines as the documents show them; `over` replaces or adds lines by key.
+function config(over: Record<string, string | null> = {}): string {
+  const base: Record<string, string | null> = {
+    oms_meta_host: db.host, oms_meta_port: String(db.port), oms_meta_user: db.user,
+    oms_meta_password: `'${db.password}'`, drc_rm_db: 'oms_rm', drc_cm_db: 'oms_cm', drc_cm_heartbeat_db: 'oms_cm_heartbeat',
+    cm_url: 'http://198.18.255.254:8088', cm_location: '100', cm_is_default: 'true',
+    cm_nodes: `\n - ${lab.hosts[0]!.ip}\n - ${lab.hosts[1]!.ip}`, standin_init_seconds: '1', ...over,
+  };
+  return Object.entries(base).filter(([, v]) => v !== null).map(([k, v]) => (k.startsWith('#') ? v : `${k}: ${v}`)).join('\n') + '\n';
+}
+
+// Starts a container with the documented command line; mounts live in the host's /data/oms/<name>.
+async function run(host: LabHost, name: string, yaml: string, extra: string[] = []): Promise<string> {
+  const base = join(host.dir, 'data', 'oms', name);
+  rmSync(base, { recursive: true, force: true });
+  for (const d of ['oms_logs', 'oms_store', 'oms_run']) mkdirSync(join(base, d), { recursive: true });
+  writeFileSync(join(base, 'config.yaml'), yaml);
+  const h = `/data/oms/${name}`;
+  await docker(host)`docker rm -f ${name}`;
+  const out = await docker(host)`docker run -dit --net host -v ${`${h}/config.yaml:/home/admin/conf/config.yaml`} -v ${`${h}/oms_logs:/home/admin/logs`} -v ${`${h}/oms_store:/home/ds/store`} -v ${`${h}/oms_run:/home/ds/run`} ${extra} -e ${`OMS_HOST_IP=${host.ip}`} --privileged=true --pids-limit -1 --ulimit nproc=65535:65535 --name ${name} ${image.tag}`;
+  expect(out.stderr).toBe('');
+  return base;
+}
+
+const exec = (host: LabHost, name: string, ...argv: string[]) => docker(host)`docker exec ${name} ${argv}`;
+const init = (host: LabHost, name: string) => exec(host, name, 'bash', '/root/docker_init.sh');
+
+async function get(url: string): Promise<{ status: number; body: string; type: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+}
+
+describe.skipIf(!labEnabled())('stand-in OMS image', () => {
+  beforeAll(async () => {
+    lab = await labUp({ hosts: 2, docker: 2, name: 'omsimg', dir: DIR, subnet: await freeSideSubnet() });
+    db = await startMetaDb(lab);
+    const t = Date.now();
+    image = await buildOmsImage({ env: hostDocker(lab.hosts[0]!) });
+    timings['build (or cache) ms'] = Date.now() - t;
+    timings['archive bytes'] = image.bytes;
+    await Promise.all(lab.hosts.map((h) => loadOmsImage(hostDocker(h), image)));
+  }, 120_000);
+  afterAll(async () => {
+    console.log('oms-image timings', timings);
+    await labDown(DIR, 'omsimg');
+  }, 60_000);
+
+  it('is packaged like OMS: oms_<tag>.tar.gz, cached while the scripts stay the same', async () => {
+    expect(image.archive.endsWith(omsArchiveName(OMS_STANDIN_TAG))).toBe(true);
+    expect(omsArchiveName(OMS_STANDIN_TAG)).toBe('oms_feature_4.2.0-ce.tar.gz');
+    const again = await buildOmsImage({ env: hostDocker(lab.hosts[0]!) });
+    expect(again).toMatchObject({ cached: true, imageId: image.imageId, archive: image.archive });
+    const id = await docker(lab.hosts[1]!)`docker image inspect --format {{.Id}} ${image.tag}`;
+    expect(id.stdout.trim()).toBe(image.imageId);
+  });
+
+  it('initialises a node: banners, success line, log file, 8088/8089 on the host IP, container log', async () => {
+    const h = lab.hosts[0]!;
+    const base = await run(h, 'oms_ok', config({ standin_lob_error: 'true' }));
+    const t = Date.now();
+    const out = await init(h, 'oms_ok');
+    timings['init ms'] = Date.now() - t;
+    if (out.exitCode !== 0) console.log(out.stdout, out.stderr);
+    expect(out.exitCode).toBe(0);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines.filter((l) => /^# 【步骤[一二三四五]】/.test(l))).toHaveLength(5);
+    expect(lines.at(-2)).toBe(`# ${SUCCESS}`);
+    expect(out.stdout).toContain('ERROR 1235 (0A000)');
+    expect(out.stdout).toMatch(/answered: MySQL protocol 10, server .*MariaDB/);
+    const logs = readdirSync(join(base, 'oms_logs')).filter((f) => /^docker_init_\d{14}\.log$/.test(f));
+    expect(logs).toHaveLength(1);
+    expect(readFileSync(join(base, 'oms_logs', logs[0]!), 'utf8')).toBe(out.stdout);
+    const cm = JSON.parse((await get(`http://${h.ip}:8088/`)).body) as Record<string, unknown>;
+    expect(cm).toMatchObject({ node: h.ip, cm_url: 'http://198.18.255.254:8088', cm_location: 100 });
+    const page = await get(`http://${h.ip}:8089/`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>OceanBase Migration Service</title>');
+    const health = await get(`http://${h.ip}:8089/oms/health`);
+    expect([health.status, health.type, JSON.parse(health.body).status]).toEqual([200, 'application/json', 'UP']);
+    const log = await docker(h)`docker logs oms_ok`;
+    expect(log.stdout.trim().split('\n').at(-1)).toBe('OMS service start successfully');
+  });
+
+  const bad: [string, Record<string, string | null>, string][] = [
+    ['a missing key', { drc_cm_db: null }, "required key 'drc_cm_db' is missing"],
+    ['no space after a colon', { oms_meta_port: null, '#1': 'oms_meta_port:3306' }, "line 14: oms_meta_port:3306: a space must follow the colon"],
+    ['cm_location 200', { cm_location: '200' }, "cm_location must be an integer in [0,127]; got '200'"],
+    ['its own IP not in cm_nodes', { cm_nodes: '\n - 198.18.255.9' }, 'is not listed in cm_nodes (198.18.255.9)'],
+    ['an unreachable MetaDB', { oms_meta_port: '3399' }, 'is unreachable or sent no MySQL greeting'],
+  ];
+  it.each(bad)('fails on %s, explains why and leaves the log', async (_, over, reason) => {
+    const h = lab.hosts[1]!;
+    const base = await run(h, 'oms_bad', config(over));
+    const out = await init(h, 'oms_bad');
+    expect(out.exitCode).not.toBe(0);
+    expect(out.stdout).toContain(reason);
+    expect(out.stdout).toContain('【失败】');
+    expect(out.stdout).not.toContain(SUCCESS);
+    const logs = readdirSync(join(base, 'oms_logs')).filter((f) => f.startsWith('docker_init_'));
+    expect(readFileSync(join(base, 'oms_logs', logs[0]!), 'utf8')).toContain('[ERROR]');
+    expect((await exec(h, 'oms_bad', 'supervisorctl', 'status', 'oms_console')).exitCode).toBe(3);
+  });
+
+  it('supervisorctl: status in supervisord format, stop/start/restart move the listeners', async () => {
+    const h = lab.hosts[0]!;
+    const st = await exec(h, 'oms_ok', 'supervisorctl', 'status');
+    expect(st.exitCode).toBe(0);
+    for (const p of ['crond', 'nginx', 'oms_console', 'oms_drc_cm', 'oms_drc_supervisor', 'sshd']) {
+      expect(st.stdout).toMatch(new RegExp(`^${p} +RUNNING   pid \\d+, uptime \\d+:\\d\\d:\\d\\d$`, 'm'));
+    }
+    expect((await exec(h, 'oms_ok', 'supervisorctl', 'stop', 'oms_console')).stdout.trim()).toBe('oms_console: stopped');
+    const stopped = await exec(h, 'oms_ok', 'supervisorctl', 'status', 'oms_console');
+    expect([stopped.exitCode, /^oms_console +STOPPED /.test(stopped.stdout)]).toEqual([3, true]);
+    await expect(get(`http://${h.ip}:8089/oms/health`)).rejects.toThrow();
+    const re = await exec(h, 'oms_ok', 'supervisorctl', 'restart', 'oms_console', 'oms_drc_supervisor');
+    expect(re.stdout.trim().split('\n')).toEqual(['oms_drc_supervisor: stopped', 'oms_console: started', 'oms_drc_supervisor: started']);
+    expect((await get(`http://${h.ip}:8089/oms/health`)).status).toBe(200);
+    expect((await exec(h, 'oms_ok', 'supervisorctl', 'stop', 'nosuch')).stdout.trim()).toBe('nosuch: ERROR (no such process)');
+  });
+
+  it('--init-config-file rewrites component configs and says what changed; a restart loads them', async () => {
+    const h = lab.hosts[0]!;
+    writeFileSync(join(h.dir, 'data/oms/oms_ok/config.yaml'), config({ cm_url: 'http://198.18.255.253:8088' }));
+    const out = await exec(h, 'oms_ok', 'python', '-m', 'omsflow.scripts.units.oms_init_manager', '--init-config-file');
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toContain('[INFO] changed /home/ds/run/conf/oms_console.properties:');
+    expect(out.stdout).toContain('+ cm.url=http://198.18.255.253:8088');
+    expect(out.stdout.match(/\[INFO\] changed /g)).toHaveLength(3);
+    expect(JSON.parse((await get(`http://${h.ip}:8089/oms/health`)).body).cm_url).toBe('http://198.18.255.254:8088');
+    await exec(h, 'oms_ok', 'supervisorctl', 'restart', 'oms_console', 'oms_drc_supervisor');
+    expect(JSON.parse((await get(`http://${h.ip}:8089/oms/health`)).body).cm_url).toBe('http://198.18.255.253:8088');
+    const again = await exec(h, 'oms_ok', 'python', '-m', 'omsflow.scripts.units.oms_init_manager', '--init-config-file');
+    expect(again.stdout.match(/unchanged/g)).toHaveLength(3);
+  });
+
+  it('comes back by itself after a container restart, and in a re-created container with the same mounts', async () => {
+    const h = lab.hosts[0]!;
+    expect((await docker(h)`docker restart -t 5 oms_ok`).exitCode).toBe(0);
+    expect(await waitFor(async () => (await get(`http://${h.ip}:8089/oms/health`).catch(() => undefined))?.status === 200, 10_000, 100)).toBe(true);
+    expect((await docker(h)`docker logs oms_ok`).stdout.trim().split('\n').at(-1)).toBe('OMS service start successfully');
+    await docker(h)`docker rm -f oms_ok`;
+    const yaml = readFileSync(join(h.dir, 'data/oms/oms_ok/config.yaml'), 'utf8');
+    const p = `/data/oms/oms_ok`;
+    await docker(h)`docker run -dit --net host -v ${`${p}/config.yaml:/home/admin/conf/config.yaml`} -v ${`${p}/oms_logs:/home/admin/logs`} -v ${`${p}/oms_store:/home/ds/store`} -v ${`${p}/oms_run:/home/ds/run`} -e ${`OMS_HOST_IP=${h.ip}`} --privileged=true --pids-limit -1 --ulimit nproc=65535:65535 --name oms_ok ${image.tag}`;
+    expect(yaml).toContain('cm_url');
+    expect(await waitFor(async () => (await get(`http://${h.ip}:8088/`).catch(() => undefined))?.status === 200, 10_000, 100)).toBe(true);
+  });
+
+  it('serves HTTPS only when the certificate and key are mounted (plain HTTP gets nginx\'s 400)', async () => {
+    const h = lab.hosts[1]!;
+    const pki = join(h.dir, 'data/oms/pki');
+    mkdirSync(pki, { recursive: true });
+    writeFileSync(join(pki, 'crt'), 'CERT');
+    writeFileSync(join(pki, 'key'), 'KEY');
+    await run(h, 'oms_tls', config(), ['-v', '/data/oms/pki/crt:/etc/pki/nginx/oms_server.crt', '-v', '/data/oms/pki/key:/etc/pki/nginx/oms_server.key']);
+    expect((await init(h, 'oms_tls')).exitCode).toBe(0);
+    const r = await get(`http://${h.ip}:8089/oms/health`);
+    expect([r.status, r.body.includes('The plain HTTP request was sent to HTTPS port')]).toEqual([400, true]);
+    await docker(h)`docker rm -f oms_tls`;
+  });
+
+  it('behind the VIP: both nodes serve; a node whose services stop drops out and the VIP keeps answering', async () => {
+    const [h1, h2] = [lab.hosts[0]!, lab.hosts[1]!];
+    await run(h2, 'oms_ok2', config());
+    expect((await init(h2, 'oms_ok2')).exitCode).toBe(0);
+    const vip = await startVip(lab, [h1.ip, h2.ip]);
+    await sleep(600);
+    const nodes = async (n: number) => {
+      const seen: string[] = [];
+      for (let i = 0; i < n; i++) seen.push(JSON.parse((await get(`http://${vip.ip}:8088/`)).body).node as string);
+      return new Set(seen);
+    };
+    expect(await nodes(4)).toEqual(new Set([h1.ip, h2.ip]));
+    const t = Date.now();
+    await exec(h1, 'oms_ok', 'supervisorctl', 'stop', 'oms_console', 'oms_drc_cm');
+    expect(await nodes(6)).toEqual(new Set([h2.ip]));
+    expect(await waitFor(async () => (await vipServerStates(lab.dir))[`nodes_8088/${h1.ip}`] === 'DOWN', 5000, 20)).toBe(true);
+    timings['vip failover (backend marked DOWN) ms'] = Date.now() - t;
+    await exec(h1, 'oms_ok', 'supervisorctl', 'start', 'oms_console', 'oms_drc_cm');
+    const back = Date.now();
+    expect(await waitFor(async () => (await vipServerStates(lab.dir))[`nodes_8088/${h1.ip}`] === 'UP', 5000, 20)).toBe(true);
+    timings['vip rejoin ms'] = Date.now() - back;
+    expect(await nodes(4)).toEqual(new Set([h1.ip, h2.ip]));
+    await stopVip(lab.dir);
+    expect(existsSync(join(lab.dir, 'vip', 'vip.json'))).toBe(false);
+  });
+});
