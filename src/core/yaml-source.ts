@@ -97,7 +97,7 @@ export function parseYamlText(text: string, file: string, customTags?: ScalarTag
   return {
     file: abs,
     display,
-    data: doc.toJS({ maxAliasCount: 1000 }),
+    data: documentToJS(doc, at),
     doc,
     posOf: (p) => posOfNode(walk(p).node),
     posOfKey: (p) => {
@@ -105,6 +105,40 @@ export function parseYamlText(text: string, file: string, customTags?: ScalarTag
       return posOfNode(r.complete && r.key ? r.key : r.node);
     },
   };
+}
+
+/** Most alias expansions one document may need before it is taken for an alias bomb. */
+export const MAX_YAML_ALIASES = 1000;
+
+// Aliases are data, not code: unresolved, self-containing and exploding ones are positioned ConfigErrors.
+export function documentToJS(doc: Document, at: (offset: number) => SourcePos | undefined, keyPath?: string): unknown {
+  let problem: ConfigError | undefined;
+  let firstAlias: number | undefined;
+  visit(doc, {
+    Alias(_, alias, ancestors) {
+      const offset = alias.range?.[0] ?? 0;
+      firstAlias ??= offset;
+      const source = alias.resolve(doc);
+      if (!source) {
+        problem = new ConfigError(`YAML alias *${alias.source} has no anchor &${alias.source} before it`, { pos: at(offset), keyPath, hint: 'define &NAME before the first *NAME' });
+      } else if (ancestors.includes(source as never)) {
+        problem = new ConfigError(`YAML alias *${alias.source} refers to a node that contains it`, { pos: at(offset), keyPath, hint: 'a value cannot include itself' });
+      }
+      return problem ? visit.BREAK : undefined;
+    },
+  });
+  if (problem) throw problem;
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const bomb = /alias count/i.test(why);
+    throw new ConfigError(bomb ? `too many YAML aliases: expanding them needs more than ${MAX_YAML_ALIASES} copies` : `invalid YAML: ${why}`, {
+      pos: at(firstAlias ?? 0),
+      keyPath,
+      hint: bomb ? 'write the values out, or use fewer nested aliases' : undefined,
+    }, { cause: err });
+  }
 }
 
 // Reads and parses one YAML file; missing files and syntax errors are ConfigErrors.

@@ -1,7 +1,8 @@
 // `-e` values: `key=value`, a JSON or YAML mapping, or `@file.yml`; later ones win.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import YAML from 'yaml';
+import YAML, { LineCounter } from 'yaml';
+import { documentToJS } from '../core/yaml-source.js';
 import { ConfigError } from '../core/errors.js';
 import type { Vars } from '../inventory/model.js';
 
@@ -12,16 +13,19 @@ function kind(v: unknown): string {
 }
 
 function parseMapping(text: string, where: { keyPath: string; file?: string }): Vars {
-  const doc = YAML.parseDocument(text);
+  const lineCounter = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter });
   const err = doc.errors[0];
   if (err) {
     const pos = where.file && err.linePos ? { file: where.file, line: err.linePos[0].line, col: err.linePos[0].col } : undefined;
     const msg = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(`invalid YAML: ${msg}`, { pos, keyPath: where.keyPath });
   }
-  const value: unknown = doc.toJS();
+  const at = (offset: number) => (where.file ? { file: where.file, ...lineCounter.linePos(offset) } : undefined);
+  const value: unknown = documentToJS(doc, at, where.keyPath);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(`expected a mapping of variables, got ${kind(value)}`, {
+      pos: at((doc.contents as { range?: number[] } | null)?.range?.[0] ?? 0),
       keyPath: where.keyPath,
       hint: 'write key=value, a mapping like \'{"port": 8080}\', or @vars.yml',
     });

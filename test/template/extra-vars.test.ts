@@ -59,7 +59,7 @@ describe('parseExtraVars', () => {
   it('requires a mapping', () => {
     writeFileSync(join(dir, 'list.yml'), '- a\n- b\n');
     expect(errorOf(() => parseExtraVars(['@list.yml'], dir)).message).toBe(
-      '-e "@list.yml": expected a mapping of variables, got a list\n' +
+      `${join(dir, 'list.yml')}:1:1 -e "@list.yml": expected a mapping of variables, got a list\n` +
         '  hint: write key=value, a mapping like \'{"port": 8080}\', or @vars.yml',
     );
     expect(errorOf(() => parseExtraVars(['justaword'], dir)).detail).toBe('expected a mapping of variables, got a string');
