@@ -50,6 +50,10 @@ export class LocalConnection implements Connection {
       let pending = '';
       let prompts = 0;
       let stdinError: Error | undefined;
+      if (options.stdin instanceof Readable) {
+        stdinError = options.stdin.errored ?? undefined;
+        options.stdin.once('error', (err) => ((stdinError = err), killGroup()));
+      }
       const outLines = new LineSplitter((l) => options.onLine?.('stdout', l));
       const errLines = new LineSplitter((l) => options.onLine?.('stderr', l));
       const killGroup = (): void => {
@@ -62,8 +66,8 @@ export class LocalConnection implements Connection {
       const writeStdin = (): void => {
         const input = options.stdin;
         if (input instanceof Readable) {
-          input.once('error', (err) => ((stdinError = err), killGroup()));
-          input.pipe(child.stdin);
+          if (stdinError) killGroup();
+          else input.pipe(child.stdin);
           return;
         }
         if (input !== undefined) child.stdin.write(input);

@@ -58,6 +58,12 @@ function signalRc(name: string | undefined): number {
 export function runChannel(client: Client, command: string, o: ChannelRunOptions): Promise<ExecResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
+    let stdinError: Error | undefined;
+    let onStdinError: (() => void) | undefined;
+    if (o.stdin instanceof Readable) {
+      stdinError = o.stdin.errored ?? undefined;
+      o.stdin.once('error', (e) => ((stdinError = e), onStdinError?.()));
+    }
     const onChannel = (err: Error | undefined, ch: ClientChannel): void => {
       if (err) return reject(new ChannelLostError(err.message, false, { cause: err }));
       const out = new Lines(o.onLine && ((l) => o.onLine?.('stdout', l)));
@@ -70,12 +76,12 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
       let badPassword = false;
       let rc: number | undefined;
       let ending: 'timeout' | 'abort' | undefined;
-      let stdinError: Error | undefined;
       const sendStdin = (): void => {
         const input = o.stdin;
         if (input instanceof Readable) {
-          input.once('error', (e) => ((stdinError = e), ch.close()));
-          input.pipe(ch);
+          onStdinError = () => ch.close();
+          if (stdinError) ch.close();
+          else input.pipe(ch);
         } else if (input !== undefined && input.length > 0) ch.end(input);
         else ch.end();
       };
