@@ -29,6 +29,7 @@ export async function lockHost(run: RunState, h: HostState, vars: Vars): Promise
   const holder = { run_id: opts.run.id, user: opts.run.user, controller: opts.run.controller, pid: process.pid, playbook: opts.run.playbook, started: opts.run.started };
   const got = await acquireLock(h.conn, path, holder, { become: h.admin, waitMs: opts.lockWaitMs, signal: opts.signal });
   if (got.kind === 'acquired') {
+    if (got.replaced) run.emit({ kind: 'warning', host: h.name, msg: `took over a stale deploy lock: ${got.replaced} (no longer running)` });
     h.lockPath = path;
     return;
   }

@@ -13,7 +13,7 @@ export interface LockHolder {
 }
 
 export type LockOutcome =
-  | { kind: 'acquired' }
+  | { kind: 'acquired'; /** Set when a lock left by a run that is gone from this controller was taken over. */ replaced?: string }
   | { kind: 'held'; holder: string }
   | { kind: 'unsupported'; reason: string };
 
@@ -40,10 +40,15 @@ export async function acquireLock(
   o: { become?: Become; waitMs: number; signal: AbortSignal },
 ): Promise<LockOutcome> {
   const deadline = Date.now() + o.waitMs;
+  let replaced: string | undefined;
   for (;;) {
     const r = await conn.exec(['/bin/sh', '-c', ACQUIRE, 'sh', path, holder.run_id], { stdin: JSON.stringify(holder), become: o.become, signal: o.signal });
-    if (r.rc === 0) return { kind: 'acquired' };
+    if (r.rc === 0) return replaced ? { kind: 'acquired', replaced } : { kind: 'acquired' };
     if (r.rc !== HELD) return { kind: 'unsupported', reason: (r.stderr || r.stdout).trim() || `exit ${r.rc}` };
+    if (!replaced && isStale(r.stdout, holder.controller)) {
+      replaced = (await forceReleaseLock(conn, path, o.become)) ?? describeHolder(r.stdout);
+      continue;
+    }
     if (Date.now() >= deadline || o.signal.aborted) return { kind: 'held', holder: describeHolder(r.stdout) };
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -58,6 +63,23 @@ export async function releaseLock(conn: Connection, path: string, runId: string,
 export async function forceReleaseLock(conn: Connection, path: string, become?: Become): Promise<string | undefined> {
   const r = await conn.exec(['/bin/sh', '-c', FORCE_RELEASE, 'sh', path], { become });
   return r.stdout.trim() ? describeHolder(r.stdout) : undefined;
+}
+
+/** A lock taken from this controller by a process that no longer runs (its host dropped off mid-run, or it was killed). */
+export function isStale(text: string, controller: string): boolean {
+  let h: Partial<LockHolder>;
+  try {
+    h = JSON.parse(text) as Partial<LockHolder>;
+  } catch {
+    return false;
+  }
+  if (h.controller !== controller || typeof h.pid !== 'number' || h.pid === process.pid) return false;
+  try {
+    process.kill(h.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** `user@controller (pid N) running PLAYBOOK since TIME` from the holder file. */
