@@ -55,11 +55,39 @@ export interface OmsSettings {
   https_key?: string | null;
   vip?: string | null;
   cm_host: string;
+  /** The VIP, else cm_url's host: where the console and CM answer for the whole cluster. */
+  front_host: string;
   console_url: string;
   warn_memory_gb: number;
   warn_disk_gb: number;
   strict_prechecks: boolean;
   init_timeout: number;
+  /** Host folders to create, mount root first. */
+  dirs: string[];
+  /** `HOST:CONTAINER` bind mounts, in the documented order. */
+  volumes: string[];
+  /** Where the certificate and key go on each node (HTTPS only). */
+  https_dest: { crt: string; key: string } | null;
+  /** Path inside the container that marks a finished docker_init.sh. */
+  init_marker: string;
+}
+
+/** Marker omsrun writes inside the container after docker_init.sh succeeded; a new container starts without it. */
+export const INIT_MARKER = '/root/.omsrun_initialized';
+
+// Host folders and mounts exactly as the documents show them.
+function layout(root: string, https: boolean): Pick<OmsSettings, 'dirs' | 'volumes' | 'https_dest' | 'config_path'> {
+  const config = `${root}/config.yaml`;
+  const dest = https ? { crt: `${root}/https/oms_server.crt`, key: `${root}/https/oms_server.key` } : null;
+  const volumes = [
+    `${config}:/home/admin/conf/config.yaml`,
+    `${root}/oms_logs:/home/admin/logs`,
+    `${root}/oms_store:/home/ds/store`,
+    `${root}/oms_run:/home/ds/run`,
+    ...(dest ? [`${dest.crt}:/etc/pki/nginx/oms_server.crt`, `${dest.key}:/etc/pki/nginx/oms_server.key`] : []),
+  ];
+  const dirs = [root, `${root}/oms_logs`, `${root}/oms_store`, `${root}/oms_run`, ...(dest ? [`${root}/https`] : [])];
+  return { dirs, volumes, https_dest: dest, config_path: config };
 }
 
 export type SettingsResult = { ok: true; settings: OmsSettings } | { ok: false; problems: Problem[] };
@@ -234,18 +262,20 @@ export function validateOmsSettings(group: string, nodes: NodeInput[]): Settings
       image: s.oms_image as string,
       image_archive: s.oms_image_archive,
       mount_root: mountRoot,
-      config_path: `${mountRoot}/config.yaml`,
+      ...layout(mountRoot, https),
       container_name: s.oms_container_name as string,
       https,
       https_crt: s.oms_https_crt,
       https_key: s.oms_https_key,
       vip: s.oms_vip,
       cm_host: cm.host,
+      front_host: consoleHost,
       console_url: `${https ? 'https' : 'http'}://${consoleHost.includes(':') ? `[${consoleHost}]` : consoleHost}:8089`,
       warn_memory_gb: s.oms_warn_memory_gb as number,
       warn_disk_gb: s.oms_warn_disk_gb as number,
       strict_prechecks: s.oms_strict_prechecks as boolean,
       init_timeout: s.oms_init_timeout as number,
+      init_marker: INIT_MARKER,
     }),
   };
 }

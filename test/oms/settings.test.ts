@@ -87,6 +87,14 @@ describe('validateOmsSettings', () => {
       warn_memory_gb: 16,
       warn_disk_gb: 50,
       databases: ['drc_rm_db', 'drc_cm_db', 'drc_cm_heartbeat_db'],
+      dirs: ['/data/oms', '/data/oms/oms_logs', '/data/oms/oms_store', '/data/oms/oms_run'],
+      volumes: [
+        '/data/oms/config.yaml:/home/admin/conf/config.yaml',
+        '/data/oms/oms_logs:/home/admin/logs',
+        '/data/oms/oms_store:/home/ds/store',
+        '/data/oms/oms_run:/home/ds/run',
+      ],
+      https_dest: null,
     });
   });
 
@@ -104,6 +112,10 @@ describe('validateOmsSettings', () => {
     }));
     expect(s.config).toMatchObject({ cm_nodes: ['10.0.0.13', '10.0.0.11', '10.0.0.12'], tsdb_service: 'INFLUXDB', cm_location: 7, oms_meta_port: 2883 });
     expect(s.console_url).toBe('https://10.0.0.100:8089');
+    expect(s.volumes.slice(4)).toEqual([
+      '/data/oms/https/oms_server.crt:/etc/pki/nginx/oms_server.crt',
+      '/data/oms/https/oms_server.key:/etc/pki/nginx/oms_server.key',
+    ]);
   });
 
   it('lists every problem with its key path, never a password', () => {
