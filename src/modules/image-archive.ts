@@ -66,8 +66,8 @@ export function imageIdOfConfig(config: Buffer): string {
 // Streams the archive (gunzipping on the fly) and stops once manifest.json and its config are seen, in either order.
 export async function readArchiveImage(path: string): Promise<ArchiveImage> {
   const gz = await isGzipFile(path);
-  const file = createReadStream(path);
-  const source: Readable = gz ? file.pipe(createGunzip()) : file;
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const source: Readable = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
   const ex = extract();
   const small = new Map<string, Buffer>();
   let manifest: { configName: string; repoTags: string[] } | undefined;
