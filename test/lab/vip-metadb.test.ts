@@ -16,8 +16,9 @@ let lab: Lab;
 function hello(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const s = connect({ host, port, timeout: 2000 }, () => s.end());
+    const s = connect({ host, port, timeout: 2000 });
     s.on('data', (d) => (out += d.toString()));
+    s.on('end', () => s.end());
     s.on('close', () => resolve(out.trim()));
     s.on('error', reject);
     s.on('timeout', () => s.destroy(new Error('timeout')));
