@@ -58,9 +58,10 @@ export class Redactor {
   }
 }
 
-// A secret also leaks through its escaped forms: JSON/YAML double quotes, YAML single quotes, shell quotes.
+// A secret also leaks through its escaped forms: YAML single quotes, shell quotes, and each of those JSON-escaped.
 function encodings(s: string): string[] {
-  const forms = [s, JSON.stringify(s).slice(1, -1), s.replace(/'/g, "''"), s.replace(/'/g, `'\\''`)];
+  const quoted = [s, s.replace(/'/g, "''"), s.replace(/'/g, `'\\''`)];
+  const forms = quoted.flatMap((q) => [q, JSON.stringify(q).slice(1, -1)]);
   return [...new Set(forms)].filter((f) => f.length > 0);
 }
 
