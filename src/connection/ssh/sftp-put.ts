@@ -83,10 +83,42 @@ function upload(host: string, sftp: SFTPWrapper, source: PutSource, remote: stri
       );
       return;
     }
-    const ws = sftp.createWriteStream(remote, { flags: 'wx', mode: 0o600 });
-    ws.once('error', reject);
-    ws.once('close', () => (o.onProgress?.(size, size), resolve()));
-    ws.end(Buffer.from(source.content));
+    writeBuffer(sftp, remote, Buffer.from(source.content), (done) => o.onProgress?.(done, size)).then(resolve, reject);
+  });
+}
+
+const CHUNK = 32768;
+const IN_FLIGHT = 64;
+
+// Writes a buffer with several SFTP write requests in flight (a write stream waits for each ack in turn).
+function writeBuffer(sftp: SFTPWrapper, remote: string, buf: Buffer, step: (done: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    sftp.open(remote, 'wx', { mode: 0o600 }, (err, handle) => {
+      if (err) return reject(err);
+      let next = 0;
+      let done = 0;
+      let active = 0;
+      let failed: Error | undefined;
+      const finish = (): void => sftp.close(handle, (e) => (failed ? reject(failed) : e ? reject(e) : (step(buf.length), resolve())));
+      const pump = (): void => {
+        while (!failed && active < IN_FLIGHT && next < buf.length) {
+          const at = next;
+          const len = Math.min(CHUNK, buf.length - at);
+          next += len;
+          active++;
+          sftp.write(handle, buf, at, len, at, (e) => {
+            active--;
+            if (e) failed ??= e;
+            done += len;
+            if (!failed) step(done);
+            if (active === 0 && (failed || next >= buf.length)) finish();
+            else pump();
+          });
+        }
+        if (active === 0 && next >= buf.length) finish();
+      };
+      pump();
+    });
   });
 }
 
