@@ -10,6 +10,7 @@ const ULIMIT = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/;
 /** `no`, `always`, `unless-stopped`, `on-failure[:N]`. */
 const RESTART = /^(no|always|unless-stopped|on-failure(?::\d+)?)$/;
 
+// Names and arguments are the shared OMS contract: playbooks call docker_container with exactly these.
 export const containerSchema = z
   .strictObject({
     name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { error: 'expected a container name (letters, digits, _ . -)' }).describe('Container name.'),
@@ -29,6 +30,7 @@ export const containerSchema = z
   })
   .refine((a) => a.state === 'absent' || a.image !== undefined, { error: 'expected image (required unless state is absent)', path: ['image'] });
 
+// Parsed arguments, defaults filled in.
 export type ContainerArgs = z.infer<typeof containerSchema>;
 
 /** A parsed bind mount. */
@@ -46,6 +48,7 @@ export function parseBind(spec: string): Bind {
   return { source: trim(m[1] as string), target: trim(m[2] as string), readOnly: m[3] === 'ro' };
 }
 
+// The one text form binds are compared and shown in.
 export function bindText(b: Bind): string {
   return `${b.source}:${b.target}${b.readOnly ? ':ro' : ''}`;
 }

@@ -42,6 +42,7 @@ async function notRunning(ctx: ModuleContext, name: string, c: ContainerInspect 
   return `container ${name} is not running after start (${why})${tail ? `; last log lines:\n${tail}` : ''}`;
 }
 
+// check reads `docker inspect` and plans one action; apply carries it out and inspects again.
 export const dockerContainerModule = defineModule<ContainerArgs, ContainerPlan>({
   name: 'docker_container',
   description: 'Creates, re-creates (only when settings differ), starts, stops or removes a container, with the documented `docker run` flags.',

@@ -59,6 +59,7 @@ async function logTail(ctx: ModuleContext, container: string, glob: string): Pro
   return `\nlast ${LOG_TAIL} lines of ${file}:\n${rest.join('\n')}`;
 }
 
+// Always runs unless `creates` exists; the return code (and expect_line) decide, error lines only inform.
 export const dockerExecModule = defineModule<Args, string[]>({
   name: 'docker_exec',
   description: 'Runs a command in a running container (argv, or a bash -c line), streaming its output; optional expected line, creates guard and log tail on failure.',
@@ -73,7 +74,8 @@ export const dockerExecModule = defineModule<Args, string[]>({
   },
   apply: async (a, planned, ctx) => {
     const argv = planned ?? execArgv(a);
-    const r = await docker(ctx, argv.slice(1), { timeoutMs: a.timeout * 1000, onLine: (s, l) => ctx.log(l, s) });
+    const timeoutMs = Math.min(a.timeout * 1000, ctx.timeoutMs ?? Infinity);
+    const r = await docker(ctx, argv.slice(1), { timeoutMs, onLine: (s, l) => ctx.log(l, s) });
     const out: ModuleOutcome = {
       changed: true,
       rc: r.rc,
@@ -82,7 +84,7 @@ export const dockerExecModule = defineModule<Args, string[]>({
       data: { cmd: argv },
     };
     let why: string | undefined;
-    if (r.timedOut) why = `timed out after ${a.timeout} s (the command may still be running in ${a.container})`;
+    if (r.timedOut) why = `timed out after ${timeoutMs / 1000} s (the command may still be running in ${a.container})`;
     else if (r.rc !== 0) why = `non-zero return code ${r.rc}`;
     else if (a.expect_line && !`${r.stdout}\n${r.stderr}`.split('\n').some((l) => l.includes(a.expect_line as string))) {
       why = `the output has no line containing ${JSON.stringify(a.expect_line)}`;

@@ -95,6 +95,7 @@ function resultData(image: ArchiveImage): Record<string, unknown> {
   return { image_id: image.imageId, repo_tags: image.repoTags };
 }
 
+// The image ID comes from the archive, so every node ends with the same ID or the task fails.
 export const dockerImageLoadModule = defineModule<Args, LoadPlan>({
   name: 'docker_image_load',
   description: 'Loads a `docker save` archive (.tar or .tar.gz) on the node unless the node already has that image ID; streams it without a copy on disk.',

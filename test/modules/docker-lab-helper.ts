@@ -34,11 +34,22 @@ if [ "$1" = fail ]; then echo "ERROR 2003: cannot reach the MetaDB" >&2; exit 3;
 echo "all steps done"
 `;
 
-// Brings the side lab up (its own name, folder and subnet) and saves the image from h1's engine.
+// Brings the side lab up (a fresh name, folder and subnet per run, so parallel runs never clear each other) and saves the image.
 export async function dockerLabUp(): Promise<DockerLab> {
   const work = mkdtempSync(join(tmpdir(), 'omsrun-dk-'));
   const dir = join(work, 'lab');
-  const lab = await labUp({ hosts: 2, docker: 2, name: 'dkmod', dir, subnet: await freeSideSubnet() });
+  const name = `dk${Math.random().toString(36).slice(2, 6).padEnd(4, '0')}`;
+  try {
+    return await setUp(work, dir, name);
+  } catch (err) {
+    await labDown(dir, name);
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function setUp(work: string, dir: string, name: string): Promise<DockerLab> {
+  const lab = await labUp({ hosts: 2, docker: 2, name, dir, subnet: await freeSideSubnet() });
   const hosts = lab.hosts as [LabHost, LabHost];
   const env = hostDocker(hosts[0]);
   await importBusyboxImage(env, join(work, 'img'), { tag: TAG, cmd: ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'], files: { '/root/init.sh': { content: INIT, mode: 0o755 } } });
@@ -55,7 +66,7 @@ export async function dockerLabUp(): Promise<DockerLab> {
   await Promise.all(conns.map((c) => c.connect()));
   const down = async (): Promise<void> => {
     await Promise.all(conns.map((c) => c.close()));
-    await labDown(dir, 'dkmod');
+    await labDown(dir, name);
     rmSync(work, { recursive: true, force: true });
   };
   return { lab, hosts, conns, work, tarGz, tar, down };

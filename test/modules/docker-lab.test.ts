@@ -54,6 +54,11 @@ describe.skipIf(!labEnabled())('docker modules on lab Docker hosts over SSH', ()
       }
     });
 
+    it('a missing archive is a failure naming where it looked', async () => {
+      const out = await run(dockerImageLoadModule, { archive: 'nope.tar.gz' }, labContext(L.conns[0], { baseDir: L.work }));
+      expect(out).toMatchObject({ failed: true, msg: `archive nope.tar.gz not found (looked in ${L.work})` });
+    });
+
     it('again: skipped, same image ID', async () => {
       const out = await run(dockerImageLoadModule, { archive: L.tarGz }, labContext(L.conns[0]));
       expect(out).toEqual({ changed: false, msg: `image ${imageId} already present`, data: { image_id: imageId, repo_tags: [TAG] } });
@@ -165,6 +170,14 @@ describe.skipIf(!labEnabled())('docker modules on lab Docker hosts over SSH', ()
       expect(out).toMatchObject({ changed: true, rc: 0 });
       expect(out.failed).toBeFalsy();
       expect(ctx.logs).toContainEqual({ line: 'all steps done', stream: 'stdout' });
+    });
+
+    it('check mode runs nothing; a timeout fails and says the command may still run', async () => {
+      const check = await run(dockerExecModule, { container: 'oms', cmd: 'touch /tmp/never' }, labContext(L.conns[0], { checkMode: true }));
+      expect(check).toMatchObject({ changed: false, skipped: true, msg: "skipped in check mode: run docker exec oms bash -c 'touch /tmp/never'" });
+      expect((await L.conns[0].exec(['docker', 'exec', 'oms', 'test', '-e', '/tmp/never'])).rc).toBe(1);
+      const out = await run(dockerExecModule, { container: 'oms', argv: ['sleep', '30'], timeout: 1 }, labContext(L.conns[0]));
+      expect(out).toMatchObject({ failed: true, msg: 'timed out after 1 s (the command may still be running in oms)' });
     });
 
     it('a missing expected line fails', async () => {
