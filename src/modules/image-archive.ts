@@ -1,7 +1,7 @@
 // Reads which image a `docker save` archive holds (tags, ID) without loading it or reading it whole.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -63,8 +63,23 @@ export function imageIdOfConfig(config: Buffer): string {
   return `sha256:${createHash('sha256').update(config).digest('hex')}`;
 }
 
-// Streams the archive (gunzipping on the fly) and stops once manifest.json and its config are seen, in either order.
+const seen = new Map<string, Promise<ArchiveImage>>();
+
+// Every node of a play asks about the same archive: read it once per path, size and mtime.
 export async function readArchiveImage(path: string): Promise<ArchiveImage> {
+  const st = await stat(path);
+  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
+  let found = seen.get(key);
+  if (!found) {
+    found = scanArchive(path);
+    seen.set(key, found);
+    found.catch(() => seen.delete(key));
+  }
+  return found;
+}
+
+// Streams the archive (gunzipping on the fly) and stops once manifest.json and its config are seen, in either order.
+export async function scanArchive(path: string): Promise<ArchiveImage> {
   const gz = await isGzipFile(path);
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const source: Readable = gz ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;

@@ -59,6 +59,14 @@ describe('reading a docker save archive', () => {
     expect((await readArchiveImage(file)).imageId).toBe(`sha256:${hex}`);
   });
 
+  it('read once per file version: a rewritten archive is read again', async () => {
+    const file = join(dir, 'a.tar');
+    await writeFile(file, await tarOf([['manifest.json', manifest(`${hex}.json`, ['one:1'])], [`${hex}.json`, config]]));
+    expect((await readArchiveImage(file)).repoTags).toEqual(['one:1']);
+    await writeFile(file, await tarOf([['manifest.json', manifest(`${hex}.json`, ['two:22'])], [`${hex}.json`, config]]));
+    expect((await readArchiveImage(file)).repoTags).toEqual(['two:22']);
+  });
+
   it('errors name the file and what is missing', async () => {
     const none = join(dir, 'none.tar');
     await writeFile(none, await tarOf([['x.txt', Buffer.from('x')]]));
