@@ -61,10 +61,13 @@ function progressMeter(total: number, report: (done: number) => void): Transform
   });
 }
 
-// Tags of the archive that the node does not have pointing at the image.
-async function missingTags(ctx: ModuleContext, image: ArchiveImage): Promise<string[]> {
-  const out: string[] = [];
-  for (const tag of image.repoTags) if ((await imageIdOn(ctx, tag)) !== image.imageId) out.push(tag);
+// Tags of the archive that the node lacks or has on another image, with the ID they have there.
+async function missingTags(ctx: ModuleContext, image: ArchiveImage): Promise<[string, string | undefined][]> {
+  const out: [string, string | undefined][] = [];
+  for (const tag of image.repoTags) {
+    const has = await imageIdOn(ctx, tag);
+    if (has !== image.imageId) out.push([tag, has]);
+  }
   return out;
 }
 
@@ -110,7 +113,7 @@ export const dockerImageLoadModule = defineModule<Args, LoadPlan>({
     } else image = await remoteArchiveImage(ctx, args.remote_archive as string);
     const data = resultData(image);
     if ((await imageIdOn(ctx, image.imageId)) !== undefined) {
-      const retag = await missingTags(ctx, image);
+      const retag = (await missingTags(ctx, image)).map(([tag]) => tag);
       if (retag.length === 0) return { changes: false, outcome: { msg: `image ${image.imageId} already present`, data } };
       return { changes: true, summary: `tag ${image.imageId} as ${retag.join(', ')}`, data: { image, local, retag } };
     }
@@ -133,8 +136,10 @@ export const dockerImageLoadModule = defineModule<Args, LoadPlan>({
     const got = await imageIdOn(ctx, image.imageId);
     const wrong = await missingTags(ctx, image);
     if (got === undefined || wrong.length > 0) {
-      const what = got === undefined ? `image ${image.imageId} is not on ${ctx.host}` : `${wrong.join(', ')} on ${ctx.host} do not point at ${image.imageId}`;
-      return failed(`after docker load, ${what}; the archive's image ID is ${image.imageId}`, { data: resultData(image) });
+      const what = got === undefined
+        ? `image ${image.imageId} is not there`
+        : wrong.map(([tag, has]) => `${tag} is ${has ?? 'missing'}`).join(', ');
+      return failed(`after docker load on ${ctx.host}, ${what}; the archive's image ID is ${image.imageId}`, { data: resultData(image) });
     }
     const msg = plan.retag ? `tagged ${image.imageId} as ${plan.retag.join(', ')}` : `loaded ${image.repoTags.join(', ') || image.imageId} (${image.imageId})`;
     return { changed: true, msg, data: resultData(image) };
