@@ -22,7 +22,7 @@ export interface PathStat {
 const STAT_SCRIPT = [
   'if [ ! -e "$1" ] && [ ! -L "$1" ]; then echo absent; exit 0; fi',
   `stat -c '%f/%a/%U/%G/%u/%g/%s' -- "$1" || exit 3`,
-  'if [ "$2" = 1 ] && [ -f "$1" ] && [ ! -L "$1" ]; then sha256sum -- "$1" | cut -d" " -f1; fi',
+  'if [ "$2" = 1 ] && [ -f "$1" ] && [ ! -L "$1" ]; then sha256sum < "$1" | cut -d" " -f1; fi',
 ].join('\n');
 
 // Fails loudly: a stat that cannot run means the target is not what modules assume.
@@ -92,6 +92,28 @@ export async function setAttrs(conn: Connection, path: string, want: Attrs, beco
     const spec = `${want.owner ?? ''}${want.group !== undefined ? `:${want.group}` : ''}`;
     await run(conn, ['chown', '-h', spec, '--', path], become);
   }
+}
+
+const APPLY_PATH_SCRIPT = [
+  'set -e',
+  'case $2 in rm) rm -rf -- "$1" ;; dir) mkdir -p -- "$1" ;; touch) touch -- "$1" ;; esac',
+  '[ -z "$3" ] || chmod "$3" -- "$1"',
+  '[ -z "$4" ] || chown -h "$4" -- "$1"',
+].join('\n');
+
+// Remove, create and set attributes in one round trip: every exec costs a channel and a process on the host.
+export async function applyPath(
+  conn: Connection,
+  path: string,
+  op: 'rm' | 'dir' | 'touch' | undefined,
+  want: Attrs,
+  become?: Become,
+): Promise<void> {
+  const spec = want.owner !== undefined || want.group !== undefined ? `${want.owner ?? ''}${want.group !== undefined ? `:${want.group}` : ''}` : '';
+  const mode = want.mode !== undefined ? normalizeMode(want.mode) : '';
+  if (!op && !mode && !spec) return;
+  const r = await conn.exec(['/bin/sh', '-c', APPLY_PATH_SCRIPT, 'sh', path, op ?? '', mode, spec], { become });
+  if (r.rc !== 0) throw commandError(`cannot ${op === 'rm' ? 'remove' : op ? 'create' : 'set attributes of'} ${path}`, r);
 }
 
 // A sibling name nobody else uses, so rename() stays on one file system.

@@ -1,6 +1,6 @@
 // Paths in a wanted state: directory, existing file, touched file, or gone.
 import { z } from 'zod';
-import { attrsDiffer, run, setAttrs, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
+import { applyPath, attrsDiffer, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
 import { attrFields } from './common.js';
 import { defineModule } from './module.js';
@@ -73,10 +73,8 @@ export const fileModule = defineModule<Args, FilePlan>({
   },
   apply: async (args, plan, ctx) => {
     const p = plan ?? { attrs: {}, state: 'file' };
-    if (p.remove) await run(ctx.conn, ['rm', '-rf', '--', args.path], ctx.become);
-    if (p.create === 'directory') await run(ctx.conn, ['mkdir', '-p', '--', args.path], ctx.become);
-    if (p.create === 'file') await run(ctx.conn, ['touch', '--', args.path], ctx.become);
-    await setAttrs(ctx.conn, args.path, p.attrs, ctx.become);
+    const op = p.remove ? 'rm' : p.create === 'directory' ? 'dir' : p.create === 'file' ? 'touch' : undefined;
+    await applyPath(ctx.conn, args.path, op, p.attrs, ctx.become);
     return { changed: true, data: { path: args.path, state: p.state } };
   },
 });
