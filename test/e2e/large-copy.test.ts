@@ -55,7 +55,6 @@ describe.skipIf(!labEnabled())('e2e: large file copy', () => {
     expect(second.stdout).toContain('ok: [h1]');
     expect(second.stdout).toContain('OK: 3 hosts, 0 changes in');
     for (const n of resent) expect(n).toBeLessThan(MB);
-    expect(secondMs).toBeLessThan(firstMs);
     const rate = (3 * SIZE) / MB / (firstMs / 1000);
     console.log(`e2e: 3 x 200 MB copy ${firstMs} ms (${rate.toFixed(0)} MB/s total); unchanged rerun ${secondMs} ms, sent ${resent.join('/')} bytes`);
   }, 180_000);
