@@ -42,6 +42,10 @@ export interface PutOptions {
   /** Called with bytes sent so far. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** sha256 of the source when the caller has it already, so put does not hash it again. */
+  sha256?: string;
+  /** The caller already found dest's content differs: upload without comparing checksums first. @defaultValue false */
+  replace?: boolean;
 }
 
 /** Where put() reads from: bytes in memory or a file on the controller. */

@@ -1,11 +1,14 @@
 // Puts a controller file or literal content on the host, only when it differs.
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { statPath } from '../connection/fs-ops.js';
+import { statPath, type PathStat } from '../connection/fs-ops.js';
 import { failed, resolveControllerPath } from './common.js';
 import { defineModule } from './module.js';
-import { applyWrite, planWrite, validateField, writeFields, type WritePlan } from './write-file.js';
+import { applyWrite, planWrite, sha256, validateField, writeFields, type WriteBody, type WritePlan } from './write-file.js';
 
 const schema = z
   .strictObject({
@@ -20,15 +23,33 @@ type Args = z.infer<typeof schema>;
 
 interface CopyPlan extends WritePlan {
   dest: string;
-  body: Buffer;
+  body: WriteBody;
 }
 
-// dest may name a folder (ending in / or existing): the file keeps its own name there.
-async function resolveDest(args: Args, srcPath: string | undefined, ctx: Parameters<typeof planWrite>[0]): Promise<string> {
-  if (!srcPath) return args.dest;
-  if (args.dest.endsWith('/')) return `${args.dest}${basename(srcPath)}`;
-  const st = await statPath(ctx.conn, args.dest, ctx.become);
-  return st.isDir ? `${args.dest.replace(/\/+$/, '')}/${basename(srcPath)}` : args.dest;
+const digests = new Map<string, { key: string; sha256: Promise<string> }>();
+
+// A controller file is hashed once per run however many hosts copy it (keyed on size and mtime), never held in memory.
+async function fileBody(path: string): Promise<WriteBody> {
+  const st = await stat(path);
+  const key = `${st.size}/${st.mtimeMs}`;
+  let entry = digests.get(path);
+  if (entry?.key !== key) {
+    const h = createHash('sha256');
+    const sha256 = pipeline(createReadStream(path), h).then(() => h.digest('hex'));
+    entry = { key, sha256 };
+    digests.set(path, entry);
+    sha256.catch(() => digests.delete(path));
+  }
+  return { source: { localPath: path }, sha256: await entry.sha256 };
+}
+
+// dest may name a folder (ending in / or existing): the file keeps its own name there; one stat serves both.
+async function statDest(args: Args, srcPath: string | undefined, ctx: Parameters<typeof planWrite>[0]): Promise<{ dest: string; st: PathStat }> {
+  const dest = srcPath && args.dest.endsWith('/') ? `${args.dest}${basename(srcPath)}` : args.dest;
+  const st = await statPath(ctx.conn, dest, ctx.become, { checksum: true });
+  if (!srcPath || !st.isDir || dest !== args.dest) return { dest, st };
+  const inside = `${args.dest.replace(/\/+$/, '')}/${basename(srcPath)}`;
+  return { dest: inside, st: await statPath(ctx.conn, inside, ctx.become, { checksum: true }) };
 }
 
 export const copyModule = defineModule<Args, CopyPlan>({
@@ -36,15 +57,18 @@ export const copyModule = defineModule<Args, CopyPlan>({
   description: 'Copies a file or literal content to the host, atomically, only when it differs.',
   schema,
   check: async (args, ctx) => {
-    let body: Buffer;
+    let body: WriteBody;
     let srcPath: string | undefined;
     if (args.src !== undefined) {
       srcPath = resolveControllerPath(ctx.baseDir, args.src);
       if (!srcPath) return { changes: false, outcome: failed(`src ${args.src} not found (looked in ${ctx.baseDir})`) };
-      body = await readFile(srcPath);
-    } else body = Buffer.from(args.content ?? '');
-    const dest = await resolveDest(args, srcPath, ctx);
-    const plan = await planWrite(ctx, body, { ...args, dest });
+      body = await fileBody(srcPath);
+    } else {
+      const content = Buffer.from(args.content ?? '');
+      body = { source: { content }, sha256: sha256(content) };
+    }
+    const { dest, st } = await statDest(args, srcPath, ctx);
+    const plan = await planWrite(ctx, body, { ...args, dest }, st);
     if (!plan.changes) return plan;
     return { ...plan, data: { ...(plan.data as WritePlan), dest, body } };
   },

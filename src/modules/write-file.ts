@@ -1,7 +1,9 @@
 // copy and template both end here: compare by sha256 and attributes, validate, back up, replace atomically.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { attrsDiffer, run, setAttrs, statPath, type Attrs } from '../connection/fs-ops.js';
+import type { PutSource } from '../connection/connection.js';
+import { attrsDiffer, run, setAttrs, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
 import { argvOrString, attrFields, failed, isDiffable } from './common.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
@@ -37,6 +39,21 @@ export function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
+/** New content for dest: bytes in memory or a controller file, with its sha256 computed once. */
+export interface WriteBody {
+  source: PutSource;
+  sha256: string;
+}
+
+// Large controller files stay on disk and are hashed once; small rendered content is hashed here.
+function bodyOf(content: Buffer | WriteBody): WriteBody {
+  return Buffer.isBuffer(content) ? { source: { content }, sha256: sha256(content) } : content;
+}
+
+async function bytesOf(body: WriteBody): Promise<Buffer> {
+  return 'content' in body.source ? Buffer.from(body.source.content) : readFile(body.source.localPath);
+}
+
 // Local time like Ansible's backup names: file.2026-11-22@01:45:00~
 export function backupName(dest: string, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -44,9 +61,11 @@ export function backupName(dest: string, now = new Date()): string {
   return `${dest}.${day}@${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}~`;
 }
 
-export async function planWrite(ctx: ModuleContext, content: Buffer, args: WriteArgs): Promise<Plan<WritePlan>> {
-  const st = await statPath(ctx.conn, args.dest, ctx.become, { checksum: true });
-  const checksum = sha256(content);
+// `known` is a stat of dest (with checksum) the caller already made, saving a round trip.
+export async function planWrite(ctx: ModuleContext, content: Buffer | WriteBody, args: WriteArgs, known?: PathStat): Promise<Plan<WritePlan>> {
+  const st = known ?? (await statPath(ctx.conn, args.dest, ctx.become, { checksum: true }));
+  const body = bodyOf(content);
+  const checksum = body.sha256;
   if (st.exists && !st.isFile) {
     return { changes: false, outcome: { failed: true, msg: `${args.dest} exists and is not a regular file` } };
   }
@@ -65,7 +84,7 @@ export async function planWrite(ctx: ModuleContext, content: Buffer, args: Write
   if (ctx.diffMode && changed) {
     const before = st.exists ? await ctx.conn.get(args.dest, { become: ctx.become }) : Buffer.alloc(0);
     const text = (b: Buffer) => (isDiffable(b) ? b.toString('utf8') : `(binary, sha256 ${sha256(b)})\n`);
-    diff = [{ path: args.dest, before: text(before), after: text(content) }];
+    diff = [{ path: args.dest, before: text(before), after: text(await bytesOf(body)) }];
   }
   const attrs = changed ? want : (Object.fromEntries(keys.map((k) => [k, want[k]])) as Attrs);
   return { changes: true, summary, diff, data: { content: changed, existed: st.exists, attrs } };
@@ -73,17 +92,18 @@ export async function planWrite(ctx: ModuleContext, content: Buffer, args: Write
 
 export async function applyWrite(
   ctx: ModuleContext,
-  content: Buffer,
+  content: Buffer | WriteBody,
   args: WriteArgs,
   plan: WritePlan,
 ): Promise<ModuleOutcome> {
-  const data: Record<string, unknown> = { dest: args.dest, checksum: sha256(content) };
+  const body = bodyOf(content);
+  const data: Record<string, unknown> = { dest: args.dest, checksum: body.sha256 };
   if (!plan.content) {
     await setAttrs(ctx.conn, args.dest, plan.attrs, ctx.become);
     return { changed: true, data };
   }
   if (args.validate !== undefined) {
-    const bad = await validate(ctx, content, args.validate);
+    const bad = await validate(ctx, body.source, args.validate);
     if (bad) return bad;
   }
   if (args.backup && plan.existed) {
@@ -92,14 +112,15 @@ export async function applyWrite(
     data.backup_file = backup;
   }
   const { mode, owner, group } = plan.attrs;
-  await ctx.conn.put({ content }, args.dest, { mode, owner, group, become: ctx.become, signal: ctx.signal });
+  const known = { sha256: body.sha256, replace: true };
+  await ctx.conn.put(body.source, args.dest, { mode, owner, group, become: ctx.become, signal: ctx.signal, ...known });
   return { changed: true, data };
 }
 
-async function validate(ctx: ModuleContext, content: Buffer, cmd: string | string[]): Promise<ModuleOutcome | undefined> {
+async function validate(ctx: ModuleContext, source: PutSource, cmd: string | string[]): Promise<ModuleOutcome | undefined> {
   const tmp = (await run(ctx.conn, ['mktemp'], ctx.become)).stdout.trim();
   try {
-    await ctx.conn.put({ content }, tmp, { mode: '0600', become: ctx.become });
+    await ctx.conn.put(source, tmp, { mode: '0600', become: ctx.become });
     const argv = (Array.isArray(cmd) ? cmd : splitArgs(cmd)).map((a) => a.replaceAll('%s', tmp));
     const r = await ctx.conn.exec(argv, { become: ctx.become, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
     if (r.rc === 0) return undefined;

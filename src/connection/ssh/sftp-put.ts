@@ -65,6 +65,13 @@ export async function localDigest(source: PutSource): Promise<{ sha256: string; 
   return { sha256: h.digest('hex'), size: (await stat(source.localPath)).size };
 }
 
+// The caller's sha256 when given (a large file is then read only once, by the upload).
+async function knownDigest(source: PutSource, sha256: string | undefined): Promise<{ sha256: string; size: number }> {
+  if (sha256 === undefined) return localDigest(source);
+  const size = 'content' in source ? Buffer.byteLength(source.content) : (await stat(source.localPath)).size;
+  return { sha256, size };
+}
+
 // sha256 of a remote file, undefined when it does not exist or cannot be read.
 export async function remoteSha256(ops: RemoteOps, path: string, become?: Become): Promise<string | undefined> {
   const r = await ops.exec(['sha256sum', '--', path], { become });
@@ -137,8 +144,8 @@ async function finalize(ops: RemoteOps, argv: string[], become: Become | undefin
 // Writes dest atomically; skips the transfer when the remote file already has the same sha256.
 export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o: PutOptions = {}): Promise<PutOutcome> {
   check(o);
-  const { sha256, size } = await localDigest(source);
-  if ((await remoteSha256(ops, dest, o.become)) === sha256) {
+  const { sha256, size } = await knownDigest(source, o.sha256);
+  if (!o.replace && (await remoteSha256(ops, dest, o.become)) === sha256) {
     if (o.mode !== undefined || o.owner !== undefined || o.group !== undefined) {
       await finalize(ops, ['sh', '-c', ATTRS, 'sh', dest, o.mode ?? '', o.owner ?? '', o.group ?? ''], o.become, dest);
     }

@@ -1,0 +1,98 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Connection } from '../../src/connection/connection.js';
+import { LocalConnection } from '../../src/connection/local.js';
+import { putFile } from '../../src/connection/ssh/sftp-put.js';
+import { copyModule } from '../../src/modules/copy.js';
+import { fileModule } from '../../src/modules/file.js';
+import { runModule } from '../../src/modules/run-module.js';
+import { makeContext, tempDir } from '../helpers/module-context.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+afterEach(async () => cleanup());
+
+// A local connection that records every command, as each one is a round trip over SSH.
+function counting(): { conn: Connection; execs: string[][]; puts: string[] } {
+  const local = new LocalConnection('counted');
+  const execs: string[][] = [];
+  const puts: string[] = [];
+  const conn: Connection = {
+    host: local.host,
+    transport: 'ssh',
+    connect: () => local.connect(),
+    exec: (argv, o) => (execs.push(argv), local.exec(argv, o)),
+    put: (s, d, o) => (puts.push(d), local.put(s, d, o)),
+    get: (p, o) => local.get(p, o),
+    close: () => local.close(),
+  };
+  return { conn, execs, puts };
+}
+
+describe('round trips per task', () => {
+  it('file creates a directory and sets its mode in one command after the stat', async () => {
+    const c = counting();
+    const p = join(dir, 'a', 'b');
+    const out = await runModule(fileModule, { path: p, state: 'directory', mode: '0750' }, makeContext({ conn: c.conn }));
+    expect(out.changed).toBe(true);
+    expect(c.execs.length).toBe(2);
+    c.execs.length = 0;
+    expect((await runModule(fileModule, { path: p, state: 'directory', mode: '0750' }, makeContext({ conn: c.conn }))).changed).toBe(false);
+    expect(c.execs.length).toBe(1);
+  });
+
+  it('file names the failing step of its single command', async () => {
+    await writeFile(join(dir, 'plain'), '');
+    const out = await runModule(fileModule, { path: join(dir, 'plain', 'sub'), state: 'directory' }, makeContext());
+    expect(out.failed).toBe(true);
+    expect(out.msg).toContain(`cannot create ${join(dir, 'plain', 'sub')}: mkdir: cannot create directory`);
+  });
+
+  it('copy from a controller file needs one stat, and an unchanged file nothing more', async () => {
+    const src = join(dir, 'src.txt');
+    await writeFile(src, 'hello\n');
+    const dest = join(dir, 'dest.txt');
+    const c = counting();
+    expect((await runModule(copyModule, { src, dest, mode: '0640' }, makeContext({ conn: c.conn }))).changed).toBe(true);
+    expect({ execs: c.execs.length, puts: c.puts }).toEqual({ execs: 1, puts: [dest] });
+    c.execs.length = 0;
+    expect((await runModule(copyModule, { src, dest, mode: '0640' }, makeContext({ conn: c.conn }))).changed).toBe(false);
+    expect(c.execs.length).toBe(1);
+  });
+
+  it('copy into an existing folder still keeps the file name', async () => {
+    const src = join(dir, 'name.conf');
+    await writeFile(src, 'x=1\n');
+    await mkdir(join(dir, 'etc'));
+    const c = counting();
+    expect((await runModule(copyModule, { src, dest: join(dir, 'etc') }, makeContext({ conn: c.conn }))).changed).toBe(true);
+    expect(await readFile(join(dir, 'etc', 'name.conf'), 'utf8')).toBe('x=1\n');
+    expect((await runModule(copyModule, { src, dest: join(dir, 'etc') }, makeContext({ conn: c.conn }))).changed).toBe(false);
+  });
+
+  it('copy notices a controller file that changed since it was hashed', async () => {
+    const src = join(dir, 'v.txt');
+    const dest = join(dir, 'out.txt');
+    await writeFile(src, 'one\n');
+    await runModule(copyModule, { src, dest }, makeContext());
+    await writeFile(src, 'two, longer\n');
+    expect((await runModule(copyModule, { src, dest }, makeContext())).changed).toBe(true);
+    expect(await readFile(dest, 'utf8')).toBe('two, longer\n');
+  });
+
+  it('SSH put skips its own checksum comparison when the module already planned the write', async () => {
+    const execs: string[][] = [];
+    const ops = {
+      host: 'h',
+      exec: async (argv: string[]) => (execs.push(argv), { rc: 1, stdout: '', stderr: '', timedOut: false, durationMs: 0 }),
+      sftp: async () => Promise.reject(new Error('no sftp in this test')),
+    };
+    await expect(putFile(ops, { content: 'x' }, '/d', { replace: true, sha256: 'ab' })).rejects.toThrow('no sftp in this test');
+    expect(execs).toEqual([]);
+    await expect(putFile(ops, { content: 'x' }, '/d')).rejects.toThrow('no sftp in this test');
+    expect(execs.length).toBe(1);
+    expect(execs[0]!.join(' ')).toContain('sha256sum');
+  });
+});
