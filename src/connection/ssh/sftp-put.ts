@@ -33,7 +33,7 @@ fi
 if [ -n "$o" ]; then chown -- "$o" "$t"; fi
 if [ -n "$g" ]; then chgrp -- "$g" "$t"; fi
 chmod -- "$m" "$t"
-s=$(sha256sum -- "$t")
+s=$(sha256sum < "$t")
 [ "\${s%% *}" = "$e" ] || { echo "checksum mismatch after upload: expected $e, got \${s%% *}" >&2; exit 3; }
 mv -f -- "$t" "$d"`;
 
@@ -74,7 +74,7 @@ async function knownDigest(source: PutSource, sha256: string | undefined): Promi
 
 // sha256 of a remote file, undefined when it does not exist or cannot be read.
 export async function remoteSha256(ops: RemoteOps, path: string, become?: Become): Promise<string | undefined> {
-  const r = await ops.exec(['sha256sum', '--', path], { become });
+  const r = await ops.exec(['sh', '-c', 'sha256sum < "$1"', 'sh', path], { become });
   return r.rc === 0 ? r.stdout.split(' ')[0] : undefined;
 }
 
