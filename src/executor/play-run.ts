@@ -126,8 +126,10 @@ export class PlayRun {
     const stats = host.stats;
     stats.durationMs += result.durationMs;
     if (task.register) host.facts[task.register] = registerValue(result);
-    const facts = result.data?.facts;
-    if (!result.failed && facts && typeof facts === 'object') Object.assign(host.facts, facts);
+    for (const r of [result, ...(result.results ?? [])]) {
+      const facts = r.data?.facts;
+      if (!r.failed && facts && typeof facts === 'object') Object.assign(host.facts, facts);
+    }
     if (result.status === 'unreachable') {
       stats.unreachable++;
       host.unreachable = true;
