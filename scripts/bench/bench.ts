@@ -49,6 +49,18 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, with
   return { hosts: n, omsrun, ansible, floor };
 }
 
+// A loaded machine can miss the lab's per-host start-up deadline; a second attempt starts from a clean slate.
+async function labWithRetry(hosts: number, subnet: string): Promise<LabState> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await labUp({ hosts, name: LAB_NAME, dir: LAB_DIR, subnet, concurrency: 8 });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.log(`lab start failed (${(err as Error).message}); retrying`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const o = options();
   if (process.getuid?.() !== 0) throw new Error('the bench needs root (the lab uses network namespaces)');
@@ -66,9 +78,9 @@ async function main(): Promise<void> {
   const stop = (): void => void labDown(LAB_DIR, LAB_NAME).finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const lab = await labUp({ hosts: Math.max(...sizes, 3), name: LAB_NAME, dir: LAB_DIR, subnet });
-  console.log(`lab: ${lab.hosts.length} hosts up in ${(lab.upMs / 1000).toFixed(1)} s`);
   try {
+    const lab = await labWithRetry(Math.max(...sizes, 3), subnet);
+    console.log(`lab: ${lab.hosts.length} hosts up in ${(lab.upMs / 1000).toFixed(1)} s`);
     const base: BenchPaths = { repo, work, inventory: '' };
     const results: SizeResults[] = [];
     for (const n of sizes) {
