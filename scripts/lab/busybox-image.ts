@@ -6,7 +6,8 @@ const q = $({ quiet: true });
 
 /** A file placed in the image root. */
 export interface ImageFile {
-  content: string;
+  /** Text, or bytes for binaries copied from the controller. */
+  content: string | Uint8Array;
   /** @defaultValue 0o644 */
   mode?: number;
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ImageFile, buildBusyboxRoot, packRoot } from './busybox-image.js';
+import { type ImageBinary, binaryFiles, binaryFilesHash } from './image-binaries.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCRIPTS = join(HERE, 'oms-image');
@@ -21,6 +22,9 @@ export const OMS_IMAGE_LAYOUT: Record<string, string> = {
   'http.sh': '/home/admin/standin/http.sh',
   'README.md': '/home/admin/standin/README.md',
 };
+
+// The controller's MariaDB command-line client (Debian's mariadb-client, .ci/lab-deps.sh), copied in with its libraries for step 2 of docker_init.sh.
+export const OMS_IMAGE_BINARIES: ImageBinary[] = [{ source: '/usr/bin/mariadb' }];
 
 // Controller folder that keeps the built archive between test runs and demos.
 export function defaultOmsImageDir(): string {
@@ -74,6 +78,11 @@ export function omsImageFiles(): Record<string, ImageFile> {
     const content = readFileSync(join(SCRIPTS, name), 'utf8');
     files[target] = { content, mode: name.endsWith('.md') ? 0o644 : 0o755 };
   }
+  for (const b of OMS_IMAGE_BINARIES) {
+    if (!existsSync(b.source)) throw new Error(`${b.source} not found: install mariadb-client (.ci/lab-deps.sh)`);
+  }
+  Object.assign(files, binaryFiles(OMS_IMAGE_BINARIES));
+  files['/usr/bin/mysql'] = { content: '#!/bin/sh\nexec /usr/bin/mariadb "$@"\n', mode: 0o755 };
   files['/etc/crontabs/root'] = { content: '' };
   files['/home/admin/conf/.keep'] = { content: '' };
   return files;
@@ -85,6 +94,7 @@ export function omsImageHash(tag: string): string {
   for (const name of readdirSync(SCRIPTS).sort()) h.update(`${name}\n`).update(readFileSync(join(SCRIPTS, name)));
   h.update(readFileSync(join(HERE, 'busybox-image.ts'))).update(readFileSync(fileURLToPath(import.meta.url)));
   h.update(String(statSync('/bin/busybox').size));
+  h.update(readFileSync(join(HERE, 'image-binaries.ts'))).update(`binaries=${binaryFilesHash(OMS_IMAGE_BINARIES)}\n`);
   return h.digest('hex');
 }
 
