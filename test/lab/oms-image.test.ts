@@ -1,4 +1,6 @@
 import { $ } from 'zx';
+import fc from 'fast-check';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import { type OmsImage, OMS_STANDIN_TAG, buildOmsImage, loadOmsImage, omsArchive
 import { type MetaDb, startMetaDb } from '../../scripts/lab/lab-metadb.js';
 import { startVip, stopVip, vipServerStates } from '../../scripts/lab/lab-vip.js';
 import { sleep, waitFor } from '../../scripts/lab/proc.js';
+import { yamlScalar } from '../../src/template/helpers.js';
 
 const DIR = '/tmp/omsrun-lab-omsimg';
 const SUCCESS = '【结束】全部初始化步骤执行成功';
@@ -21,7 +24,7 @@ const docker = (host: LabHost) => $({ quiet: true, nothrow: true, env: { ...proc
 function config(over: Record<string, string | null> = {}): string {
   const base: Record<string, string | null> = {
     oms_meta_host: db.host, oms_meta_port: String(db.port), oms_meta_user: db.user,
-    oms_meta_password: `'${db.password}'`, drc_rm_db: 'oms_rm', drc_cm_db: 'oms_cm', drc_cm_heartbeat_db: 'oms_cm_heartbeat',
+    oms_meta_password: yamlScalar(db.password), drc_rm_db: 'oms_rm', drc_cm_db: 'oms_cm', drc_cm_heartbeat_db: 'oms_cm_heartbeat',
     cm_url: 'http://198.18.255.254:8088', cm_location: '100', cm_is_default: 'true',
     cm_nodes: `\n - ${lab.hosts[0]!.ip}\n - ${lab.hosts[1]!.ip}`, standin_init_seconds: '1', ...over,
   };
@@ -43,6 +46,25 @@ async function run(host: LabHost, name: string, yaml: string, extra: string[] = 
 
 const exec = (host: LabHost, name: string, ...argv: string[]) => docker(host)`docker exec ${name} ${argv}`;
 const init = (host: LabHost, name: string) => exec(host, name, 'bash', '/root/docker_init.sh');
+
+// Runs SQL on the lab MetaDB from the controller as oms_meta.
+async function metaQuery(sql: string, params: unknown[] = []): Promise<unknown> {
+  const conn = await mysql.createConnection({ ...db, connectTimeout: 3000 });
+  try {
+    return (await conn.query(sql, params))[0];
+  } finally {
+    await conn.end();
+  }
+}
+
+const databases = async (): Promise<string[]> => ((await metaQuery('SHOW DATABASES')) as { Database: string }[]).map((r) => r.Database);
+
+// Passwords the playbooks may render: YAML indicators, quotes, backslashes, spaces, escapes.
+const HOSTILE = [
+  'OmsMeta#lab:1', 'a #b', '#start', 'k: v', 'x:y', '"dq"', "it's", "''", '\\', 'back\\slash\\"', 'end\\',
+  ' lead and trail ', 'tab\there', "mix \"'#: \\ ok", '-dash', '[x]', '{y}', '&a *b !c', '|>', '%@`', 'yes', 'null', '~',
+  '0x1F', '1e3', 'é ü 中文 😀', 'nl\nin', '\u0001ctl', 'null ', '\u00a0nbsp',
+];
 
 async function get(url: string): Promise<{ status: number; body: string; type: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
@@ -76,6 +98,8 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
   it('initialises a node: banners, success line, log file, 8088/8089 on the host IP, container log', async () => {
     const h = lab.hosts[0]!;
     const base = await run(h, 'oms_ok', config({ standin_lob_error: 'true' }));
+    for (const n of ['oms_rm', 'oms_cm', 'oms_cm_heartbeat']) await metaQuery(`DROP DATABASE IF EXISTS \`${n}\``);
+    expect(await databases()).not.toContain('oms_rm');
     const t = Date.now();
     const out = await init(h, 'oms_ok');
     timings['init ms'] = Date.now() - t;
@@ -86,6 +110,9 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
     expect(lines.at(-2)).toBe(`# ${SUCCESS}`);
     expect(lines).toContain('ERROR 1235 (0A000): Modify large text/lob column not supported');
     expect(out.stdout).toMatch(/answered: MySQL protocol 10, server .*MariaDB/);
+    expect(lines).toContain('[INFO] database `oms_cm_heartbeat` (drc_cm_heartbeat_db) present');
+    expect(await databases()).toEqual(expect.arrayContaining(['oms_rm', 'oms_cm', 'oms_cm_heartbeat']));
+    expect((await exec(h, 'oms_ok', 'python', '-m', 'omsflow.scripts.units.oms_init_manager', '--init-db')).exitCode).toBe(0);
     const logs = readdirSync(join(base, 'oms_logs')).filter((f) => /^docker_init_\d{14}\.log$/.test(f));
     expect(logs).toHaveLength(1);
     expect(readFileSync(join(base, 'oms_logs', logs[0]!), 'utf8')).toBe(out.stdout);
@@ -106,6 +133,7 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
     ['cm_location 200', { cm_location: '200' }, "cm_location must be an integer in [0,127]; got '200'"],
     ['its own IP not in cm_nodes', { cm_nodes: '\n - 198.18.255.9' }, 'is not listed in cm_nodes (198.18.255.9)'],
     ['an unreachable MetaDB', { oms_meta_port: '3399' }, 'is unreachable or sent no MySQL greeting'],
+    ['an unclosed quote', { oms_meta_password: '"secret' }, 'config.yaml: oms_meta_password: double-quoted value has no closing quote'],
   ];
   it.each(bad)('fails on %s, explains why and leaves the log', async (_, over, reason) => {
     const h = lab.hosts[1]!;
@@ -118,6 +146,68 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
     const logs = readdirSync(join(base, 'oms_logs')).filter((f) => f.startsWith('docker_init_'));
     expect(readFileSync(join(base, 'oms_logs', logs[0]!), 'utf8')).toContain('[ERROR]');
     expect((await exec(h, 'oms_bad', 'supervisorctl', 'status', 'oms_console')).exitCode).toBe(3);
+  });
+
+  it('wrong MetaDB password: init fails on the server\'s Access denied line; the password shows nowhere', async () => {
+    const h = lab.hosts[1]!;
+    const wrong = 'Wr0ng "pw" #: \\x';
+    const base = await run(h, 'oms_badpw', config({ oms_meta_password: yamlScalar(wrong) }));
+    const out = await init(h, 'oms_badpw');
+    expect(out.exitCode).not.toBe(0);
+    const err = out.stdout.split('\n').find((l) => l.startsWith('[ERROR] MetaDB login'));
+    expect(err).toBe(`[ERROR] MetaDB login or CREATE DATABASE as oms_meta on ${db.host}:3306 failed: ERROR 1045 (28000): Access denied for user 'oms_meta'@'${h.ip}' (using password: YES)`);
+    expect(out.stdout).toContain('【失败】');
+    const logs = readdirSync(join(base, 'oms_logs')).filter((f) => f.startsWith('docker_init_'));
+    const log = readFileSync(join(base, 'oms_logs', logs[0]!), 'utf8');
+    for (const text of [out.stdout, out.stderr, log]) {
+      expect(text).not.toContain('Wr0ng');
+      expect(text).not.toContain(db.password);
+    }
+    await docker(h)`docker rm -f oms_badpw`;
+  });
+
+  it('logs in with a hostile password and creates databases whose names need backtick quoting', async () => {
+    const h = lab.hosts[1]!;
+    const pw = `h#: "q" 's' \\ \\" end`;
+    await metaQuery("CREATE USER IF NOT EXISTS 'oms_hostile'@'%' IDENTIFIED BY ?", [pw]);
+    await metaQuery("ALTER USER 'oms_hostile'@'%' IDENTIFIED BY ?", [pw]);
+    await metaQuery("GRANT ALL PRIVILEGES ON *.* TO 'oms_hostile'@'%'");
+    const names = ['h rm`1 #x', "h'cm", 'h_hb'];
+    for (const n of names) await metaQuery(`DROP DATABASE IF EXISTS \`${n.replace(/`/g, '``')}\``);
+    await run(h, 'oms_hostile', config({
+      oms_meta_user: 'oms_hostile', oms_meta_password: yamlScalar(pw),
+      drc_rm_db: yamlScalar(names[0]), drc_cm_db: yamlScalar(names[1]), drc_cm_heartbeat_db: yamlScalar(names[2]),
+    }));
+    const out = await init(h, 'oms_hostile');
+    if (out.exitCode !== 0) console.log(out.stdout);
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toContain('[INFO] CREATE DATABASE IF NOT EXISTS `h rm``1 #x` (drc_rm_db)');
+    expect(await databases()).toEqual(expect.arrayContaining(names));
+    expect(out.stdout).not.toContain(pw);
+    await docker(h)`docker rm -f oms_hostile`;
+  });
+
+  it('oms-lib.sh cfg_get reads every value the yaml helper renders exactly as YAML does (run by the image\'s own shell)', async () => {
+    const samples = fc.sample(fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }), { seed: 7, numRuns: 200 });
+    const values = [...HOSTILE, ...samples].filter((v) => !v.includes('\0') && !v.endsWith('\n'));
+    const yaml = values.map((v, i) => `k${i}: ${yamlScalar(v)}`).join('\n') + '\n';
+    const script = `cat >/tmp/c.yaml; . /home/admin/standin/oms-lib.sh; i=0; while [ $i -lt ${values.length} ]; do cfg_get k$i /tmp/c.yaml || echo "rc=$?"; printf '\\001'; i=$((i+1)); done`;
+    const h = lab.hosts[0]!;
+    const out = await $({ quiet: true, nothrow: true, input: yaml, env: { ...process.env, ...hostDocker(h) } })`docker run -i --rm --network none --entrypoint /bin/sh ${image.tag} -c ${script}`;
+    expect(out.stderr).toBe('');
+    const got = out.stdout.split('\n\u0001').slice(0, -1);
+    const wrong = values.map((v, i) => [v, got[i]]).filter(([v, g]) => v !== g);
+    expect(wrong).toEqual([]);
+    expect(got).toHaveLength(values.length);
+    const broken = ['"open', "'open", '"a" b', "'a' b", '"\\q"', '"\\x4g"'];
+    const byaml = broken.map((v, i) => `b${i}: ${v}`).join('\n') + '\n';
+    const bscript = `cat >/tmp/c.yaml; . /home/admin/standin/oms-lib.sh; for i in 0 1 2 3 4 5; do cfg_get b$i /tmp/c.yaml 2>&1; echo "rc=$?"; done`;
+    const bout = await $({ quiet: true, nothrow: true, input: byaml, env: { ...process.env, ...hostDocker(h) } })`docker run -i --rm --network none --entrypoint /bin/sh ${image.tag} -c ${bscript}`;
+    expect(bout.stdout.trim().split('\n')).toEqual([
+      'b0: double-quoted value has no closing quote', 'rc=2', 'b1: single-quoted value has no closing quote', 'rc=2',
+      'b2: text after the closing quote', 'rc=2', 'b3: text after the closing quote', 'rc=2',
+      'b4: unknown escape \\q in a double-quoted value', 'rc=2', 'b5: bad escape \\x4g in a double-quoted value', 'rc=2',
+    ]);
   });
 
   it('supervisorctl: status in supervisord format, stop/start/restart move the listeners', async () => {
