@@ -1,0 +1,200 @@
+// zod issues turned into friendly ConfigErrors positioned in the YAML source, with did-you-mean hints.
+import { closest, distance } from 'fastest-levenshtein';
+import type { z } from 'zod';
+import { ConfigError, ConfigErrors } from './errors.js';
+import type { SourcePos } from './errors.js';
+import { describeValue, formatKeyPath, valueAt, type KeyPath } from './key-path.js';
+import type { YamlSource } from './yaml-source.js';
+
+// Throws one ConfigError as itself, several as ConfigErrors.
+export function toErrors(errors: ConfigError[]): ConfigError | ConfigErrors {
+  return errors.length === 1 ? errors[0]! : new ConfigErrors(errors);
+}
+
+
+
+
+
+/** How zod issues are placed in the file. */
+export interface IssueOptions {
+  /** Where the validated value sits in the file. @defaultValue [] */
+  base?: KeyPath;
+  /** Maps a path inside the validated value to a path in the file (free-form args, `args:`). */
+  mapPath?: (p: KeyPath) => KeyPath;
+  /** Skip issues at or under a string containing `{{` (checked again after rendering). @defaultValue false */
+  skipTemplated?: boolean;
+}
+
+// One friendly ConfigError per zod issue, positioned in the YAML source.
+export function issuesToErrors(
+  issues: readonly ZodIssue[],
+  value: unknown,
+  schema: z.ZodType | undefined,
+  src: YamlSource,
+  opts: IssueOptions = {},
+): ConfigError[] {
+  const out: ConfigError[] = [];
+  const walkIssues = (list: readonly ZodIssue[], prefix: KeyPath, sub: unknown): void => {
+    for (const issue of list) {
+      const p = [...prefix, ...issue.path.filter((k): k is string | number => typeof k !== 'symbol')];
+      if (opts.skipTemplated && isUnderTemplate(value, p)) continue;
+      if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+        const branch = pickBranch(issue.errors);
+        if (branch !== undefined) {
+          walkIssues(issue.errors[branch]!, p, unionOptions(schemaAt(sub, issue.path))[branch]);
+          continue;
+        }
+      }
+      if ((issue.code === 'invalid_key' || issue.code === 'invalid_element') && issue.issues.length > 0) {
+        walkIssues(issue.issues, p, undefined);
+        continue;
+      }
+      out.push(...oneIssue(issue, p, valueAt(value, p), knownKeys(schemaAt(sub, issue.path)), (k, key) => {
+        const fp = [...(opts.base ?? []), ...(opts.mapPath ? opts.mapPath(k) : k)];
+        return { pos: key ? src.posOfKey(fp) : src.posOf(fp), keyPath: formatKeyPath(fp) };
+      }, value));
+    }
+  };
+  walkIssues(issues, [], schema);
+  return out;
+}
+
+type ZodIssue = z.core.$ZodIssue;
+type Locate = (p: KeyPath, key?: boolean) => { pos: SourcePos; keyPath: string };
+
+function oneIssue(issue: ZodIssue, p: KeyPath, found: unknown, keys: string[], locate: Locate, root: unknown): ConfigError[] {
+  const got = `got ${describeValue(found)}`;
+  switch (issue.code) {
+    case 'invalid_type': {
+      const parent = valueAt(root, p.slice(0, -1));
+      if (found === undefined && p.length > 0 && isPlainObject(parent)) {
+        return [new ConfigError(`missing required key ${JSON.stringify(String(p[p.length - 1]))}`, locate(p.slice(0, -1)))];
+      }
+      return [new ConfigError(`expected ${typeName(issue.expected)}, ${got}`, locate(p))];
+    }
+    case 'invalid_union':
+      return [new ConfigError(`expected ${unionExpected(issue.errors)}, ${got}`, locate(p))];
+    case 'invalid_value': {
+      const vals = issue.values.map((v) => String(v));
+      const exp = vals.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${vals.join(', ')}`;
+      const hint = typeof found === 'string' ? didYouMean(found, vals) : undefined;
+      return [new ConfigError(`expected ${exp}, ${got}`, { ...locate(p), hint })];
+    }
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => new ConfigError(`unknown key ${JSON.stringify(k)}`, { ...locate([...p, k], true), hint: didYouMean(k, keys) }));
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const bound = small ? issue.minimum : issue.maximum;
+      const op = issue.exact ? '' : small ? (issue.inclusive === false ? '> ' : '>= ') : issue.inclusive === false ? '< ' : '<= ';
+      if (issue.origin === 'string' || issue.origin === 'array') {
+        const unit = issue.origin === 'string' ? 'characters' : 'items';
+        const what = issue.exact ? `exactly ${bound}` : `${small ? 'at least' : 'at most'} ${bound}`;
+        const n = Array.isArray(found) || typeof found === 'string' ? `${found.length} ${unit}` : describeValue(found);
+        return [new ConfigError(`expected ${what} ${unit}, got ${n}`, locate(p))];
+      }
+      return [new ConfigError(`expected a number ${op}${bound}, ${got}`, locate(p))];
+    }
+    case 'invalid_format': {
+      const custom = !issue.message.startsWith('Invalid');
+      const exp = custom ? issue.message : issue.format === 'regex' && issue.pattern ? `a string matching ${issue.pattern}` : `a valid ${issue.format}`;
+      return [new ConfigError(`expected ${exp}, ${got}`, locate(p))];
+    }
+    case 'not_multiple_of':
+      return [new ConfigError(`expected a multiple of ${issue.divisor}, ${got}`, locate(p))];
+    default:
+      return [new ConfigError(issue.message, locate(p))];
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string', number: 'a number', int: 'an integer', boolean: 'true or false', array: 'a list',
+  object: 'a mapping', record: 'a mapping', null: 'null', undefined: 'nothing', tuple: 'a list', nonoptional: 'a value',
+};
+
+function typeName(t: string): string {
+  return TYPE_NAMES[t] ?? `a ${t}`;
+}
+
+function unionExpected(branches: readonly (readonly ZodIssue[])[]): string {
+  const names: string[] = [];
+  for (const b of branches) {
+    for (const i of b) {
+      if (i.path.length > 0) continue;
+      if (i.code === 'invalid_type') names.push(typeName(i.expected));
+      else if (i.code === 'invalid_value') names.push(...i.values.map((v) => JSON.stringify(v)));
+      else if (i.code === 'invalid_union') names.push(unionExpected(i.errors));
+    }
+  }
+  const uniq = [...new Set(names)];
+  if (uniq.length === 0) return 'a different value';
+  return uniq.length === 1 ? uniq[0]! : `${uniq.slice(0, -1).join(', ')} or ${uniq[uniq.length - 1]}`;
+}
+
+/** The branch whose shape matched (issues only below its root), if exactly one did. */
+function pickBranch(branches: readonly (readonly ZodIssue[])[]): number | undefined {
+  const deep = branches.flatMap((b, i) => (b.every((x) => x.path.length > 0 || x.code === 'unrecognized_keys') ? [i] : []));
+  return deep.length === 1 ? deep[0] : undefined;
+}
+
+function isUnderTemplate(value: unknown, p: KeyPath): boolean {
+  for (let i = 0; i <= p.length; i++) {
+    const v = valueAt(value, p.slice(0, i));
+    if (typeof v === 'string' && v.includes('{{')) return true;
+  }
+  return false;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional', 'success']);
+
+interface Def { type: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown>; element?: unknown; options?: unknown[]; valueType?: unknown; getter?: () => unknown }
+
+function defOf(s: unknown): Def | undefined {
+  let d = (s as { _zod?: { def?: Def } } | undefined)?._zod?.def;
+  for (let n = 0; d && n < 20; n++) {
+    if (WRAPPERS.has(d.type)) d = defOf(d.innerType);
+    else if (d.type === 'pipe') d = defOf(d.in);
+    else if (d.type === 'lazy' && d.getter) d = defOf(d.getter());
+    else break;
+  }
+  return d;
+}
+
+/** The sub-schema at `p` (best effort; undefined when it cannot be followed). */
+function schemaAt(s: unknown, p: readonly PropertyKey[]): unknown {
+  let cur = s;
+  for (const k of p) {
+    const d = defOf(cur);
+    if (!d) return undefined;
+    if (d.type === 'object') cur = d.shape?.[String(k)];
+    else if (d.type === 'array') cur = d.element;
+    else if (d.type === 'record') cur = d.valueType;
+    else return undefined;
+  }
+  return cur;
+}
+
+function unionOptions(s: unknown): unknown[] {
+  const d = defOf(s);
+  return d?.type === 'union' ? (d.options ?? []) : [];
+}
+
+function knownKeys(s: unknown): string[] {
+  const d = defOf(s);
+  if (d?.type === 'object') return Object.keys(d.shape ?? {});
+  if (d?.type === 'union') return [...new Set((d.options ?? []).flatMap(knownKeys))];
+  return [];
+}
+
+// `did you mean "x"?` when a candidate is close enough to be a typo.
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  if (list.length === 0) return undefined;
+  const best = closest(name, list);
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  return distance(name.toLowerCase(), best.toLowerCase()) <= limit ? `did you mean ${JSON.stringify(best)}?` : undefined;
+}
