@@ -81,17 +81,37 @@ export async function remoteSha256(ops: RemoteOps, path: string, become?: Become
 function upload(host: string, sftp: SFTPWrapper, source: PutSource, remote: string, size: number, o: PutOptions): Promise<void> {
   const fail = (reject: (e: Error) => void) => (err: Error): void =>
     reject(new CommandError(`${host}: cannot upload to ${remote}: ${err.message}`, 1, '', err.message));
-  return new Promise((resolve, rej) => {
+  const transfer = new Promise<void>((resolve, rej) => {
     const reject = fail(rej);
     if ('localPath' in source) {
       const step = (done: number): void => o.onProgress?.(done, size);
-      sftp.fastPut(source.localPath, remote, { mode: 0o600, concurrency: 16, chunkSize: 32768, step }, (err) =>
-        err ? reject(err) : (o.onProgress?.(size, size), resolve()),
-      );
+      // fastPut opens with the server's default mode and chmods only at the end: create the file 0600 first.
+      sftp.open(remote, 'wx', { mode: 0o600 }, (err, handle) => {
+        if (err) return reject(err);
+        sftp.close(handle, (e) => {
+          if (e) return reject(e);
+          sftp.fastPut(source.localPath, remote, { mode: 0o600, concurrency: 16, chunkSize: 32768, step }, (err2) =>
+            err2 ? reject(err2) : (o.onProgress?.(size, size), resolve()),
+          );
+        });
+      });
       return;
     }
     writeBuffer(sftp, remote, Buffer.from(source.content), (done) => o.onProgress?.(done, size)).then(resolve, reject);
   });
+  return untilGone(sftp, transfer, o.signal);
+}
+
+// An interrupted transfer ends when the SFTP channel is closed (callbacks queued on an ended channel may never run).
+function untilGone(sftp: SFTPWrapper, transfer: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return transfer;
+  let onClose = (): void => undefined;
+  const gone = new Promise<never>((_, reject) => {
+    onClose = () => signal.aborted && reject(new InterruptedError());
+    sftp.once('close', onClose);
+    if (signal.aborted) reject(new InterruptedError());
+  });
+  return Promise.race([transfer, gone]).finally(() => sftp.off('close', onClose));
 }
 
 const CHUNK = 32768;
