@@ -81,7 +81,7 @@ export async function omsLabDown(dir: string, name?: string): Promise<void> {
   await labDown(dir, name);
 }
 
-const DEMO = { name: 'omsdemo', dir: '/tmp/omsrun-demo' };
+const DEMO = { name: 'demo', dir: '/tmp/omsrun-demo' };
 
 async function main(): Promise<void> {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {

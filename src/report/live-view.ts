@@ -83,7 +83,7 @@ export function liveView(o: ViewOptions): View {
   const onResult = (host: string, taskName: string, module: string, r: TaskResult) => {
     const s = slots.get(host);
     if (!s) return;
-    if (module === 'debug' && r.msg && !r.failed && r.status !== 'skipped') notes.push(`[${host}] ${r.msg}`);
+    if (module === 'debug' && r.msg && !r.failed && r.status !== 'skipped') notes.push(r.msg.includes('\n') ? `[${host}]\n${r.msg.replace(/\n$/, '')}` : `[${host}] ${r.msg}`);
     if (r.status === 'skipped') s.skipped++;
     else if (r.ignored) notes.push(paint('cyan', `failed (ignored): [${host}] ${taskName} => ${r.msg ?? ''}`));
     else if (r.failed) {

@@ -14,8 +14,8 @@ export function plainView(o: ViewOptions): View {
     const label = item === undefined ? `[${host}]` : `[${host}] => (item=${short(item)})`;
     let line = `${statusWord(r)}: ${label}`;
     if (o.verbosity >= 1) line += ` ${paint('gray', formatDuration(r.durationMs))}`;
-    if (r.failed && r.msg) line += ` => ${r.msg}`;
-    else if ((o.verbosity >= 1 || module === 'debug') && r.msg && r.status !== 'skipped') line += ` => ${r.msg}`;
+    const showMsg = r.msg && (r.failed || ((o.verbosity >= 1 || module === 'debug') && r.status !== 'skipped'));
+    if (showMsg) line += r.msg!.includes('\n') ? ` =>\n${r.msg!.replace(/\n$/, '')}` : ` => ${r.msg}`;
     write(paint(r.ignored ? 'cyan' : STATUS_STYLE[r.status], line));
     const cmd = r.data?.cmd;
     if (o.verbosity >= 1 && Array.isArray(cmd)) write(paint('gray', `    cmd: ${quoteArgv(cmd.map(String))}`));

@@ -26,7 +26,8 @@ export interface HelperSpec {
   description: string;
   /** True when the helper accepts undefined arguments (the renderer rejects them otherwise). */
   lenient?: boolean;
-  fn: (args: unknown[], options: HelperOptions) => unknown;
+  /** `self` is the current context, for block helpers (`options.fn(self)`). */
+  fn: (args: unknown[], options: HelperOptions, self?: unknown) => unknown;
 }
 
 /** Turns a scalar into YAML text that parses back to the same value, under YAML 1.1 and 1.2. */
@@ -60,6 +61,17 @@ function indentText(text: string, width: number, first: boolean): string {
     .split('\n')
     .map((line, i) => ((i > 0 || first) && line !== '' ? pad + line : line))
     .join('\n');
+}
+
+// Cells split on `|` (outer pipes optional), padded to each column's widest cell, joined by two spaces.
+export function alignColumns(text: string): string {
+  const rows = text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s*\|?(\s*:?-+:?\s*\|)+\s*:?-*:?\s*$/.test(line))
+    .map((line) => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim()));
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
 function str(v: unknown): string {
@@ -119,6 +131,14 @@ export const HELPERS: readonly HelperSpec[] = [
     name: 'indent',
     description: '`{{indent text 4}}`: indents every line but the first (`first=true` for all) by N spaces.',
     fn: ([text, width], o) => indentText(str(text), typeof width === 'number' ? width : 4, o.hash.first === true),
+  },
+  {
+    name: 'columns',
+    description: '`{{#columns}}a | b{{/columns}}`: aligns the `|`-separated cells of each line into columns; `|---|` lines are dropped.',
+    fn: (_args, o, self) => {
+      if (!o.fn) throw new HelperError('columns is a block helper: {{#columns}}...{{/columns}}');
+      return alignColumns(o.fn(self));
+    },
   },
   {
     name: 'b64encode',

@@ -65,7 +65,7 @@ for (const name of BUILTINS) {
   const builtin = env.helpers[name] as (...a: unknown[]) => unknown;
   register(name, false, (self, args, o) => builtin.call(self, ...args, o));
 }
-for (const spec of HELPERS) register(spec.name, spec.lenient === true, (_self, args, o) => spec.fn(args, o));
+for (const spec of HELPERS) register(spec.name, spec.lenient === true, (self, args, o) => spec.fn(args, o, self));
 const print = (value: unknown): string =>
   value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 register(VAR_HELPER, false, (_self, [value]) => print(value));

@@ -148,3 +148,13 @@ describe('helpers', () => {
     for (const h of HELPER_DOCS) expect(h.description.length).toBeGreaterThan(10);
   });
 });
+
+describe('columns helper', () => {
+  it('aligns |-separated cells and drops separator lines', async () => {
+    const { renderString } = await import('../../src/template/render.js');
+    const out = renderString('{{#columns}}| node | state |\n|---|---|\n{{#each rows}}| {{this.n}} | {{this.s}} |\n{{/each}}{{/columns}}', {
+      rows: [{ n: 'h1', s: 'running' }, { n: 'node-22', s: 'exited' }],
+    });
+    expect(out).toBe('node     state\nh1       running\nnode-22  exited\n');
+  });
+});
