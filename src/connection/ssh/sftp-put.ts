@@ -161,6 +161,24 @@ async function finalize(ops: RemoteOps, argv: string[], become: Become | undefin
   if (r.rc !== 0) throw new CommandError(`${ops.host}: cannot write ${dest}: ${r.stderr.trim() || `exit code ${r.rc}`}`, r.rc, r.stdout, r.stderr);
 }
 
+// Writes as another (non-root) user by piping the bytes through sudo into a 0600 temp file that user owns:
+// a staged copy would have to be readable by everyone for that user to read it.
+async function streamAsUser(ops: RemoteOps, source: PutSource, dest: string, d: { sha256: string; size: number }, o: PutOptions & { become: Become }): Promise<PutOutcome> {
+  const tmp = tempNameFor(dest);
+  const stdin = 'content' in source ? Buffer.from(source.content) : createReadStream(source.localPath);
+  try {
+    const r = await ops.exec(['sh', '-c', 'umask 077 && cat > "$1"', 'sh', tmp], { become: o.become, stdin, signal: o.signal });
+    check(o);
+    if (r.rc !== 0) throw new CommandError(`${ops.host}: cannot upload to ${tmp}: ${r.stderr.trim() || `exit code ${r.rc}`}`, r.rc, r.stdout, r.stderr);
+    await finalize(ops, finalizeArgv(tmp, tmp, dest, d.sha256, o), o.become, dest);
+  } catch (err) {
+    await ops.exec(['rm', '-f', '--', tmp], { become: o.become }).catch(() => undefined);
+    throw err;
+  }
+  o.onProgress?.(d.size, d.size);
+  return { uploaded: true, sha256: d.sha256 };
+}
+
 // Writes dest atomically; skips the transfer when the remote file already has the same sha256.
 export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o: PutOptions = {}): Promise<PutOutcome> {
   check(o);
@@ -187,6 +205,7 @@ export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o
       }
       return { uploaded: true, sha256 };
     }
+    if ((o.become.user || 'root') !== 'root') return await streamAsUser(ops, source, dest, { sha256, size }, { ...o, become: o.become });
     const mk = await ops.exec(['mktemp', '-d']);
     const dir = mk.stdout.trim();
     if (mk.rc !== 0 || dir === '') throw new CommandError(`${ops.host}: mktemp -d failed: ${mk.stderr.trim()}`, mk.rc, mk.stdout, mk.stderr);
@@ -194,7 +213,6 @@ export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o
       const staged = posix.join(dir, 'upload');
       await upload(ops.host, sftp, source, staged, size, o);
       check(o);
-      if ((o.become.user || 'root') !== 'root') await ops.exec(['chmod', 'go+rx', dir]).then(() => ops.exec(['chmod', 'go+r', staged]));
       await finalize(ops, finalizeArgv(staged, tempNameFor(dest), dest, sha256, o), o.become, dest);
     } finally {
       await ops.exec(['rm', '-rf', '--', dir]).catch(() => undefined);
