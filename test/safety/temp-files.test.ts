@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, watch, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { omsrun, type CliRun } from '../cli/cli-helper.js';
@@ -72,6 +72,47 @@ describe.skipIf(!labEnabled())('files with secrets: mode 0600 from the first byt
     for (const l of log) expect(existsSync(l.split(' ')[2]!)).toBe(false);
     expect(w.modes.size).toBeGreaterThan(0);
     expect([...w.modes]).toEqual(['600']);
+    expect(temps(out)).toEqual([]);
+  }, 120_000);
+
+  it('through sudo to a non-root user: no copy readable by others is staged, the temp file is 0600 and owned by that user', async () => {
+    const h = side.lab.hosts[0]!;
+    const play = `- hosts: all
+  become: true
+  become_user: tester
+  tasks:
+    - name: big copy as tester
+      copy: { src: big.bin, dest: /data/bu/big.bin, mode: "0600" }
+    - name: template as tester
+      template: { src: small.hbs, dest: /data/bu/small.conf, mode: "0600" }
+`;
+    const { dir, out } = setup(side, h, 'bu', play, { 'small.hbs': 'secret={{ secret }}\n' });
+    chownSync(out, side.lab.tester.uid, side.lab.tester.uid);
+    writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(60 * 1024 * 1024, 9));
+    const staged = new Set<string>();
+    const lookTmp = () => {
+      for (const d of readdirSync('/tmp').filter((n) => n.startsWith('tmp.'))) {
+        try {
+          const st = statSync(path.join('/tmp', d, 'upload'));
+          if (st.mode & 0o044) staged.add(`${d}/upload ${(st.mode & 0o777).toString(8)}`);
+        } catch {
+          // not an upload folder, or already gone
+        }
+      }
+    };
+    const timer = setInterval(lookTmp, 2);
+    const w = watchTemps(out);
+    const r = await run(dir).finally(() => (clearInterval(timer), w.stop()));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect([...staged]).toEqual([]);
+    expect(w.modes.size).toBeGreaterThan(0);
+    expect([...w.modes]).toEqual(['600']);
+    for (const name of ['big.bin', 'small.conf']) {
+      const st = statSync(path.join(out, name));
+      expect({ mode: (st.mode & 0o777).toString(8), uid: st.uid }).toEqual({ mode: '600', uid: side.lab.tester.uid });
+    }
+    expect(readFileSync(path.join(out, 'small.conf'), 'utf8')).toBe(`secret=${SECRET}\n`);
     expect(temps(out)).toEqual([]);
   }, 120_000);
 
