@@ -75,6 +75,9 @@ export function alignColumns(text: string): string {
 }
 
 function str(v: unknown): string {
+  if (v !== null && typeof v === 'object') {
+    throw new HelperError(`expected text (a string, number or boolean), got ${Array.isArray(v) ? 'a list' : 'a mapping'}`);
+  }
   return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }
 
