@@ -34,6 +34,12 @@ const PLAY = `- name: hostile values
     - name: command argv
       command: { argv: [touch, "{{ base }}/argv-{{ item }}"] }
       loop: "{{ hostile }}"
+    - name: command stdin, chdir and creates
+      command: { argv: [tee, "stdin-{{ item }}"], stdin: "{{ item }}", chdir: "{{ base }}", creates: "{{ base }}/stdin-{{ item }}" }
+      loop: "{{ hostile }}"
+    - name: creates skips on the literal path
+      command: { argv: [touch, "{{ base }}/never"], creates: "{{ base }}/copy-{{ item }}" }
+      loop: "{{ hostile }}"
     - name: command cmd
       command: "echo {{ item }}"
       loop: "{{ hostile }}"
@@ -88,7 +94,7 @@ describe.skipIf(!labEnabled())('hostile values reach every module literally and 
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  it('file, copy, template, command, shell, stat, wait_for, uri, debug, assert, fail, set_fact', async () => {
+  it('file, copy, template, command (argv, cmd, stdin, chdir, creates), shell, stat, wait_for, uri, debug, assert, fail, set_fact', async () => {
     const { lab } = side;
     const h1 = lab.hosts[0]!;
     const localBase = path.join(side.work, 'local-inj');
@@ -122,9 +128,11 @@ describe.skipIf(!labEnabled())('hostile values reach every module literally and 
         expect(readFileSync(path.join(base, `copy-${v}`), 'utf8')).toBe(v);
         expect(readFileSync(path.join(base, `tpl-${v}`), 'utf8')).toBe(`[${v}]\n`);
         expect(readFileSync(path.join(base, `shell-${v}`), 'utf8')).toBe(v);
+        expect(readFileSync(path.join(base, `stdin-${v}`), 'utf8')).toBe(v);
       }
       expect(readFileSync(path.join(base, 'fact'), 'utf8')).toBe(values.at(-1));
       expect(existsSync(path.join(base, 'own'))).toBe(false);
+      expect(existsSync(path.join(base, 'never'))).toBe(false);
     }
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; host?: string; task?: { name: string }; result?: { msg?: string; results?: { msg?: string; item?: unknown }[] } });
     const msgs = (task: string, host: string) =>

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, omsrun, type CliRun } from '../cli/cli-helper.js';
@@ -118,7 +118,10 @@ describe.skipIf(!labEnabled())('secrets never leak (SSH, vault, become, no_log, 
       texts[`${h.name}:/data/holder-copy`] = readFileSync(path.join(h.dir, 'data', 'holder-copy'), 'utf8');
       expect(existsSync(onHost(h, '/run/omsrun.lock'))).toBe(false);
     }
-    expect(Object.keys(texts).filter((k) => k.endsWith('.jsonl')).length).toBeGreaterThanOrEqual(3);
+    const logs = Object.keys(texts).filter((k) => k.endsWith('.jsonl'));
+    expect(logs.length).toBeGreaterThanOrEqual(3);
+    expect((statSync(path.join(dir, '.omsrun', 'runs')).mode & 0o777).toString(8)).toBe('700');
+    for (const f of logs) expect((statSync(f).mode & 0o777).toString(8)).toBe('600');
     expect(leaks(texts, secrets)).toEqual([]);
   }, 120_000);
 });
