@@ -21,10 +21,21 @@ export function hostResult(stats: HostStats, interrupted: boolean): AuditRecord[
   return interrupted ? 'interrupted' : 'ok';
 }
 
-const APPEND = 'umask 077; mkdir -p "$(dirname "$1")" && cat >> "$1"';
+const APPEND = [
+  'umask 077; mkdir -p "$(dirname "$1")" && cat >> "$1"; rc=$?',
+  'if [ -n "$2" ] && grep -qF "$3" "$2/holder" 2>/dev/null; then rm -rf "$2"; fi',
+  'exit $rc',
+].join('\n');
 
-/** Appends one JSON line to the host's audit log. */
-export async function appendRemoteAudit(conn: Connection, path: string, line: string, become?: Become): Promise<boolean> {
-  const r = await conn.exec(['/bin/sh', '-c', APPEND, 'sh', path], { stdin: `${line}\n`, become });
+/** The deploy lock to release in the same command as the audit append (one round trip less per host). */
+export interface AuditRelease {
+  lockPath: string;
+  runId: string;
+}
+
+/** Appends one JSON line to the host's audit log, then releases this run's lock when asked. */
+export async function appendRemoteAudit(conn: Connection, path: string, line: string, become?: Become, release?: AuditRelease): Promise<boolean> {
+  const argv = ['/bin/sh', '-c', APPEND, 'sh', path, release?.lockPath ?? '', release?.runId ?? ''];
+  const r = await conn.exec(argv, { stdin: `${line}\n`, become });
   return r.rc === 0;
 }

@@ -61,10 +61,10 @@ export async function finishHost(run: RunState, h: HostState, interrupted: boole
         stats: h.stats,
         changed_tasks: h.changedTasks,
       };
-      const ok = await appendRemoteAudit(h.conn, h.auditPath, opts.redactor.mask(JSON.stringify(record)), h.admin);
+      const release = h.lockPath ? { lockPath: h.lockPath, runId: opts.run.id } : undefined;
+      const ok = await appendRemoteAudit(h.conn, h.auditPath, opts.redactor.mask(JSON.stringify(record)), h.admin, release);
       if (!ok) run.emit({ kind: 'warning', host: h.name, msg: `could not append to the audit log ${h.auditPath}` });
-    }
-    if (h.lockPath) await releaseLock(h.conn, h.lockPath, opts.run.id, h.admin);
+    } else if (h.lockPath) await releaseLock(h.conn, h.lockPath, opts.run.id, h.admin);
   } catch (err) {
     run.emit({ kind: 'warning', host: h.name, msg: `could not finish: ${err instanceof Error ? err.message : String(err)}` });
   }

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/connection/connection.js';
 import { LocalConnection } from '../../src/connection/local.js';
 import { putFile } from '../../src/connection/ssh/sftp-put.js';
+import { appendRemoteAudit } from '../../src/executor/audit.js';
 import { copyModule } from '../../src/modules/copy.js';
 import { fileModule } from '../../src/modules/file.js';
 import { runModule } from '../../src/modules/run-module.js';
@@ -94,5 +96,30 @@ describe('round trips per task', () => {
     await expect(putFile(ops, { content: 'x' }, '/d')).rejects.toThrow('no sftp in this test');
     expect(execs.length).toBe(1);
     expect(execs[0]!.join(' ')).toContain('sha256sum');
+  });
+
+  it('the audit append releases this run\'s lock in the same command, never another run\'s', async () => {
+    const c = counting();
+    const audit = join(dir, 'log', 'audit.log');
+    const mine = join(dir, 'mine.lock');
+    const theirs = join(dir, 'theirs.lock');
+    await mkdir(mine);
+    await writeFile(join(mine, 'holder'), '{"run_id":"run-1"}');
+    await mkdir(theirs);
+    await writeFile(join(theirs, 'holder'), '{"run_id":"run-2"}');
+    expect(await appendRemoteAudit(c.conn, audit, '{"a":1}', undefined, { lockPath: mine, runId: 'run-1' })).toBe(true);
+    expect(await appendRemoteAudit(c.conn, audit, '{"a":2}', undefined, { lockPath: theirs, runId: 'run-1' })).toBe(true);
+    expect(c.execs.length).toBe(2);
+    expect(await readFile(audit, 'utf8')).toBe('{"a":1}\n{"a":2}\n');
+    expect({ mine: existsSync(mine), theirs: existsSync(theirs) }).toEqual({ mine: false, theirs: true });
+  });
+
+  it('a failed audit append still releases the lock and reports the failure', async () => {
+    await writeFile(join(dir, 'file'), '');
+    const lock = join(dir, 'l.lock');
+    await mkdir(lock);
+    await writeFile(join(lock, 'holder'), '{"run_id":"run-9"}');
+    expect(await appendRemoteAudit(counting().conn, join(dir, 'file', 'audit.log'), '{}', undefined, { lockPath: lock, runId: 'run-9' })).toBe(false);
+    expect(existsSync(lock)).toBe(false);
   });
 });
