@@ -33,7 +33,8 @@ function parseMapping(text: string, where: { keyPath: string; file?: string }): 
   return value as Vars;
 }
 
-function parseOne(arg: string, cwd: string): Vars {
+// Errors name a file argument in full but never echo an inline value (it may be a password): `-e[2]`, `-e "key=…"`.
+function parseOne(arg: string, cwd: string, n: number): Vars {
   const keyPath = `-e ${JSON.stringify(arg)}`;
   if (arg.startsWith('@')) {
     const file = resolve(cwd, arg.slice(1));
@@ -50,11 +51,11 @@ function parseOne(arg: string, cwd: string): Vars {
   const trimmed = arg.trim();
   const eq = arg.indexOf('=');
   const looksMapping = trimmed.startsWith('{') || /^[^=\s]+:\s/.test(trimmed);
-  if (looksMapping || eq < 0) return parseMapping(arg, { keyPath });
+  if (looksMapping || eq < 0) return parseMapping(arg, { keyPath: `-e[${n}]` });
   const key = arg.slice(0, eq);
   if (!NAME.test(key)) {
     throw new ConfigError(`expected a variable name before "=", got ${JSON.stringify(key)}`, {
-      keyPath,
+      keyPath: `-e ${JSON.stringify(`${key}=…`)}`,
       hint: 'names start with a letter or "_" and hold letters, digits and "_"',
     });
   }
@@ -64,6 +65,6 @@ function parseOne(arg: string, cwd: string): Vars {
 // Parses every `-e` argument in order; `key=value` keeps the value as a string, as Ansible does.
 export function parseExtraVars(list: readonly string[], cwd: string): Vars {
   const out: Vars = {};
-  for (const arg of list) Object.assign(out, parseOne(arg, cwd));
+  list.forEach((arg, i) => Object.assign(out, parseOne(arg, cwd, i + 1)));
   return out;
 }

@@ -63,12 +63,12 @@ describe('parseExtraVars', () => {
         '  hint: write key=value, a mapping like \'{"port": 8080}\', or @vars.yml',
     );
     expect(errorOf(() => parseExtraVars(['justaword'], dir)).detail).toBe('expected a mapping of variables, got a string');
-    expect(errorOf(() => parseExtraVars(['{"a": 1'], dir)).message).toMatch(/^-e "\{\\"a\\": 1": invalid YAML: /);
+    expect(errorOf(() => parseExtraVars(['x=1', '{"a": 1'], dir)).message).toMatch(/^-e\[2\]: invalid YAML: /);
   });
 
   it('rejects names that are not variable names', () => {
     expect(errorOf(() => parseExtraVars(['my-var=1'], dir)).message).toBe(
-      '-e "my-var=1": expected a variable name before "=", got "my-var"\n' +
+      '-e "my-var=…": expected a variable name before "=", got "my-var"\n' +
         '  hint: names start with a letter or "_" and hold letters, digits and "_"',
     );
   });
