@@ -125,8 +125,8 @@ describe('fuzz: YAML loaders never crash and always point at file:line:col', () 
     }
     await expect(loadPlaybook(write('bomb.yml', 'a: 1\nb: *c\n'))).rejects.toThrow(`${dir}/bomb.yml:2:4: YAML alias *c has no anchor &c before it\n  hint: define &NAME before the first *NAME`);
     const inline = `{a: &a [1,1,1,1,1,1,1,1,1,1], b: &b [${Array(10).fill('*a').join(',')}], c: [${Array(200).fill('*b').join(',')}]}`;
-    expect(() => parseExtraVars([inline], dir)).toThrow(/^-e "\{a: &a .*: too many YAML aliases/);
-    expect(() => parseExtraVars(['{a: *nowhere}'], dir)).toThrow('-e "{a: *nowhere}": YAML alias *nowhere has no anchor &nowhere before it');
+    expect(() => parseExtraVars([inline], dir)).toThrow(/^-e\[1\]: too many YAML aliases/);
+    expect(() => parseExtraVars(['{a: *nowhere}'], dir)).toThrow('-e[1]: YAML alias *nowhere has no anchor &nowhere before it');
   });
 });
 
@@ -168,6 +168,20 @@ describe('fuzz: templates, conditions, host patterns, -e values', () => {
       }),
       runs(300),
     );
+  });
+
+  it('-e errors never echo an inline value (it may be a password)', () => {
+    const secret = 'S3cret-pw';
+    for (const arg of [`{"db_password": "${secret}", x: [}`, `db-password=${secret}`, `{db_password: ${secret}} extra: x`, `- ${secret}`]) {
+      let msg = '';
+      try {
+        parseExtraVars([arg], dir);
+      } catch (err) {
+        msg = (err as Error).message;
+      }
+      expect(msg).toMatch(/^-e(\[1\]| "db-password=…"): /);
+      expect(msg).not.toContain(secret);
+    }
   });
 
   it('-e values: 300 random key=value, JSON and YAML mappings', async () => {
