@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/connection/connection.js';
 import { LocalConnection } from '../../src/connection/local.js';
-import { putFile } from '../../src/connection/ssh/sftp-put.js';
+import { BIG_FILE, finalizeArgv, putFile } from '../../src/connection/ssh/sftp-put.js';
 import { appendRemoteAudit } from '../../src/executor/audit.js';
 import { copyModule } from '../../src/modules/copy.js';
 import { fileModule } from '../../src/modules/file.js';
@@ -121,5 +122,23 @@ describe('round trips per task', () => {
     await writeFile(join(lock, 'holder'), '{"run_id":"run-9"}');
     expect(await appendRemoteAudit(counting().conn, join(dir, 'file', 'audit.log'), '{}', undefined, { lockPath: lock, runId: 'run-9' })).toBe(false);
     expect(existsSync(lock)).toBe(false);
+  });
+
+  it('a large upload is verified with the faster hasher and still refuses a wrong checksum', async () => {
+    const local = new LocalConnection('big');
+    const body = Buffer.alloc(BIG_FILE, 7);
+    const sha = createHash('sha256').update(body).digest('hex');
+    const tmp = join(dir, '.big.tmp');
+    const dest = join(dir, 'big.bin');
+    expect(finalizeArgv(tmp, tmp, dest, sha, {}, BIG_FILE).at(-1)).toBe('big');
+    expect(finalizeArgv(tmp, tmp, dest, sha, {}, BIG_FILE - 1).length).toBe(11);
+    await writeFile(tmp, body);
+    const bad = await local.exec(finalizeArgv(tmp, tmp, dest, 'f'.repeat(64), {}, BIG_FILE));
+    expect(bad.rc).toBe(3);
+    expect(bad.stderr).toBe(`checksum mismatch after upload: expected ${'f'.repeat(64)}, got ${sha}\n`);
+    expect(existsSync(dest)).toBe(false);
+    await writeFile(tmp, body);
+    expect((await local.exec(finalizeArgv(tmp, tmp, dest, sha, { mode: '0640' }, BIG_FILE))).rc).toBe(0);
+    expect(createHash('sha256').update(await readFile(dest)).digest('hex')).toBe(sha);
   });
 });
