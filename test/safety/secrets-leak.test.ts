@@ -9,6 +9,7 @@ const VAULT_PW = 'vault-Pw-for-safety';
 const VAULTED = 'Vlt-S3cr3t"q\\b-9';
 const DB_PW = "db-P@ss'w0rd-77";
 const NOLOG = 'nolog-pl41n-value';
+const WRONG_PW = 'Wr0ng-conn-Secret';
 
 const PLAY = `- name: secrets everywhere
   hosts: all
@@ -73,17 +74,20 @@ function leaks(texts: Record<string, string>, secrets: Record<string, string>): 
 describe.skipIf(!labEnabled())('secrets never leak (SSH, vault, become, no_log, --diff, -vvv, --json)', () => {
   const side = useSideLab('sfsec', 2);
 
-  it('no secret in stdout, stderr, the JSON stream, run logs, the retry file, host audit logs or the lock holder', async () => {
+  it('no secret (nor a wrong connection password) in stdout, stderr, the JSON stream, run logs, the retry file, host audit logs or the lock holder', async () => {
     const { lab } = side;
     const [h1, h2] = lab.hosts;
     const CONN_PW = lab.tester.password;
     const inventory = inventoryOf(lab, {
       h1: { ansible_user: 'tester', ansible_password: CONN_PW, ansible_become_password: CONN_PW, ansible_ssh_private_key_file: null },
-    }, { omsrun_audit_log: '/data/audit.log', db_password: DB_PW });
+    }, { omsrun_audit_log: '/data/audit.log', db_password: DB_PW }).replace(
+      /\n  hosts:\n/,
+      `\n  hosts:\n    wrongpw: { ansible_host: ${h2!.ip}, ansible_user: tester, ansible_password: ${JSON.stringify(WRONG_PW)}, ansible_ssh_private_key_file: null }\n`,
+    );
     const dir = filesIn(side, { 'inventory.yml': inventory, 'site.yml': PLAY, 'app.conf.hbs': TEMPLATE, 'vault-pass': `${VAULT_PW}\n` });
     const vaulted = execFileSync(process.execPath, [BIN, 'vault', 'encrypt-string', '--name', 'vault_secret', VAULTED], { env: { ...process.env, OMSRUN_VAULT_PASSWORD: VAULT_PW } }).toString();
     writeFileSync(path.join(dir, 'secrets.yml'), vaulted);
-    const secrets = { vault: VAULTED, db_password: DB_PW, no_log: NOLOG, ansible_password: CONN_PW, vault_password: VAULT_PW };
+    const secrets = { vault: VAULTED, db_password: DB_PW, no_log: NOLOG, ansible_password: CONN_PW, wrong_password: WRONG_PW, vault_password: VAULT_PW };
 
     const runs: Record<string, CliRun> = {};
     for (const [name, extra] of [['plain', []], ['json', ['--json']]] as const) {
@@ -104,6 +108,7 @@ describe.skipIf(!labEnabled())('secrets never leak (SSH, vault, become, no_log, 
     expect(plain.stdout).toMatch(/\[h1\] cannot use \*{8}\n/);
     expect(plain.stdout).toMatch(/\+db_password=\*{8}/);
     expect(plain.stdout).toContain('the output has been hidden due to no_log: true');
+    expect(plain.stdout).toContain(`unreachable: [wrongpw] => authentication failed for tester@${h2!.ip}:22 (tried password, keyboard-interactive)`);
     expect(json.stdout.split('\n').filter(Boolean).every((l) => JSON.parse(l) !== undefined)).toBe(true);
     const holder = readFileSync(path.join(h1!.dir, 'data', 'holder-copy'), 'utf8');
     expect(JSON.parse(holder)).toMatchObject({ playbook: 'site.yml' });
