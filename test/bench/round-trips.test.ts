@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/connection/connection.js';
+import { statPath } from '../../src/connection/fs-ops.js';
 import { LocalConnection } from '../../src/connection/local.js';
 import { BIG_FILE, finalizeArgv, putFile } from '../../src/connection/ssh/sftp-put.js';
 import { appendRemoteAudit } from '../../src/executor/audit.js';
@@ -140,5 +141,18 @@ describe('round trips per task', () => {
     await writeFile(tmp, body);
     expect((await local.exec(finalizeArgv(tmp, tmp, dest, sha, { mode: '0640' }, BIG_FILE))).rc).toBe(0);
     expect(createHash('sha256').update(await readFile(dest)).digest('hex')).toBe(sha);
+  });
+
+  it('stat hashes large files with the faster hasher and small ones with sha256sum, to the same result', async () => {
+    const local = new LocalConnection('stat');
+    for (const size of [BIG_FILE, 10]) {
+      const body = Buffer.alloc(size, 3);
+      const p = join(dir, `f${size}`);
+      await writeFile(p, body);
+      const st = await statPath(local, p, undefined, { checksum: true });
+      expect({ size: st.size, isFile: st.isFile, sha256: st.sha256 }).toEqual({ size, isFile: true, sha256: createHash('sha256').update(body).digest('hex') });
+    }
+    expect((await statPath(local, dir, undefined, { checksum: true })).sha256).toBeUndefined();
+    expect((await statPath(local, join(dir, 'none'), undefined, { checksum: true })).exists).toBe(false);
   });
 });
