@@ -131,7 +131,7 @@ describe('omsrun CLI', () => {
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
     expect(events[0]!.kind).toBe('run_start');
     expect(events.at(-1)).toMatchObject({ kind: 'recap', interrupted: false });
-    expect(events.filter((e) => e.kind === 'host_task_result')).toHaveLength(4);
+    expect(events.filter((e) => e.kind === 'host_task_result'), r.stdout).toHaveLength(4);
   });
 
   it('exits 130 on SIGINT after printing the recap so far', async () => {

@@ -55,7 +55,10 @@ describe('runModule', () => {
 
 describe('registry', () => {
   it('lists every module and alias, each with described fields', () => {
-    expect(moduleNames()).toEqual(['assert', 'command', 'copy', 'debug', 'fail', 'file', 'http', 'set_fact', 'shell', 'stat', 'template', 'uri', 'wait_for']);
+    expect(moduleNames()).toEqual([
+      'assert', 'command', 'copy', 'debug', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'file', 'http',
+      'mysql_query', 'oms_settings', 'set_fact', 'shell', 'stat', 'template', 'uri', 'wait_for',
+    ]);
     expect(getModule('nope')).toBeUndefined();
     for (const m of allModules()) {
       const schema = z.toJSONSchema(m.schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { description?: string }>; description?: string };

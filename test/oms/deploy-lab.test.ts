@@ -76,9 +76,9 @@ describe.skipIf(!labEnabled())('OMS playbooks on a lab', () => {
       expect(c.State.Running).toBe(true);
       expect(c.HostConfig).toMatchObject({ NetworkMode: 'host', Privileged: true, Ulimits: [{ Name: 'nproc', Soft: 65535, Hard: 65535 }] });
       expect([-1, 0]).toContain(c.HostConfig.PidsLimit ?? 0);
-      expect(c.HostConfig.Binds).toEqual([
+      expect([...c.HostConfig.Binds].sort()).toEqual([
         '/data/oms/config.yaml:/home/admin/conf/config.yaml', '/data/oms/oms_logs:/home/admin/logs',
-        '/data/oms/oms_store:/home/ds/store', '/data/oms/oms_run:/home/ds/run',
+        '/data/oms/oms_run:/home/ds/run', '/data/oms/oms_store:/home/ds/store',
       ]);
       expect(c.Config.Env).toContain(`OMS_HOST_IP=${h.ip}`);
       const cfg = configOf(h);
