@@ -1,6 +1,7 @@
 // Runs a command inside a running container, streaming its output; success is rc 0 plus the expected line.
 import { z } from 'zod';
 import { quoteArgv } from '../connection/quote.js';
+import { execOutcome } from './command-shared.js';
 import { failed } from './common.js';
 import { docker } from './docker-cli.js';
 import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
@@ -76,13 +77,7 @@ export const dockerExecModule = defineModule<Args, string[]>({
     const argv = planned ?? execArgv(a);
     const timeoutMs = Math.min(a.timeout * 1000, ctx.timeoutMs ?? Infinity);
     const r = await docker(ctx, argv.slice(1), { timeoutMs, onLine: (s, l) => ctx.log(l, s) });
-    const out: ModuleOutcome = {
-      changed: true,
-      rc: r.rc,
-      stdout: r.stdout.replace(/\n$/, ''),
-      stderr: r.stderr.replace(/\n$/, ''),
-      data: { cmd: argv },
-    };
+    const out = execOutcome(argv, r);
     let why: string | undefined;
     if (r.timedOut) why = `timed out after ${timeoutMs / 1000} s (the command may still be running in ${a.container})`;
     else if (r.rc !== 0) why = `non-zero return code ${r.rc}`;
