@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, ScalarTag } from 'yaml';
-import { ConfigError, ConfigErrors } from './errors.js';
+import { ConfigError } from './errors.js';
 import type { SourcePos } from './errors.js';
 import { describeValue, type KeyPath } from './key-path.js';
 import { toErrors } from './zod-issues.js';

@@ -4,7 +4,7 @@ import { quoteArgv } from '../connection/quote.js';
 import { execOutcome } from './command-shared.js';
 import { failed } from './common.js';
 import { docker } from './docker-cli.js';
-import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
+import { defineModule, type ModuleContext } from './module.js';
 
 const scalar = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
 

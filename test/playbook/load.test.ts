@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlaybook } from '../../src/playbook/load.js';
 import { listTasks } from '../../src/playbook/list-tasks.js';
-import { errorOf, tree } from '../inventory/tmp-tree.js';
+import { tree } from '../inventory/tmp-tree.js';
 import { testModules } from './test-modules.js';
 
 const load = (f: string) => loadPlaybook(f, { modules: testModules });
