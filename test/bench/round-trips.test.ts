@@ -8,6 +8,7 @@ import { statPath } from '../../src/connection/fs-ops.js';
 import { LocalConnection } from '../../src/connection/local.js';
 import { BIG_FILE, finalizeArgv, putFile } from '../../src/connection/ssh/sftp-put.js';
 import { appendRemoteAudit } from '../../src/executor/audit.js';
+import { commandModule } from '../../src/modules/command.js';
 import { copyModule } from '../../src/modules/copy.js';
 import { fileModule } from '../../src/modules/file.js';
 import { runModule } from '../../src/modules/run-module.js';
@@ -154,5 +155,25 @@ describe('round trips per task', () => {
     }
     expect((await statPath(local, dir, undefined, { checksum: true })).sha256).toBeUndefined();
     expect((await statPath(local, join(dir, 'none'), undefined, { checksum: true })).exists).toBe(false);
+  });
+
+  it('command with creates: one command whether it runs or is skipped; check mode only looks', async () => {
+    const marker = join(dir, 'made');
+    const args = { argv: ['touch', marker], creates: marker };
+    const c = counting();
+    expect(await runModule(commandModule, args, makeContext({ conn: c.conn, checkMode: true }))).toMatchObject({ changed: false, skipped: true });
+    expect(existsSync(marker)).toBe(false);
+    c.execs.length = 0;
+    expect(await runModule(commandModule, args, makeContext({ conn: c.conn }))).toMatchObject({ changed: true, rc: 0, data: { cmd: ['touch', marker] } });
+    expect(existsSync(marker)).toBe(true);
+    expect(await runModule(commandModule, args, makeContext({ conn: c.conn }))).toEqual({ changed: false, msg: `skipped, since ${marker} exists`, rc: 0 });
+    expect(c.execs.length).toBe(2);
+  });
+
+  it('command with a relative creates and chdir still checks from the login folder', async () => {
+    const c = counting();
+    const out = await runModule(commandModule, { argv: ['true'], creates: 'no-such-file-here', chdir: dir }, makeContext({ conn: c.conn }));
+    expect(out).toMatchObject({ changed: true, rc: 0 });
+    expect(c.execs.length).toBe(2);
   });
 });
