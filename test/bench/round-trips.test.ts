@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -6,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/connection/connection.js';
 import { statPath } from '../../src/connection/fs-ops.js';
 import { LocalConnection } from '../../src/connection/local.js';
+import { newMarkers, remoteArgv, remoteCommand } from '../../src/connection/ssh/remote-command.js';
 import { BIG_FILE, finalizeArgv, putFile } from '../../src/connection/ssh/sftp-put.js';
 import { appendRemoteAudit } from '../../src/executor/audit.js';
 import { commandModule } from '../../src/modules/command.js';
@@ -175,5 +177,17 @@ describe('round trips per task', () => {
     const out = await runModule(commandModule, { argv: ['true'], creates: 'no-such-file-here', chdir: dir }, makeContext({ conn: c.conn }));
     expect(out).toMatchObject({ changed: true, rc: 0 });
     expect(c.execs.length).toBe(2);
+  });
+
+  it('an SSH command that is a sh script runs in the wrapper shell, with the same $0, arguments, pid report and exit code', () => {
+    const m = newMarkers();
+    const argv = ['/bin/sh', '-c', 'printf "%s|" "$0" "$@"; echo "$$" >&2; exit 7', 'sh', 'a b', '$(id)'];
+    expect(remoteArgv(argv, {}, m)).toEqual(['sh', '-c', `echo "${m.ready} $$" >&2\n${argv[2]}`, 'sh', 'a b', '$(id)']);
+    const r = spawnSync('bash', ['-c', remoteCommand(argv, {}, m)], { encoding: 'utf8' });
+    expect({ rc: r.status, stdout: r.stdout }).toEqual({ rc: 7, stdout: 'sh|a b|$(id)|' });
+    const [ready, pid] = r.stderr.trim().split('\n');
+    expect(ready).toBe(`${m.ready} ${pid}`);
+    expect(remoteArgv(argv, { cwd: '/' }, m)[2]).toBe(`echo "${m.ready} $$" >&2; cd -- "$1" && shift && exec "$@"`);
+    expect(execFileSync('bash', ['-c', remoteCommand(['/bin/sh', '-c', 'pwd', 'sh'], { cwd: '/usr' }, m)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toBe('/usr\n');
   });
 });

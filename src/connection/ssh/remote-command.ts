@@ -27,6 +27,11 @@ export function newMarkers(): CommandMarkers {
   return { prompt: `[omsrun-sudo-${id}] password:`, ready: `omsrun-ready-${id}` };
 }
 
+// `/bin/sh -c SCRIPT $0 ARGS...` runs inside the wrapper shell itself: one process start less per command on the host.
+function inlineScript(argv: readonly string[], opts: RemoteCommandOptions, envCount: number): boolean {
+  return opts.cwd === undefined && envCount === 0 && argv.length >= 4 && (argv[0] === '/bin/sh' || argv[0] === 'sh') && argv[1] === '-c';
+}
+
 // The argv that runs on the host: sudo (maybe), then a tiny sh wrapper that reports its pid, cd's and execs.
 export function remoteArgv(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers): string[] {
   if (argv.length === 0) throw new ConfigError('expected a command, got an empty argv', { keyPath: 'argv' });
@@ -37,7 +42,9 @@ export function remoteArgv(argv: readonly string[], opts: RemoteCommandOptions, 
   const inner = envPairs.length ? ['env', ...envPairs, ...argv] : [...argv];
   const cd = opts.cwd !== undefined ? 'cd -- "$1" && shift && ' : '';
   const script = `echo "${markers.ready} $$" >&2; ${cd}exec "$@"`;
-  const wrapped = ['sh', '-c', script, 'sh', ...(opts.cwd !== undefined ? [opts.cwd] : []), ...inner];
+  const wrapped = inlineScript(argv, opts, envPairs.length)
+    ? ['sh', '-c', `echo "${markers.ready} $$" >&2\n${argv[2]}`, ...argv.slice(3)]
+    : ['sh', '-c', script, 'sh', ...(opts.cwd !== undefined ? [opts.cwd] : []), ...inner];
   if (!opts.become) return wrapped;
   const user = opts.become.user || 'root';
   const sudo = opts.become.password !== undefined ? ['sudo', '-S', '-p', markers.prompt] : ['sudo', '-n'];
