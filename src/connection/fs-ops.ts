@@ -25,7 +25,8 @@ const STAT_SCRIPT = [
   `st=$(stat -c '%f/%a/%U/%G/%u/%g/%s' -- "$1") || { [ -e "$1" ] || [ -L "$1" ] || { echo absent; exit 0; }; exit 3; }`,
   'echo "$st"',
   '[ "$2" = 1 ] && [ -f "$1" ] && [ ! -L "$1" ] || exit 0',
-  'if [ "${st##*/}" -ge 8388608 ] && command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r < "$1"; else sha256sum < "$1"; fi | cut -d" " -f1',
+  'if [ "${st##*/}" -ge 8388608 ] && command -v openssl >/dev/null 2>&1; then s=$(openssl dgst -sha256 -r < "$1"); else s=$(sha256sum < "$1"); fi',
+  'echo "${s%% *}"',
 ].join('\n');
 
 // Fails loudly: a stat that cannot run means the target is not what modules assume.
