@@ -53,7 +53,7 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, with
 async function labWithRetry(hosts: number, subnet: string): Promise<LabState> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await labUp({ hosts, name: LAB_NAME, dir: LAB_DIR, subnet, concurrency: 8 });
+      return await labUp({ hosts, name: LAB_NAME, dir: LAB_DIR, subnet, concurrency: 6 });
     } catch (err) {
       if (attempt >= 3) throw err;
       console.log(`lab start failed (${(err as Error).message}); retrying`);

@@ -36,6 +36,7 @@ function readStat(pid: number): ProcStat | undefined {
 }
 
 // Tracks every process that ever descended from the root pid, even after it is re-parented to init.
+// Walks /proc/<pid>/task/*/children from the tree instead of scanning all of /proc, so sampling stays cheap next to the run.
 class TreeSampler {
   readonly seen = new Map<number, { cpuTicks: number; orphan: boolean }>();
   peakRssKb = 0;
@@ -43,23 +44,26 @@ class TreeSampler {
     this.seen.set(root, { cpuTicks: 0, orphan: false });
   }
 
-  sample(): void {
-    const stats = new Map<number, ProcStat>();
-    for (const name of readdirSync('/proc')) {
-      const pid = Number(name);
-      if (!Number.isInteger(pid)) continue;
-      const s = readStat(pid);
-      if (s) stats.set(pid, s);
+  private children(pid: number): number[] {
+    try {
+      return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+        readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+    } catch {
+      return [];
     }
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const [pid, s] of stats) {
-        if (!this.seen.has(pid) && this.seen.has(s.ppid)) {
-          this.seen.set(pid, { cpuTicks: 0, orphan: false });
-          grew = true;
-        }
-      }
+  }
+
+  sample(): void {
+    const queue = [...this.seen.keys()];
+    const stats = new Map<number, ProcStat>();
+    while (queue.length) {
+      const pid = queue.pop()!;
+      if (stats.has(pid)) continue;
+      const s = readStat(pid);
+      if (!s) continue;
+      stats.set(pid, s);
+      if (!this.seen.has(pid)) this.seen.set(pid, { cpuTicks: 0, orphan: false });
+      queue.push(...this.children(pid));
     }
     let rss = 0;
     for (const [pid, rec] of this.seen) {
