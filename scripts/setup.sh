@@ -7,4 +7,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 else
   echo "setup: not root (or no apt-get): skipping lab packages; lab tests will be skipped" >&2
 fi
-npm ci --no-audit --no-fund
+# npm install, not npm ci: npm 11 writes lock files without other platforms' optional packages
+# (rollup's) and then npm ci rejects them; install still follows the lock file's versions.
+npm install --no-audit --no-fund
