@@ -15,7 +15,6 @@ import { resolveInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/pattern.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { jsonView } from '../report/json-view.js';
-import { liveView } from '../report/live-view.js';
 import { plainView } from '../report/plain-view.js';
 import type { View } from '../report/view.js';
 import { parseExtraVars } from '../template/extra-vars.js';
@@ -50,7 +49,7 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
 
   const interactive = Boolean(out.isTTY) && !process.env.CI && o.color && !o.json;
   const viewOptions = { color: o.color && Boolean(out.isTTY) && !process.env.NO_COLOR, verbosity: o.verbose, diff: o.diff, out };
-  const view: View = o.json ? jsonView(out) : interactive ? liveView(viewOptions) : plainView(viewOptions);
+  const view: View = o.json ? jsonView(out) : interactive ? (await import('../report/live-view.js')).liveView(viewOptions) : plainView(viewOptions);
   const bus = new EventBus();
   bus.on(view.listener);
   const identity = runIdentity(playbookPath);

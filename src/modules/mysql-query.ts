@@ -1,5 +1,5 @@
 // MetaDB checks from the controller: log in, see which OMS databases exist, run a read-only query.
-import mysql from 'mysql2/promise';
+import type { Connection as MysqlConnection } from 'mysql2/promise';
 import { z } from 'zod';
 import { failed } from './common.js';
 import { defineModule, type ModuleOutcome } from './module.js';
@@ -46,8 +46,9 @@ export function mysqlErrorMessage(err: unknown, a: Pick<Args, 'host' | 'port' | 
 }
 
 async function run(a: Args, changed: boolean): Promise<ModuleOutcome> {
-  let conn: mysql.Connection | undefined;
+  let conn: MysqlConnection | undefined;
   try {
+    const mysql = (await import('mysql2/promise')).default;
     conn = await mysql.createConnection({
       host: a.host, port: a.port, user: a.user, password: a.password, connectTimeout: a.connect_timeout * 1000,
     });
