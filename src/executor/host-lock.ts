@@ -22,9 +22,14 @@ const HELD = 75;
 
 const ACQUIRE = [
   'umask 022',
-  'if mkdir "$1" 2>/dev/null; then cat > "$1/holder"; exit 0; fi',
-  'if grep -qF "$2" "$1/holder" 2>/dev/null; then exit 0; fi',
-  `if [ -d "$1" ]; then cat "$1/holder" 2>/dev/null || echo '{"holder":"unknown (no holder file)"}'; exit ${HELD}; fi`,
+  // The holder file is complete before it has its name, and a run that just made the folder gets a moment to write it.
+  'for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do',
+  '  if mkdir "$1" 2>/dev/null; then cat > "$1/.holder.$$" && mv -f "$1/.holder.$$" "$1/holder"; exit $?; fi',
+  '  if [ -s "$1/holder" ]; then grep -qF "$2" "$1/holder" && exit 0; cat "$1/holder"; exit ' + String(HELD) + '; fi',
+  '  [ -d "$1" ] || { [ -e "$1" ] && break; continue; }',
+  '  sleep 0.1',
+  'done',
+  `if [ -d "$1" ]; then echo '{"holder":"unknown (no holder file)"}'; exit ${HELD}; fi`,
   'echo "cannot create $1" >&2; exit 1',
 ].join('\n');
 

@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalConnection } from '../../src/connection/local.js';
+import { acquireLock, type LockHolder } from '../../src/executor/host-lock.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function holder(run_id: string): LockHolder {
+  return { run_id, user: 'ops', controller: 'ctl', pid: 1, playbook: 'site.yml', started: '2026-11-22T00:00:00Z' };
+}
+
+describe('acquireLock races', () => {
+  it('lets every host of one run share the lock when they take it at the same moment (20 rounds of 24)', async () => {
+    const signal = new AbortController().signal;
+    for (let round = 0; round < 20; round++) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'omsrun-lock-'));
+      dirs.push(dir);
+      const lock = path.join(dir, 'lock');
+      const got = await Promise.all(
+        Array.from({ length: 24 }, () => acquireLock(new LocalConnection(), lock, holder('run-1'), { waitMs: 0, signal })),
+      );
+      expect(got.map((g) => g.kind)).toEqual(Array(24).fill('acquired'));
+      expect(JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')).run_id).toBe('run-1');
+    }
+  });
+
+  it('gives the lock to exactly one of several runs; the others see the winner, never an empty holder', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'omsrun-lock-'));
+    dirs.push(dir);
+    const lock = path.join(dir, 'lock');
+    const signal = new AbortController().signal;
+    const got = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => acquireLock(new LocalConnection(), lock, holder(`run-${i}`), { waitMs: 0, signal })),
+    );
+    const winners = got.filter((g) => g.kind === 'acquired');
+    expect(winners).toHaveLength(1);
+    const winner = JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')) as LockHolder;
+    for (const g of got) if (g.kind === 'held') expect(g.holder).toBe(`ops@ctl (pid 1) running site.yml since 2026-11-22T00:00:00Z`);
+    expect(winner.run_id).toMatch(/^run-\d$/);
+  });
+});
