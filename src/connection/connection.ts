@@ -42,8 +42,8 @@ export interface PutOptions {
   /** Called with bytes sent so far. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
-  /** sha256 of the source when the caller has it already, so put does not hash it again. */
-  sha256?: string;
+  /** sha256 of the source when the caller has it (or is computing it: a promise is awaited only after the upload), so put does not hash it again. */
+  sha256?: string | Promise<string>;
   /** The caller already found dest's content differs: upload without comparing checksums first. @defaultValue false */
   replace?: boolean;
 }

@@ -28,7 +28,8 @@ interface CopyPlan extends WritePlan {
 
 const digests = new Map<string, { key: string; sha256: Promise<string> }>();
 
-// A controller file is hashed once per run however many hosts copy it (keyed on size and mtime), never held in memory.
+// A controller file is hashed once per run however many hosts copy it (keyed on size and mtime), never held in memory;
+// the hash runs while the host is checked and the bytes go out, and is awaited only where it decides something.
 async function fileBody(path: string): Promise<WriteBody> {
   const st = await stat(path);
   const key = `${st.size}/${st.mtimeMs}`;
@@ -40,7 +41,7 @@ async function fileBody(path: string): Promise<WriteBody> {
     digests.set(path, entry);
     sha256.catch(() => digests.delete(path));
   }
-  return { source: { localPath: path }, sha256: await entry.sha256 };
+  return { source: { localPath: path }, sha256: entry.sha256, size: st.size };
 }
 
 // dest may name a folder (ending in / or existing): the file keeps its own name there; one stat serves both.

@@ -39,10 +39,12 @@ export function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
-/** New content for dest: bytes in memory or a controller file, with its sha256 computed once. */
+/** New content for dest: bytes in memory or a controller file, with its sha256 computed once (a file's hash may still be running). */
 export interface WriteBody {
   source: PutSource;
-  sha256: string;
+  sha256: string | Promise<string>;
+  /** Byte count: a different size decides "changed" without waiting for the hash. */
+  size?: number;
 }
 
 // Large controller files stay on disk and are hashed once; small rendered content is hashed here.
@@ -65,15 +67,15 @@ export function backupName(dest: string, now = new Date()): string {
 export async function planWrite(ctx: ModuleContext, content: Buffer | WriteBody, args: WriteArgs, known?: PathStat): Promise<Plan<WritePlan>> {
   const st = known ?? (await statPath(ctx.conn, args.dest, ctx.become, { checksum: true }));
   const body = bodyOf(content);
-  const checksum = body.sha256;
+  const sizeDiffers = st.exists && body.size !== undefined && st.size !== body.size;
   if (st.exists && !st.isFile) {
     return { changes: false, outcome: { failed: true, msg: `${args.dest} exists and is not a regular file` } };
   }
   const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
-  const changed = !st.exists || st.sha256 !== checksum;
+  const changed = !st.exists || sizeDiffers || st.sha256 !== (await body.sha256);
   const keys = attrsDiffer(st, want);
   if (!changed && keys.length === 0) {
-    return { changes: false, outcome: { data: { dest: args.dest, checksum } } };
+    return { changes: false, outcome: { data: { dest: args.dest, checksum: await body.sha256 } } };
   }
   const summary = !st.exists
     ? `create ${args.dest}`
@@ -97,10 +99,10 @@ export async function applyWrite(
   plan: WritePlan,
 ): Promise<ModuleOutcome> {
   const body = bodyOf(content);
-  const data: Record<string, unknown> = { dest: args.dest, checksum: body.sha256 };
+  const data: Record<string, unknown> = { dest: args.dest };
   if (!plan.content) {
     await setAttrs(ctx.conn, args.dest, plan.attrs, ctx.become);
-    return { changed: true, data };
+    return { changed: true, data: { ...data, checksum: await body.sha256 } };
   }
   if (args.validate !== undefined) {
     const bad = await validate(ctx, body.source, args.validate);
@@ -114,7 +116,7 @@ export async function applyWrite(
   const { mode, owner, group } = plan.attrs;
   const known = { sha256: body.sha256, replace: true };
   await ctx.conn.put(body.source, args.dest, { mode, owner, group, become: ctx.become, signal: ctx.signal, ...known });
-  return { changed: true, data };
+  return { changed: true, data: { ...data, checksum: await body.sha256 } };
 }
 
 async function validate(ctx: ModuleContext, source: PutSource, cmd: string | string[]): Promise<ModuleOutcome | undefined> {

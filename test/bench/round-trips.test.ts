@@ -79,6 +79,17 @@ describe('round trips per task', () => {
     expect((await runModule(copyModule, { src, dest: join(dir, 'etc') }, makeContext({ conn: c.conn }))).changed).toBe(false);
   });
 
+  it('copy compares same-size content by hash and reports the checksum it wrote', async () => {
+    const src = join(dir, 's.txt');
+    const dest = join(dir, 'd.txt');
+    await writeFile(src, 'aaaa\n');
+    await writeFile(dest, 'bbbb\n');
+    const out = await runModule(copyModule, { src, dest }, makeContext());
+    expect(out).toMatchObject({ changed: true, data: { dest, checksum: createHash('sha256').update('aaaa\n').digest('hex') } });
+    expect(await readFile(dest, 'utf8')).toBe('aaaa\n');
+    expect(await runModule(copyModule, { src, dest }, makeContext())).toEqual({ changed: false, data: { dest, checksum: createHash('sha256').update('aaaa\n').digest('hex') } });
+  });
+
   it('copy notices a controller file that changed since it was hashed', async () => {
     const src = join(dir, 'v.txt');
     const dest = join(dir, 'out.txt');

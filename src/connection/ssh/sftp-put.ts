@@ -70,7 +70,7 @@ export async function localDigest(source: PutSource): Promise<{ sha256: string; 
 }
 
 // The caller's sha256 when given (a large file is then read only once, by the upload).
-async function knownDigest(source: PutSource, sha256: string | undefined): Promise<{ sha256: string; size: number }> {
+async function knownDigest(source: PutSource, sha256: string | Promise<string> | undefined): Promise<{ sha256: string | Promise<string>; size: number }> {
   if (sha256 === undefined) return localDigest(source);
   const size = 'content' in source ? Buffer.byteLength(source.content) : (await stat(source.localPath)).size;
   return { sha256, size };
@@ -167,31 +167,31 @@ async function finalize(ops: RemoteOps, argv: string[], become: Become | undefin
 
 // Writes as another (non-root) user by piping the bytes through sudo into a 0600 temp file that user owns:
 // a staged copy would have to be readable by everyone for that user to read it.
-async function streamAsUser(ops: RemoteOps, source: PutSource, dest: string, d: { sha256: string; size: number }, o: PutOptions & { become: Become }): Promise<PutOutcome> {
+async function streamAsUser(ops: RemoteOps, source: PutSource, dest: string, d: { sha256: string | Promise<string>; size: number }, o: PutOptions & { become: Become }): Promise<PutOutcome> {
   const tmp = tempNameFor(dest);
   const stdin = 'content' in source ? Buffer.from(source.content) : createReadStream(source.localPath);
   try {
     const r = await ops.exec(['sh', '-c', 'umask 077 && cat > "$1"', 'sh', tmp], { become: o.become, stdin, signal: o.signal });
     check(o);
     if (r.rc !== 0) throw new CommandError(`${ops.host}: cannot upload to ${tmp}: ${r.stderr.trim() || `exit code ${r.rc}`}`, r.rc, r.stdout, r.stderr);
-    await finalize(ops, finalizeArgv(tmp, tmp, dest, d.sha256, o, d.size), o.become, dest);
+    await finalize(ops, finalizeArgv(tmp, tmp, dest, await d.sha256, o, d.size), o.become, dest);
   } catch (err) {
     await ops.exec(['rm', '-f', '--', tmp], { become: o.become }).catch(() => undefined);
     throw err;
   }
   o.onProgress?.(d.size, d.size);
-  return { uploaded: true, sha256: d.sha256 };
+  return { uploaded: true, sha256: await d.sha256 };
 }
 
 // Writes dest atomically; skips the transfer when the remote file already has the same sha256.
 export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o: PutOptions = {}): Promise<PutOutcome> {
   check(o);
-  const { sha256, size } = await knownDigest(source, o.sha256);
-  if (!o.replace && (await remoteSha256(ops, dest, o.become)) === sha256) {
+  const { sha256: pending, size } = await knownDigest(source, o.sha256);
+  if (!o.replace && (await remoteSha256(ops, dest, o.become)) === (await pending)) {
     if (o.mode !== undefined || o.owner !== undefined || o.group !== undefined) {
       await finalize(ops, ['sh', '-c', ATTRS, 'sh', dest, o.mode ?? '', o.owner ?? '', o.group ?? ''], o.become, dest);
     }
-    return { uploaded: false, sha256 };
+    return { uploaded: false, sha256: await pending };
   }
   const sftp = await ops.sftp();
   const onAbort = (): void => sftp.end();
@@ -202,14 +202,14 @@ export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o
       try {
         await upload(ops.host, sftp, source, tmp, size, o);
         check(o);
-        await finalize(ops, finalizeArgv(tmp, tmp, dest, sha256, o, size), undefined, dest);
+        await finalize(ops, finalizeArgv(tmp, tmp, dest, await pending, o, size), undefined, dest);
       } catch (err) {
         await ops.exec(['rm', '-f', '--', tmp]).catch(() => undefined);
         throw err;
       }
-      return { uploaded: true, sha256 };
+      return { uploaded: true, sha256: await pending };
     }
-    if ((o.become.user || 'root') !== 'root') return await streamAsUser(ops, source, dest, { sha256, size }, { ...o, become: o.become });
+    if ((o.become.user || 'root') !== 'root') return await streamAsUser(ops, source, dest, { sha256: pending, size }, { ...o, become: o.become });
     const mk = await ops.exec(['mktemp', '-d']);
     const dir = mk.stdout.trim();
     if (mk.rc !== 0 || dir === '') throw new CommandError(`${ops.host}: mktemp -d failed: ${mk.stderr.trim()}`, mk.rc, mk.stdout, mk.stderr);
@@ -217,11 +217,11 @@ export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o
       const staged = posix.join(dir, 'upload');
       await upload(ops.host, sftp, source, staged, size, o);
       check(o);
-      await finalize(ops, finalizeArgv(staged, tempNameFor(dest), dest, sha256, o, size), o.become, dest);
+      await finalize(ops, finalizeArgv(staged, tempNameFor(dest), dest, await pending, o, size), o.become, dest);
     } finally {
       await ops.exec(['rm', '-rf', '--', dir]).catch(() => undefined);
     }
-    return { uploaded: true, sha256 };
+    return { uploaded: true, sha256: await pending };
   } catch (err) {
     if (o.signal?.aborted) throw new InterruptedError();
     throw err;
