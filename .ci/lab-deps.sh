@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the lab (network-namespace test hosts) needs on a fresh Debian machine. Idempotent.
+# Installs what the lab (network-namespace test hosts) needs on a fresh Debian machine, plus any packages
+# named as arguments. Idempotent.
 set -euo pipefail
 PKGS=(openssh-server openssh-client docker.io iproute2 busybox-static haproxy sudo openssl
-  mariadb-server mariadb-client procps psmisc util-linux kmod)
+  mariadb-server mariadb-client procps psmisc util-linux kmod "$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
