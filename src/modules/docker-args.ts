@@ -26,7 +26,7 @@ export const containerSchema = z
     interactive: z.boolean().optional().describe('Keep stdin open (`-i`).'),
     restart_policy: z.string().regex(RESTART, { error: 'expected no, always, unless-stopped or on-failure[:N]' }).optional().describe('`--restart` policy.'),
     state: z.enum(['started', 'stopped', 'absent', 'restarted']).default('started').describe('started (default), stopped, absent or restarted.'),
-    allow_mount_changes: z.boolean().default(false).describe('Allow re-creating the container when its mounts would change (the host folders normally stay the same across redeploys).'),
+    allow_mount_changes: z.boolean().default(false).describe('Allow re-creating the container when an existing mount would go away or change (the host folders normally stay the same across redeploys); adding mounts needs no permission.'),
   })
   .refine((a) => a.state === 'absent' || a.image !== undefined, { error: 'expected image (required unless state is absent)', path: ['image'] });
 

@@ -13,7 +13,7 @@ export interface FieldDiff {
 /** Result of comparing a container with the wanted settings. */
 export interface Comparison {
   diffs: FieldDiff[];
-  /** Set when the bind mounts differ: sorted `HOST:CONTAINER[:ro]` lists. */
+  /** Set when an existing bind mount would go away or change: sorted `HOST:CONTAINER[:ro]` lists. */
   mounts?: { before: string[]; after: string[] };
 }
 
@@ -59,7 +59,8 @@ export function compareContainer(a: ContainerArgs, wantedImageId: string, c: Con
   if (a.volumes !== undefined) {
     const before = currentBinds(c);
     const after = a.volumes.map((v) => bindText(parseBind(v))).sort();
-    if (JSON.stringify(before) !== JSON.stringify(after)) mounts = { before, after };
+    // Only a mount that goes away or changes puts state at risk; new mounts (e.g. HTTPS certificates) do not.
+    if (before.some((b) => !after.includes(b))) mounts = { before, after };
     check('volumes', before, after);
   }
   for (const [k, v] of Object.entries(a.env ?? {})) check(`env.${k}`, envOf(c, k), v);

@@ -103,6 +103,14 @@ describe('inspect comparison', () => {
     );
   });
 
+  it('adding a mount (HTTPS certificates later) re-creates without asking; existing mounts stay', () => {
+    const base = ['/data/oms/oms_run:/home/ds/run', '/data/oms/oms_store:/home/ds/store', '/data/oms/oms_logs:/home/admin/logs', '/data/oms/config.yaml:/home/admin/conf/config.yaml'];
+    const withCert = args({ volumes: [...base, '/data/oms/https_crt:/etc/pki/nginx/oms_server.crt'] });
+    const cmp = compareContainer(withCert, IMAGE_ID, inspected());
+    expect(cmp.mounts).toBeUndefined();
+    expect(cmp.diffs.map((d) => d.field)).toEqual(['volumes']);
+  });
+
   it('reads binds from Mounts when HostConfig.Binds is empty; restart policy names', () => {
     const c = inspected({ Binds: null, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } });
     c.Mounts = [{ Type: 'bind', Source: '/s', Destination: '/d', RW: false }, { Type: 'volume', Source: '/v', Destination: '/x', RW: true }];
