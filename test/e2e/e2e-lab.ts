@@ -1,62 +1,24 @@
 // A side lab per e2e test file, inventories pointing at it, and host-side probes that never touch other labs.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
-import { stringify } from 'yaml';
-import { freeSideSubnet, labDown, labUp, runOnHost, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { runOnHost, type Lab, type LabHost } from '../lab/lab-helper.js';
 import { omsrun, type CliRun } from '../cli/cli-helper.js';
+import { labInventory, useSideLab as useLab, writeFiles, type SideLab } from '../lab/side-lab.js';
 
 export type { Lab, LabHost };
 
 /** Outside tmpdir, so the CLI helper adds no per-folder settings and lab hosts (which share /tmp) never see it. */
 const ROOT = '/var/tmp/omsrun-e2e';
 
-/** The lab a test file owns; filled in by beforeAll. */
-export interface SideLab {
-  lab: Lab;
-  /** Scratch folder for playbooks and inventories, removed in afterAll. */
-  work: string;
-}
+export { labInventory, writeFiles, type SideLab };
 
-// Brings up a private lab on a free /24 for one test file and tears it down after it.
+// A private lab for one e2e test file.
 export function useSideLab(name: string, hosts: number): SideLab {
-  const side = {} as SideLab;
-  let dir = '';
-  beforeAll(async () => {
-    mkdirSync(ROOT, { recursive: true });
-    dir = realpathSync(mkdtempSync(path.join(ROOT, `${name}-`)));
-    side.work = path.join(dir, 'work');
-    mkdirSync(side.work);
-    side.lab = await labUp({ hosts, name, dir: path.join(dir, 'lab'), subnet: await freeSideSubnet() });
-  }, 120_000);
-  afterAll(async () => {
-    if (!dir) return;
-    await labDown(path.join(dir, 'lab'), name);
-    rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
-  return side;
+  return useLab(name, hosts, ROOT);
 }
 
 /** Per-host inventory variables on top of the key-based root login. */
 export type HostVars = Record<string, unknown>;
-
-// An inventory reaching every lab host as root with the lab key and the lab's known_hosts.
-export function labInventory(lab: Lab, extra: Record<string, HostVars> = {}, all: HostVars = {}): string {
-  const hosts = Object.fromEntries(lab.hosts.map((h) => [h.name, { ansible_host: h.ip, ...(extra[h.name] ?? {}) }]));
-  const vars = { ansible_user: 'root', ansible_ssh_private_key_file: lab.keyFile, ansible_ssh_known_hosts_file: lab.knownHosts, ...all };
-  return stringify({ all: { vars, hosts } });
-}
-
-// Writes files into a fresh folder under the side lab's work folder.
-export function writeFiles(side: SideLab, files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(path.join(side.work, 'run-'));
-  for (const [rel, body] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, body);
-  }
-  return dir;
-}
 
 // Runs the built CLI in a folder, with the view plain and uncoloured.
 export function run(cwd: string, args: string[], onStdout?: Parameters<typeof omsrun>[1]['onStdout']): Promise<CliRun> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { checkExprSyntax, evalConditions, evaluate } from '../../src/template/expr.js';
 import { EXPR_FUNCTIONS } from '../../src/template/expr-functions.js';
+import { errorOf } from '../helpers/config-error.js';
 
 const vars = {
   port: 80,
@@ -17,16 +17,6 @@ const vars = {
   users: [{ name: 'ann', admin: true }, { name: 'bob', admin: false }],
 };
 const ctx = { file: 'playbooks/x.yml', line: 4, col: 5, task: 'check port', field: 'when' };
-
-function errorOf(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('evaluate', () => {
   it('evaluates comparisons, arithmetic and paths', () => {

@@ -2,21 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { parseExtraVars } from '../../src/template/extra-vars.js';
+import { errorOf } from '../helpers/config-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omsrun-extra-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function errorOf(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseExtraVars', () => {
   it('keeps key=value values as strings, everything after the first =', () => {

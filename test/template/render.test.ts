@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { checkTemplateSyntax, renderNative, renderString, renderTemplateFile, renderValue } from '../../src/template/render.js';
+import { errorOf } from '../helpers/config-error.js';
 
 const vars = {
   db_host: 'db1',
@@ -13,16 +13,6 @@ const vars = {
   on: true,
 };
 const ctx = { file: 'playbooks/site.yml', line: 12, col: 7, task: 'write config', source: 'config.yaml.hbs' };
-
-function errorOf(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('renderString', () => {
   it('renders variables, nested paths, blocks and loops', () => {

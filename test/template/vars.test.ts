@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import type { Inventory, InventoryGroup, InventoryHost } from '../../src/inventory/model.js';
 import { evaluate } from '../../src/template/expr.js';
 import { renderString } from '../../src/template/render.js';
 import { buildVars, groupMembers, inventoryLayers, magicVars, VAR_PRECEDENCE, VAR_PRECEDENCE_DOC, type VarLayers } from '../../src/template/vars.js';
-
-function errorOf(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../helpers/config-error.js';
 
 const every: Required<Omit<VarLayers, 'magic'>> = {
   groupVars: [{ v: 'all' }, { v: 'parent' }, { v: 'child' }],
