@@ -1,8 +1,8 @@
 // Authentication for one hop: key file, ssh-agent, password, keyboard-interactive (in that order).
 import { readFileSync } from 'node:fs';
 import type { AuthenticationType, ConnectConfig } from 'ssh2';
-import ssh2 from 'ssh2';
 import { ConnectionError } from '../../core/errors.js';
+import { ssh2Lib } from './ssh2-lib.js';
 import type { SshAuthMethod, SshTarget } from './target.js';
 
 type AuthPart = Pick<ConnectConfig, 'username' | 'privateKey' | 'passphrase' | 'agent' | 'password' | 'tryKeyboard' | 'authHandler'>;
@@ -16,7 +16,7 @@ export function loadPrivateKey(target: SshTarget): Buffer | undefined {
   } catch (err) {
     throw new ConnectionError(target.host, `cannot read private key ${target.privateKeyFile}: ${(err as Error).message}`, { cause: err });
   }
-  const parsed = ssh2.utils.parseKey(key, target.passphrase);
+  const parsed = ssh2Lib().utils.parseKey(key, target.passphrase);
   if (parsed instanceof Error) {
     const why = /passphrase|encrypted/i.test(parsed.message)
       ? target.passphrase ? 'wrong passphrase' : 'the key is encrypted and no passphrase was given'

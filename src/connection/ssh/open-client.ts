@@ -1,11 +1,12 @@
 // Opens one authenticated ssh2 Client to one hop, with host key checking and clear failure messages.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import ssh2, { type Client } from 'ssh2';
+import type { Client } from 'ssh2';
 import { ConnectionError } from '../../core/errors.js';
 import { authConfig, describeAuth, keyboardAnswers } from './auth.js';
 import { hostKeyVerifier } from './host-key.js';
 import { preferredHostKeyAlgorithms } from './known-hosts.js';
+import { ssh2Lib } from './ssh2-lib.js';
 import type { SshTarget } from './target.js';
 
 const HOST_KEY_ALGOS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
@@ -31,7 +32,7 @@ export function openClient(hop: SshTarget, host: string, via: SshTarget | undefi
   const auth = authConfigFor(hop, host);
   const prefix = via ? `jump host ${hop.host}: ` : '';
   return new Promise((resolve, reject) => {
-    const c = new ssh2.Client();
+    const c = new (ssh2Lib().Client)();
     let settled = false;
     c.on('keyboard-interactive', (_name, _instr, _lang, prompts, finish) => finish(keyboardAnswers(hop.password, prompts)));
     c.once('ready', () => {
