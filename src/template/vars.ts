@@ -1,4 +1,5 @@
 // Variable precedence lives here and nowhere else: seven layers, later wins, plus magic variables.
+import { inventoryLayers } from '../inventory/host-vars.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { contextError } from './context.js';
 import { renderValue } from './render.js';
@@ -126,13 +127,6 @@ export function buildVars(layers: VarLayers): Vars {
   return out;
 }
 
-// The inventory's layers for one host: its groups' vars (from `all` down) and its own vars.
-export function inventoryLayers(inventory: Inventory, host: string): Pick<VarLayers, 'groupVars' | 'hostVars'> {
-  const h = inventory.hosts.get(host);
-  if (!h) return { groupVars: [], hostVars: {} };
-  const groupVars = h.groups.map((g) => inventory.groups.get(g)?.vars ?? {});
-  return { groupVars, hostVars: h.vars };
-}
 
 /** What magic variables are computed from. */
 export interface MagicInput {
@@ -196,3 +190,5 @@ export function magicVars(input: MagicInput): Vars {
     ansible_check_mode: checkMode,
   };
 }
+
+export { inventoryLayers };
