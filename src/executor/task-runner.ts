@@ -4,6 +4,7 @@ import type { Become, Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
 import { ConnectionError, OmsrunError } from '../core/errors.js';
 import type { TaskResult } from '../core/result.js';
+import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
 import type { ModuleContext } from '../modules/module.js';
 import { getModule } from '../modules/registry.js';
@@ -95,7 +96,7 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     host: host.name,
     checkMode: pr.run.opts.checkMode,
     diffMode: pr.run.opts.diffMode,
-    become: becomeFor(scope, vars),
+    become: becomeFor(host.name, scope, vars),
     timeoutMs,
     vars,
     baseDir: pr.baseDir,
@@ -152,12 +153,11 @@ function connectionFor(pr: PlayRun, host: HostState, scope: Scope): Connection {
   return host.conn;
 }
 
-function becomeFor(scope: Scope, vars: Vars): Become | undefined {
-  const wanted = scope.become ?? truthy(vars.ansible_become ?? vars.become);
-  if (!wanted) return undefined;
-  const user = scope.becomeUser ?? str(vars.ansible_become_user ?? vars.become_user) ?? 'root';
-  const password = str(vars.ansible_become_password ?? vars.become_password);
-  return { user, password };
+// Task/block keywords win; otherwise the host's connection variables (one alias table: connectionSpec).
+function becomeFor(host: string, scope: Scope, vars: Vars): Become | undefined {
+  const spec = connectionSpec(host, vars);
+  if (!(scope.become ?? spec.become)) return undefined;
+  return { user: scope.becomeUser ?? spec.becomeUser, password: spec.becomePassword };
 }
 
 function loopItems(loop: unknown, vars: Vars, where: RenderContext): unknown[] {
@@ -172,12 +172,4 @@ export function renderContext(tr: TaskRun): RenderContext {
 
 function locate(where: RenderContext): string {
   return where.file ? `${where.file}:${where.line}:${where.col} task "${where.task}": ` : '';
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || v === 'true' || v === 'yes' || v === 1;
-}
-
-function str(v: unknown): string | undefined {
-  return v === undefined || v === null ? undefined : String(v);
 }
