@@ -1,6 +1,7 @@
 // The top of the engine: plays in order, hosts connected once, batches, the recap.
-import pLimit from 'p-limit';
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { ConnectionError, OmsrunError } from '../core/errors.js';
 import type { HostStats } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
@@ -24,6 +25,8 @@ export async function runPlaybook(playbook: Playbook, opts: ExecutorOptions): Pr
   const started = Date.now();
   const hosts = new Map<string, HostState>();
   const run = createRunState(opts, hosts);
+  // Every running host task listens on the run's signal (Ctrl-C): one listener per fork is expected, not a leak.
+  setMaxListeners(0, opts.signal);
   run.emit({ kind: 'run_start', playbook: playbook.file, check: opts.checkMode, diff: opts.diffMode });
   try {
     for (const [index, play] of playbook.plays.entries()) {

@@ -53,6 +53,16 @@ describe('omsrun CLI', () => {
     expect(second.stdout).toContain('OK: 2 hosts, 0 changes in');
   });
 
+  it('runs many hosts at once without a listener-leak warning on stderr', async () => {
+    const many = Array.from({ length: 24 }, (_, i) => `    m${i}:`).join('\n');
+    const dir = workdir({ 'inventories/default.yml': `all:\n  vars:\n    ansible_connection: local\n  hosts:\n${many}\n`, 'site.yml': PLAY.replace('hosts: web', 'hosts: all') });
+    const r = await omsrun(['site.yml', '-f', '24'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('OK: 24 hosts, 24 changes in');
+    expect(r.stderr).not.toContain('MaxListenersExceededWarning');
+    expect(r.stderr).toBe('');
+  });
+
   it('takes extra vars over play vars, and --tags, --limit', async () => {
     const dir = workdir({ 'inventories/default.yml': HOSTS, 'site.yml': PLAY });
     const r = await omsrun(['site.yml', '-e', 'greeting=hi', '-t', 'talk', '-l', 'h2'], { cwd: dir });
