@@ -19,15 +19,28 @@ export interface PathStat {
   sha256?: string;
 }
 
-const STAT_SCRIPT = [
-  'if [ ! -e "$1" ] && [ ! -L "$1" ]; then echo absent; exit 0; fi',
+// Shell lines that print what parseStat reads for path $p: `absent`, or the stat line and, for a regular file when
+// c=1, its sha256. They leave k (absent, dir, file or other), st (the stat line) and s (the sha256) set for what follows.
+const STAT_LINES = [
+  'k=absent',
+  'if [ -e "$p" ] || [ -L "$p" ]; then',
+  `  if st=$(stat -c '%f/%a/%U/%G/%u/%g/%s' -- "$p"); then`,
+  '    echo "$st"',
+  '    case $(( 0x${st%%/*} & 61440 )) in 16384) k=dir ;; 32768) k=file ;; *) k=other ;; esac',
   // A path removed between the two checks is absent, not an error.
-  `st=$(stat -c '%f/%a/%U/%G/%u/%g/%s' -- "$1") || { [ -e "$1" ] || [ -L "$1" ] || { echo absent; exit 0; }; exit 3; }`,
-  'echo "$st"',
-  '[ "$2" = 1 ] && [ -f "$1" ] && [ ! -L "$1" ] || exit 0',
-  'if [ "${st##*/}" -ge 8388608 ] && command -v openssl >/dev/null 2>&1; then s=$(openssl dgst -sha256 -r < "$1"); else s=$(sha256sum < "$1"); fi',
-  'echo "${s%% *}"',
-].join('\n');
+  '  elif [ -e "$p" ] || [ -L "$p" ]; then exit 3',
+  '  fi',
+  'fi',
+  '[ "$k" != absent ] || echo absent',
+  's=',
+  'if [ "$k" = file ] && [ "$c" = 1 ]; then',
+  '  if [ "${st##*/}" -ge 8388608 ] && command -v openssl >/dev/null 2>&1; then s=$(openssl dgst -sha256 -r < "$p"); else s=$(sha256sum < "$p"); fi',
+  '  s=${s%% *}',
+  '  echo "$s"',
+  'fi',
+];
+
+const STAT_SCRIPT = ['p=$1 c=$2', ...STAT_LINES].join('\n');
 
 // Fails loudly: a stat that cannot run means the target is not what modules assume.
 export async function statPath(
@@ -38,7 +51,12 @@ export async function statPath(
 ): Promise<PathStat> {
   const r = await conn.exec(['/bin/sh', '-c', STAT_SCRIPT, 'sh', path, opts.checksum ? '1' : '0'], { become });
   if (r.rc !== 0) throw commandError(`cannot stat ${path}`, r);
-  const [head = '', sum] = r.stdout.trim().split('\n');
+  return parseStat(r.stdout);
+}
+
+/** Reads what STAT_LINES printed. */
+export function parseStat(stdout: string): PathStat {
+  const [head = '', sum] = stdout.trim().split('\n');
   if (head === 'absent') return { exists: false, isDir: false, isFile: false, isLink: false };
   const [rawHex = '0', perms = '0', owner, group, uid, gid, size] = head.split('/');
   const type = parseInt(rawHex, 16) & 0o170000;
@@ -91,18 +109,19 @@ function sameId(want: string, name: string | undefined, id: number | undefined):
 
 // chmod/chown only what was asked for.
 export async function setAttrs(conn: Connection, path: string, want: Attrs, become?: Become): Promise<void> {
-  if (want.mode !== undefined) await run(conn, ['chmod', normalizeMode(want.mode), '--', path], become);
   if (want.owner !== undefined || want.group !== undefined) {
     const spec = `${want.owner ?? ''}${want.group !== undefined ? `:${want.group}` : ''}`;
     await run(conn, ['chown', '-h', spec, '--', path], become);
   }
+  if (want.mode !== undefined) await run(conn, ['chmod', normalizeMode(want.mode), '--', path], become);
 }
 
 const APPLY_PATH_SCRIPT = [
   'set -e',
   'case $2 in rm) rm -rf -- "$1" ;; dir) mkdir -p -- "$1" ;; touch) touch -- "$1" ;; esac',
-  '[ -z "$3" ] || chmod "$3" -- "$1"',
+  // chown first: it clears setuid/setgid bits that chmod sets.
   '[ -z "$4" ] || chown -h "$4" -- "$1"',
+  '[ -z "$3" ] || chmod "$3" -- "$1"',
 ].join('\n');
 
 // Remove, create and set attributes in one round trip: every exec costs a channel and a process on the host.
@@ -120,6 +139,113 @@ export async function applyPath(
   if (r.rc !== 0) throw commandError(`cannot ${op === 'rm' ? 'remove' : op ? 'create' : 'set attributes of'} ${path}`, r);
 }
 
+// After STAT_LINES: the old path's mode (4 digits), user and group names and ids, for comparisons.
+const FIELD_LINES = [
+  'if [ "$k" != absent ]; then set -f; IFS=/; set -- $st; unset IFS; a=000$2; a=${a#"${a%????}"}; U=$3 G=$4 u=$5 gi=$6; fi',
+];
+
+// Sets only the wanted attributes that differ (m: 4-digit mode, o: user, g: group; names or ids); chown first, as it
+// clears setuid/setgid bits.
+const ATTR_FIX_LINES = [
+  'co= cg=',
+  'if [ -n "$o" ]; then case $o in *[!0-9]*) [ "$o" = "$U" ] ;; *) [ "$o" = "$u" ] ;; esac || co=$o; fi',
+  'if [ -n "$g" ]; then case $g in *[!0-9]*) [ "$g" = "$G" ] ;; *) [ "$g" = "$gi" ] ;; esac || cg=$g; fi',
+  'if [ -n "$co$cg" ]; then chown -h "$co${cg:+:$cg}" -- "$p" || exit 4; fi',
+  'if [ -n "$m" ] && [ "$m" != "$a" ]; then chmod "$m" -- "$p" || exit 4; fi',
+];
+
+// The file module's check and apply in one process: prints the path's state as found, then acts only where the
+// file module's plan (planned in JS from that same state) would: creates, removes or fixes attributes.
+const CONVERGE_PATH_SCRIPT = [
+  'p=$1 c=0 want=$2 m=$3 o=$4 g=$5',
+  ...STAT_LINES,
+  ...FIELD_LINES,
+  'if [ "$k" = absent ]; then',
+  '  case $want in directory) mkdir -p -- "$p" ;; touch) touch -- "$p" ;; *) exit 0 ;; esac || exit 4',
+  '  if [ -n "$o$g" ]; then chown -h "$o${g:+:$g}" -- "$p" || exit 4; fi',
+  '  if [ -n "$m" ]; then chmod "$m" -- "$p" || exit 4; fi',
+  '  exit 0',
+  'fi',
+  'case $want in',
+  '  absent) rm -rf -- "$p" || exit 4; exit 0 ;;',
+  '  directory) [ "$k" = dir ] || exit 0 ;;',
+  '  file|touch) [ "$k" != dir ] || exit 0 ;;',
+  'esac',
+  ...ATTR_FIX_LINES,
+].join('\n');
+
+// copy/template's check and apply in one process: prints dest's state as found (with its sha256); when the content
+// differs, writes stdin to a private temp file beside dest, checks its sha256, sets owner and mode and renames it
+// into place; when only attributes differ, fixes them. A directory, link or device is left alone.
+const CONVERGE_WRITE_SCRIPT = [
+  'p=$1 c=1 e=$2 m=$3 o=$4 g=$5 t=$6',
+  ...STAT_LINES,
+  ...FIELD_LINES,
+  'if [ "$k" = absent ] || { [ "$k" = file ] && [ "$s" != "$e" ]; }; then',
+  '  dir=${p%/*}; [ "$dir" != "$p" ] || dir=.; [ -n "$dir" ] || dir=/',
+  '  [ -d "$dir" ] || { echo "the folder $dir does not exist" >&2; exit 4; }',
+  '  umask 077',
+  `  trap 'rm -f -- "$t"' EXIT`,
+  '  cat > "$t" || exit 4',
+  '  n=$(sha256sum < "$t") || exit 4',
+  '  [ "${n%% *}" = "$e" ] || { echo "the content arrived incomplete (sha256 ${n%% *}, expected $e)" >&2; exit 5; }',
+  '  if [ -n "$o$g" ]; then chown "$o${g:+:$g}" -- "$t" || exit 4; fi',
+  // Where not asked for, the replaced file keeps its owner (as far as this user may set it) and mode.
+  '  if [ "$k" = file ]; then chown "${o:-$u}:${g:-$gi}" -- "$t" 2>/dev/null; fi',
+  '  [ -n "$m" ] || { [ "$k" = file ] && m=$a; } || m=0644',
+  '  chmod "$m" -- "$t" || exit 4',
+  '  mv -f -- "$t" "$p" || exit 4',
+  '  trap - EXIT',
+  '  exit 0',
+  'fi',
+  '[ "$k" = file ] || exit 0',
+  ...ATTR_FIX_LINES,
+].join('\n');
+
+/** What a converge found before it acted; `result` is the exec's (rc 0: done, 3: cannot stat, 4/5: the change failed). */
+export interface Converged {
+  before: PathStat;
+  result: ExecResult;
+}
+
+function modeArg(mode: string | undefined): string {
+  return mode === undefined ? '' : normalizeMode(mode);
+}
+
+// '007' and '7' are the same uid; the script compares ids as strings.
+function idArg(id: string | undefined): string {
+  return id === undefined ? '' : /^\d+$/.test(id) ? String(Number(id)) : id;
+}
+
+/** One round trip: states `path` as the file module wants it (state undefined: keep its type), returning what it found. */
+export async function convergePath(
+  conn: Connection,
+  path: string,
+  state: 'directory' | 'file' | 'touch' | 'absent' | undefined,
+  want: Attrs,
+  become?: Become,
+): Promise<Converged> {
+  const argv = ['/bin/sh', '-c', CONVERGE_PATH_SCRIPT, 'sh', path, state ?? 'auto', modeArg(want.mode), idArg(want.owner), idArg(want.group)];
+  const result = await conn.exec(argv, { become });
+  if (result.rc === 3 || (result.rc !== 0 && !result.stdout)) throw commandError(`cannot stat ${path}`, result);
+  return { before: parseStat(result.stdout), result };
+}
+
+/** One round trip: makes `dest` hold `content` (sha256 `sha`) with the wanted attributes, returning what it found. */
+export async function convergeWrite(
+  conn: Connection,
+  dest: string,
+  content: Buffer,
+  sha: string,
+  want: Attrs,
+  opts: { become?: Become; signal?: AbortSignal } = {},
+): Promise<Converged> {
+  const argv = ['/bin/sh', '-c', CONVERGE_WRITE_SCRIPT, 'sh', dest, sha, modeArg(want.mode), idArg(want.owner), idArg(want.group), siblingTemp(dest)];
+  const result = await conn.exec(argv, { become: opts.become, stdin: content, signal: opts.signal });
+  if (result.rc === 3 || (result.rc !== 0 && !result.stdout)) throw commandError(`cannot stat ${dest}`, result);
+  return { before: parseStat(result.stdout), result };
+}
+
 // A sibling name nobody else uses, so rename() stays on one file system.
 export function siblingTemp(path: string, tag = 'omsrun'): string {
   const slash = path.lastIndexOf('/');
@@ -132,11 +258,12 @@ const PUT_SCRIPT = [
   `trap 'rm -f -- "$tmp"' EXIT`,
   'umask 077',
   'cat > "$tmp" || exit 1',
+  // chown before chmod: chown clears setuid/setgid bits.
+  'if [ -n "$owner" ]; then chown "$owner" -- "$tmp" || exit 1',
+  'elif [ -f "$dest" ]; then chown --reference="$dest" -- "$tmp" 2>/dev/null; fi',
   'if [ -n "$mode" ]; then chmod "$mode" -- "$tmp" || exit 1',
   'elif [ -f "$dest" ]; then chmod --reference="$dest" -- "$tmp" || exit 1',
   'else chmod 0644 -- "$tmp" || exit 1; fi',
-  'if [ -n "$owner" ]; then chown "$owner" -- "$tmp" || exit 1',
-  'elif [ -f "$dest" ]; then chown --reference="$dest" -- "$tmp" 2>/dev/null; fi',
   'sync -- "$tmp" 2>/dev/null',
   'mv -f -- "$tmp" "$dest"',
 ].join('\n');
@@ -157,7 +284,7 @@ export async function getViaExec(conn: Connection, path: string, become?: Become
   return Buffer.from(r.stdout, 'base64');
 }
 
-function commandError(what: string, r: ExecResult): CommandError {
+export function commandError(what: string, r: ExecResult): CommandError {
   const why = r.stderr.trim() || `rc ${r.rc}`;
   return new CommandError(`${what}: ${why}`, r.rc, r.stdout, r.stderr);
 }

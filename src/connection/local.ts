@@ -145,7 +145,10 @@ export class LocalConnection implements Connection {
     const tmp = join(dirname(dest), `.${basename(dest)}.omsrun-${randomBytes(6).toString('hex')}`);
     try {
       const existing = await lstat(dest).catch(() => undefined);
-      const fh = await open(tmp, 'wx', 0o600);
+      const fh = await open(tmp, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        throw new CommandError(`cannot write ${dest}: the folder ${dirname(dest)} does not exist`, 1, '', err.message);
+      });
       try {
         await fh.writeFile(content);
         options.onProgress?.(content.length, content.length);
@@ -154,14 +157,14 @@ export class LocalConnection implements Connection {
         await fh.close();
       }
       const mode = options.mode ? parseInt(options.mode, 8) : existing?.isFile() ? existing.mode & 0o7777 : 0o644;
-      await chmod(tmp, mode);
+      // Where not asked for, the replaced file keeps its owner and group; chmod comes last, as chown clears setuid bits.
+      if (existing?.isFile() && this.user === 'root') await chown(tmp, existing.uid, existing.gid);
       if (options.owner || options.group) {
         const spec = `${options.owner ?? ''}${options.group ? `:${options.group}` : ''}`;
         const r = await this.exec(['chown', spec, tmp]);
         if (r.rc !== 0) throw new CommandError(`chown ${spec} failed: ${r.stderr.trim()}`, r.rc, r.stdout, r.stderr);
-      } else if (existing?.isFile() && this.user === 'root') {
-        await chown(tmp, existing.uid, existing.gid);
       }
+      await chmod(tmp, mode);
       if (options.signal?.aborted) throw new InterruptedError();
       await rename(tmp, dest);
     } catch (err) {

@@ -1,14 +1,16 @@
 // Puts a controller file or literal content on the host, only when it differs.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { statPath, type PathStat } from '../connection/fs-ops.js';
 import { failed, resolveControllerPath } from './common.js';
 import { defineModule } from './module.js';
-import { applyWrite, planWrite, sha256, validateField, writeFields, type WriteBody, type WritePlan } from './write-file.js';
+import {
+  applyWrite, CONVERGE_MAX_BYTES, convergeWriteFile, planWrite, sha256, validateField, writeFields, type WriteBody, type WritePlan,
+} from './write-file.js';
 
 const schema = z
   .strictObject({
@@ -44,6 +46,22 @@ async function fileBody(path: string): Promise<WriteBody> {
   return { source: { localPath: path }, sha256: entry.sha256, size: st.size };
 }
 
+const smallFiles = new Map<string, { key: string; content: Promise<Buffer> }>();
+
+// A small controller file's bytes, read once per run however many hosts get it; undefined when it is large.
+async function smallFile(path: string): Promise<Buffer | undefined> {
+  const st = await stat(path);
+  if (st.size > CONVERGE_MAX_BYTES) return undefined;
+  const key = `${st.size}/${st.mtimeMs}`;
+  let entry = smallFiles.get(path);
+  if (entry?.key !== key) {
+    entry = { key, content: readFile(path) };
+    smallFiles.set(path, entry);
+    entry.content.catch(() => smallFiles.delete(path));
+  }
+  return entry.content;
+}
+
 // dest may name a folder (ending in / or existing): the file keeps its own name there; one stat serves both.
 async function statDest(args: Args, srcPath: string | undefined, ctx: Parameters<typeof planWrite>[0]): Promise<{ dest: string; st: PathStat }> {
   const dest = srcPath && args.dest.endsWith('/') ? `${args.dest}${basename(srcPath)}` : args.dest;
@@ -76,5 +94,14 @@ export const copyModule = defineModule<Args, CopyPlan>({
   apply: async (args, plan, ctx) => {
     if (!plan) throw new Error('copy: apply without a plan');
     return applyWrite(ctx, plan.body, { ...args, dest: plan.dest }, plan);
+  },
+  // Small content in one round trip; a dest that turns out to be a folder takes the two steps (the file goes inside).
+  converge: async (args, ctx) => {
+    if (args.src === undefined) return convergeWriteFile(ctx, Buffer.from(args.content ?? ''), args);
+    const srcPath = resolveControllerPath(ctx.baseDir, args.src);
+    const content = srcPath ? await smallFile(srcPath) : undefined;
+    if (!srcPath || !content) return undefined;
+    const dest = args.dest.endsWith('/') ? `${args.dest}${basename(srcPath)}` : args.dest;
+    return convergeWriteFile(ctx, content, { ...args, dest }, { dirFallback: dest === args.dest });
   },
 });

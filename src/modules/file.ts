@@ -1,9 +1,9 @@
 // Paths in a wanted state: directory, existing file, touched file, or gone.
 import { z } from 'zod';
-import { applyPath, attrsDiffer, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
+import { applyPath, attrsDiffer, commandError, convergePath, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
 import { attrFields } from './common.js';
-import { defineModule } from './module.js';
+import { defineModule, type Plan } from './module.js';
 
 const schema = z.strictObject({
   path: z.string().min(1).describe('Path on the host.'),
@@ -40,41 +40,58 @@ function pick(st: PathStat, keys: (keyof Attrs)[]): Attrs {
   return Object.fromEntries(keys.map((k) => [k, st[k]])) as Attrs;
 }
 
+// The plan from the path's state: check() stats first, converge() plans from what the host found while acting.
+function planFor(args: Args, st: PathStat): Plan<FilePlan> {
+  const state: State = args.state ?? (st.isDir ? 'directory' : 'file');
+  const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
+  const fail = (msg: string) => ({ changes: false as const, outcome: { failed: true, msg } });
+  const done = { changes: false as const, outcome: { data: { path: args.path, state: stateOf(st) } } };
+  const diffOf = (after: string, attrs: Attrs, before: Attrs): FileDiff[] => [
+    { path: args.path, before: describe(stateOf(st), before), after: describe(after, attrs) },
+  ];
+  if (state === 'absent') {
+    if (!st.exists) return done;
+    return { changes: true, summary: `remove ${args.path}`, data: { remove: true, attrs: {}, state: 'absent' }, diff: diffOf('absent', {}, {}) };
+  }
+  if (!st.exists) {
+    if (state === 'file') return fail(`${args.path} does not exist; use state: touch to create it`);
+    const create = state === 'directory' ? 'directory' : 'file';
+    const summary = `create ${create} ${args.path}`;
+    return { changes: true, summary, data: { create, attrs: want, state: create }, diff: diffOf(create, want, {}) };
+  }
+  if (state === 'directory' && !st.isDir) return fail(`${args.path} exists and is not a directory`);
+  if (state !== 'directory' && st.isDir) return fail(`${args.path} is a directory, not a file`);
+  const keys = attrsDiffer(st, want);
+  if (keys.length === 0) return done;
+  const attrs = Object.fromEntries(keys.map((k) => [k, want[k]])) as Attrs;
+  const summary = `set ${keys.map((k) => `${k} ${attrs[k]}`).join(', ')} on ${args.path}`;
+  return { changes: true, summary, data: { attrs, state: stateOf(st) }, diff: diffOf(stateOf(st), attrs, pick(st, keys)) };
+}
+
+function opOf(p: FilePlan): 'rm' | 'dir' | 'touch' | undefined {
+  return p.remove ? 'rm' : p.create === 'directory' ? 'dir' : p.create === 'file' ? 'touch' : undefined;
+}
+
 export const fileModule = defineModule<Args, FilePlan>({
   name: 'file',
   description: 'Creates directories, removes paths, touches files and sets their mode and owner.',
   schema,
-  check: async (args, ctx) => {
-    const st = await statPath(ctx.conn, args.path, ctx.become);
-    const state: State = args.state ?? (st.isDir ? 'directory' : 'file');
-    const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
-    const fail = (msg: string) => ({ changes: false as const, outcome: { failed: true, msg } });
-    const done = { changes: false as const, outcome: { data: { path: args.path, state: stateOf(st) } } };
-    const diffOf = (after: string, attrs: Attrs, before: Attrs): FileDiff[] => [
-      { path: args.path, before: describe(stateOf(st), before), after: describe(after, attrs) },
-    ];
-    if (state === 'absent') {
-      if (!st.exists) return done;
-      return { changes: true, summary: `remove ${args.path}`, data: { remove: true, attrs: {}, state: 'absent' }, diff: diffOf('absent', {}, {}) };
-    }
-    if (!st.exists) {
-      if (state === 'file') return fail(`${args.path} does not exist; use state: touch to create it`);
-      const create = state === 'directory' ? 'directory' : 'file';
-      const summary = `create ${create} ${args.path}`;
-      return { changes: true, summary, data: { create, attrs: want, state: create }, diff: diffOf(create, want, {}) };
-    }
-    if (state === 'directory' && !st.isDir) return fail(`${args.path} exists and is not a directory`);
-    if (state !== 'directory' && st.isDir) return fail(`${args.path} is a directory, not a file`);
-    const keys = attrsDiffer(st, want);
-    if (keys.length === 0) return done;
-    const attrs = Object.fromEntries(keys.map((k) => [k, want[k]])) as Attrs;
-    const summary = `set ${keys.map((k) => `${k} ${attrs[k]}`).join(', ')} on ${args.path}`;
-    return { changes: true, summary, data: { attrs, state: stateOf(st) }, diff: diffOf(stateOf(st), attrs, pick(st, keys)) };
-  },
+  check: async (args, ctx) => planFor(args, await statPath(ctx.conn, args.path, ctx.become)),
   apply: async (args, plan, ctx) => {
     const p = plan ?? { attrs: {}, state: 'file' };
-    const op = p.remove ? 'rm' : p.create === 'directory' ? 'dir' : p.create === 'file' ? 'touch' : undefined;
-    await applyPath(ctx.conn, args.path, op, p.attrs, ctx.become);
+    await applyPath(ctx.conn, args.path, opOf(p), p.attrs, ctx.become);
+    return { changed: true, data: { path: args.path, state: p.state } };
+  },
+  converge: async (args, ctx) => {
+    const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
+    const { before, result } = await convergePath(ctx.conn, args.path, args.state, want, ctx.become);
+    const plan = planFor(args, before);
+    if (!plan.changes) return { changed: false, ...plan.outcome };
+    const p = plan.data as FilePlan;
+    if (result.rc !== 0) {
+      const op = opOf(p);
+      throw commandError(`cannot ${op === 'rm' ? 'remove' : op ? 'create' : 'set attributes of'} ${args.path}`, result);
+    }
     return { changed: true, data: { path: args.path, state: p.state } };
   },
 });

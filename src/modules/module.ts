@@ -60,6 +60,12 @@ export interface Module<A = any, P = any> {
   readOnly?: boolean;
   check(args: A, ctx: ModuleContext): Promise<Plan<P>>;
   apply?(args: A, plan: P | undefined, ctx: ModuleContext): Promise<ModuleOutcome>;
+  /**
+   * check and apply in one round trip to the host, for runs without --check and --diff: the host acts on what it
+   * finds and reports it, and the module plans from that report exactly as check() would, so both paths give the
+   * same outcome. Returns undefined, having changed nothing, where the two steps are needed.
+   */
+  converge?(args: A, ctx: ModuleContext): Promise<ModuleOutcome | undefined>;
 }
 
 export function defineModule<A, P = unknown>(m: Module<A, P>): Module<A, P> {

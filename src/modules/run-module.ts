@@ -1,4 +1,4 @@
-// The one way a module runs: validate, check, then report the plan (--check) or apply it.
+// The one way a module runs: validate, check, then report the plan (--check) or apply it (or both at once: converge).
 import type { z } from 'zod';
 import { ConfigError, type SourcePos } from '../core/errors.js';
 import { errorMessage, failed, isFatal } from './common.js';
@@ -33,6 +33,10 @@ export async function runModule<A, P>(
 ): Promise<ModuleOutcome> {
   const args = parseModuleArgs(module, rawArgs, where);
   try {
+    if (module.converge && !ctx.checkMode && !ctx.diffMode) {
+      const done = await module.converge(args, ctx);
+      if (done) return done;
+    }
     const plan = await module.check(args, ctx);
     if (!plan.changes) return { changed: false, ...plan.outcome };
     const diff = ctx.diffMode ? plan.diff : undefined;

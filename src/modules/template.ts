@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { failed, resolveControllerPath } from './common.js';
-import { defineModule } from './module.js';
-import { applyWrite, planWrite, validateField, writeFields, type WritePlan } from './write-file.js';
+import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
+import { applyWrite, convergeWriteFile, planWrite, validateField, writeFields, type WritePlan } from './write-file.js';
 
 const schema = z.strictObject({
   src: z.string().min(1).describe('Template file on the controller: playbook folder, then templates/, then ../templates/.'),
@@ -17,16 +17,20 @@ interface TemplatePlan extends WritePlan {
   body: Buffer;
 }
 
+// The rendered file, or the failure to report when the template is missing.
+async function rendered(args: Args, ctx: ModuleContext): Promise<Buffer | ModuleOutcome> {
+  const srcPath = resolveControllerPath(ctx.baseDir, args.src, ['templates', '../templates']);
+  if (!srcPath) return failed(`template ${args.src} not found (looked in ${ctx.baseDir}, templates/, ../templates/)`);
+  return Buffer.from(ctx.render(await readFile(srcPath, 'utf8'), srcPath));
+}
+
 export const templateModule = defineModule<Args, TemplatePlan>({
   name: 'template',
   description: 'Renders a Handlebars template with the task variables and writes it to the host.',
   schema,
   check: async (args, ctx) => {
-    const srcPath = resolveControllerPath(ctx.baseDir, args.src, ['templates', '../templates']);
-    if (!srcPath) {
-      return { changes: false, outcome: failed(`template ${args.src} not found (looked in ${ctx.baseDir}, templates/, ../templates/)`) };
-    }
-    const body = Buffer.from(ctx.render(await readFile(srcPath, 'utf8'), srcPath));
+    const body = await rendered(args, ctx);
+    if (!Buffer.isBuffer(body)) return { changes: false, outcome: body };
     const plan = await planWrite(ctx, body, args);
     if (!plan.changes) return plan;
     return { ...plan, data: { ...(plan.data as WritePlan), body } };
@@ -34,5 +38,9 @@ export const templateModule = defineModule<Args, TemplatePlan>({
   apply: async (args, plan, ctx) => {
     if (!plan) throw new Error('template: apply without a plan');
     return applyWrite(ctx, plan.body, args, plan);
+  },
+  converge: async (args, ctx) => {
+    const body = await rendered(args, ctx);
+    return Buffer.isBuffer(body) ? convergeWriteFile(ctx, body, args) : body;
   },
 });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { PutSource } from '../connection/connection.js';
-import { attrsDiffer, run, setAttrs, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
+import { attrsDiffer, commandError, convergeWrite, run, setAttrs, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
 import { argvOrString, attrFields, failed, isDiffable } from './common.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
@@ -117,6 +117,30 @@ export async function applyWrite(
   const known = { sha256: body.sha256, replace: true };
   await ctx.conn.put(body.source, args.dest, { mode, owner, group, become: ctx.become, signal: ctx.signal, ...known });
   return { changed: true, data: { ...data, checksum: await body.sha256 } };
+}
+
+/** Content up to this size goes in the converge command's stdin, even when the host turns out to have it already. */
+export const CONVERGE_MAX_BYTES = 64 * 1024;
+
+/**
+ * planWrite and applyWrite in one round trip (see Module.converge). Undefined, having changed nothing, when the two
+ * steps are needed: a backup or validate command, large content, or (with `dirFallback`) dest found to be a folder.
+ */
+export async function convergeWriteFile(
+  ctx: ModuleContext,
+  content: Buffer,
+  args: WriteArgs,
+  opts: { dirFallback?: boolean } = {},
+): Promise<ModuleOutcome | undefined> {
+  if (args.backup || args.validate !== undefined || content.length > CONVERGE_MAX_BYTES) return undefined;
+  const sum = sha256(content);
+  const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
+  const { before, result } = await convergeWrite(ctx.conn, args.dest, content, sum, want, { become: ctx.become, signal: ctx.signal });
+  if (opts.dirFallback && before.isDir) return undefined;
+  const plan = await planWrite(ctx, { source: { content }, sha256: sum }, args, before);
+  if (!plan.changes) return { changed: false, ...plan.outcome };
+  if (result.rc !== 0) throw commandError(`cannot write ${args.dest}`, result);
+  return { changed: true, data: { dest: args.dest, checksum: sum } };
 }
 
 async function validate(ctx: ModuleContext, source: PutSource, cmd: string | string[]): Promise<ModuleOutcome | undefined> {

@@ -39,11 +39,15 @@ function counting(): { conn: Connection; execs: string[][]; puts: string[] } {
 }
 
 describe('round trips per task', () => {
-  it('file creates a directory and sets its mode in one command after the stat', async () => {
+  it('file creates a directory and sets its mode in the one command that stats it; --check and --diff stat first', async () => {
     const c = counting();
     const p = join(dir, 'a', 'b');
     const out = await runModule(fileModule, { path: p, state: 'directory', mode: '0750' }, makeContext({ conn: c.conn }));
     expect(out.changed).toBe(true);
+    expect(c.execs.length).toBe(1);
+    c.execs.length = 0;
+    const q = join(dir, 'c');
+    expect((await runModule(fileModule, { path: q, state: 'directory' }, makeContext({ conn: c.conn, diffMode: true }))).changed).toBe(true);
     expect(c.execs.length).toBe(2);
     c.execs.length = 0;
     expect((await runModule(fileModule, { path: p, state: 'directory', mode: '0750' }, makeContext({ conn: c.conn }))).changed).toBe(false);
@@ -57,13 +61,17 @@ describe('round trips per task', () => {
     expect(out.msg).toContain(`cannot create ${join(dir, 'plain', 'sub')}: mkdir: cannot create directory`);
   });
 
-  it('copy from a controller file needs one stat, and an unchanged file nothing more', async () => {
+  it('copy of a small controller file is one command, changed or not; a backup takes the stat-then-upload path', async () => {
     const src = join(dir, 'src.txt');
     await writeFile(src, 'hello\n');
     const dest = join(dir, 'dest.txt');
     const c = counting();
     expect((await runModule(copyModule, { src, dest, mode: '0640' }, makeContext({ conn: c.conn }))).changed).toBe(true);
-    expect({ execs: c.execs.length, puts: c.puts }).toEqual({ execs: 1, puts: [dest] });
+    expect({ execs: c.execs.length, puts: c.puts }).toEqual({ execs: 1, puts: [] });
+    await writeFile(src, 'hello again\n');
+    c.execs.length = 0;
+    expect((await runModule(copyModule, { src, dest, mode: '0640', backup: true }, makeContext({ conn: c.conn }))).changed).toBe(true);
+    expect({ execs: c.execs.length, puts: c.puts }).toEqual({ execs: 2, puts: [dest] });
     c.execs.length = 0;
     expect((await runModule(copyModule, { src, dest, mode: '0640' }, makeContext({ conn: c.conn }))).changed).toBe(false);
     expect(c.execs.length).toBe(1);

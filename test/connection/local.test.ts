@@ -118,7 +118,8 @@ describe('LocalConnection.put/get', () => {
   });
 
   it('fails on a missing folder without leaving anything', async () => {
-    await expect(conn.put({ content: 'x' }, join(dir, 'nope', 'f'))).rejects.toThrow(/ENOENT/);
+    await expect(conn.put({ content: 'x' }, join(dir, 'nope', 'f'))).rejects.toThrow(`cannot write ${join(dir, 'nope', 'f')}: the folder ${join(dir, 'nope')} does not exist`);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it.skipIf(!isRoot)('chowns, and writes and reads as another user through sudo', async () => {

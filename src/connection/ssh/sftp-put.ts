@@ -22,18 +22,18 @@ export interface PutOutcome {
 
 // Moves the uploaded file into place: copy (become) or keep, owner, group, mode, checksum, rename.
 const FINALIZE = `set -e
-src=$1 t=$2 d=$3 e=$4 m=$5 o=$6 g=$7
+src=$1 t=$2 d=$3 e=$4 m=$5 o=$6 g=$7 big=$8
 trap 'rm -f -- "$t"' EXIT
-[ -n "$m" ] || m=$(stat -c %a -- "$d" 2>/dev/null) || m=644
-if [ "$src" != "$t" ]; then
-  [ -n "$o" ] || o=$(stat -c %u -- "$d" 2>/dev/null) || o=
-  [ -n "$g" ] || g=$(stat -c %g -- "$d" 2>/dev/null) || g=
-  install -m 600 -- "$src" "$t"
-fi
+was=$(stat -c '%a %u %g' -- "$d" 2>/dev/null) || was=
+[ -n "$m" ] || m=\${was%% *}
+[ -n "$m" ] || m=644
+if [ "$src" != "$t" ]; then install -m 600 -- "$src" "$t"; fi
+# Where not asked for, the replaced file keeps its owner and group (as far as this user may set them).
+if [ -n "$was" ]; then set -- \${was#* }; chown -- "\${o:-$1}:\${g:-$2}" "$t" 2>/dev/null || true; fi
 if [ -n "$o" ]; then chown -- "$o" "$t"; fi
 if [ -n "$g" ]; then chgrp -- "$g" "$t"; fi
 chmod -- "$m" "$t"
-if [ "$8" = big ] && command -v openssl >/dev/null 2>&1; then s=$(openssl dgst -sha256 -r < "$t"); else s=$(sha256sum < "$t"); fi
+if [ "$big" = big ] && command -v openssl >/dev/null 2>&1; then s=$(openssl dgst -sha256 -r < "$t"); else s=$(sha256sum < "$t"); fi
 [ "\${s%% *}" = "$e" ] || { echo "checksum mismatch after upload: expected $e, got \${s%% *}" >&2; exit 3; }
 mv -f -- "$t" "$d"`;
 
