@@ -23,6 +23,11 @@ export interface ExecOptions {
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Abort kills the running command. */
   signal?: AbortSignal;
+  /**
+   * argv is `['/bin/sh', '-c', SCRIPT, 'sh', ...args]` with a script of omsrun's own that runs alike in any POSIX
+   * shell: a transport whose login shell is one (bash, dash, sh) may hand it the script directly, one process less.
+   */
+  ownScript?: boolean;
 }
 
 export interface ExecResult {

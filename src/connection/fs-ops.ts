@@ -49,7 +49,7 @@ export async function statPath(
   become?: Become,
   opts: { checksum?: boolean } = {},
 ): Promise<PathStat> {
-  const r = await conn.exec(['/bin/sh', '-c', STAT_SCRIPT, 'sh', path, opts.checksum ? '1' : '0'], { become });
+  const r = await conn.exec(['/bin/sh', '-c', STAT_SCRIPT, 'sh', path, opts.checksum ? '1' : '0'], { become, ownScript: true });
   if (r.rc !== 0) throw commandError(`cannot stat ${path}`, r);
   return parseStat(r.stdout);
 }
@@ -135,7 +135,7 @@ export async function applyPath(
   const spec = want.owner !== undefined || want.group !== undefined ? `${want.owner ?? ''}${want.group !== undefined ? `:${want.group}` : ''}` : '';
   const mode = want.mode !== undefined ? normalizeMode(want.mode) : '';
   if (!op && !mode && !spec) return;
-  const r = await conn.exec(['/bin/sh', '-c', APPLY_PATH_SCRIPT, 'sh', path, op ?? '', mode, spec], { become });
+  const r = await conn.exec(['/bin/sh', '-c', APPLY_PATH_SCRIPT, 'sh', path, op ?? '', mode, spec], { become, ownScript: true });
   if (r.rc !== 0) throw commandError(`cannot ${op === 'rm' ? 'remove' : op ? 'create' : 'set attributes of'} ${path}`, r);
 }
 
@@ -226,7 +226,7 @@ export async function convergePath(
   become?: Become,
 ): Promise<Converged> {
   const argv = ['/bin/sh', '-c', CONVERGE_PATH_SCRIPT, 'sh', path, state ?? 'auto', modeArg(want.mode), idArg(want.owner), idArg(want.group)];
-  const result = await conn.exec(argv, { become });
+  const result = await conn.exec(argv, { become, ownScript: true });
   if (result.rc === 3 || (result.rc !== 0 && !result.stdout)) throw commandError(`cannot stat ${path}`, result);
   return { before: parseStat(result.stdout), result };
 }
@@ -241,7 +241,7 @@ export async function convergeWrite(
   opts: { become?: Become; signal?: AbortSignal } = {},
 ): Promise<Converged> {
   const argv = ['/bin/sh', '-c', CONVERGE_WRITE_SCRIPT, 'sh', dest, sha, modeArg(want.mode), idArg(want.owner), idArg(want.group), siblingTemp(dest)];
-  const result = await conn.exec(argv, { become: opts.become, stdin: content, signal: opts.signal });
+  const result = await conn.exec(argv, { become: opts.become, stdin: content, signal: opts.signal, ownScript: true });
   if (result.rc === 3 || (result.rc !== 0 && !result.stdout)) throw commandError(`cannot stat ${dest}`, result);
   return { before: parseStat(result.stdout), result };
 }

@@ -36,6 +36,6 @@ export interface AuditRelease {
 /** Appends one JSON line to the host's audit log, then releases this run's lock when asked. */
 export async function appendRemoteAudit(conn: Connection, path: string, line: string, become?: Become, release?: AuditRelease): Promise<boolean> {
   const argv = ['/bin/sh', '-c', APPEND, 'sh', path, release?.lockPath ?? '', release?.runId ?? ''];
-  const r = await conn.exec(argv, { stdin: `${line}\n`, become });
+  const r = await conn.exec(argv, { stdin: `${line}\n`, become, ownScript: true });
   return r.rc === 0;
 }

@@ -47,7 +47,7 @@ export async function acquireLock(
   const deadline = Date.now() + o.waitMs;
   let replaced: string | undefined;
   for (;;) {
-    const r = await conn.exec(['/bin/sh', '-c', ACQUIRE, 'sh', path, holder.run_id], { stdin: JSON.stringify(holder), become: o.become, signal: o.signal });
+    const r = await conn.exec(['/bin/sh', '-c', ACQUIRE, 'sh', path, holder.run_id], { stdin: JSON.stringify(holder), become: o.become, signal: o.signal, ownScript: true });
     if (r.rc === 0) return replaced ? { kind: 'acquired', replaced } : { kind: 'acquired' };
     if (r.rc !== HELD) return { kind: 'unsupported', reason: (r.stderr || r.stdout).trim() || `exit ${r.rc}` };
     if (!replaced && isStale(r.stdout, holder.controller)) {
@@ -61,7 +61,7 @@ export async function acquireLock(
 
 /** Releases the lock only if this run holds it. */
 export async function releaseLock(conn: Connection, path: string, runId: string, become?: Become): Promise<void> {
-  await conn.exec(['/bin/sh', '-c', RELEASE, 'sh', path, runId], { become });
+  await conn.exec(['/bin/sh', '-c', RELEASE, 'sh', path, runId], { become, ownScript: true });
 }
 
 /** Removes a lock whoever holds it (after a crashed run); returns the removed holder, if any. */

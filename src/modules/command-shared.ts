@@ -46,6 +46,7 @@ export async function runCommand(argv: string[], opts: CommandFields, ctx: Modul
     timeoutMs: ctx.timeoutMs,
     signal: ctx.signal,
     onLine: (stream, line) => (line === skip ? undefined : ctx.log(line, stream)),
+    ownScript: skip !== undefined,
   });
   if (skip && r.rc === 0 && r.stdout.trim() === skip) return { changed: false, msg: `skipped, since ${opts.creates} exists`, rc: 0 };
   const out = execOutcome(argv, r);

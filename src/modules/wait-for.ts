@@ -51,7 +51,7 @@ function probeLocal(host: string, port: number, timeoutS: number): Promise<boole
 async function probePort(args: Args, port: number, ctx: ModuleContext): Promise<boolean> {
   if (ctx.conn.transport === 'local') return probeLocal(args.host, port, args.connect_timeout);
   const timeout = String(Math.max(1, Math.ceil(args.connect_timeout)));
-  const r = await ctx.conn.exec(['/bin/sh', '-c', PROBE, 'sh', args.host, String(port), timeout], { signal: ctx.signal });
+  const r = await ctx.conn.exec(['/bin/sh', '-c', PROBE, 'sh', args.host, String(port), timeout], { signal: ctx.signal, ownScript: true });
   if (r.rc === NO_PROBE_TOOL) throw new Error('wait_for: the host has neither nc nor bash to probe a port');
   return r.rc === 0;
 }

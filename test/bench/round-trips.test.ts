@@ -201,12 +201,12 @@ describe('round trips per task', () => {
   it('an SSH command that is a sh script runs in the wrapper shell, with the same $0, arguments, pid report and exit code', () => {
     const m = newMarkers();
     const argv = ['/bin/sh', '-c', 'printf "%s|" "$0" "$@"; echo "$$" >&2; exit 7', 'sh', 'a b', '$(id)'];
-    expect(remoteArgv(argv, {}, m)).toEqual(['sh', '-c', `echo "${m.ready} $$" >&2\n${argv[2]}`, 'sh', 'a b', '$(id)']);
-    const r = spawnSync('bash', ['-c', remoteCommand(argv, {}, m)], { encoding: 'utf8' });
+    expect(remoteArgv(argv, {}, m)).toEqual(['sh', '-c', `echo "${m.ready} $$ \${SHELL:-}" >&2\n${argv[2]}`, 'sh', 'a b', '$(id)']);
+    const r = spawnSync('bash', ['-c', remoteCommand(argv, {}, m)], { encoding: 'utf8', env: { ...process.env, SHELL: '/bin/bash' } });
     expect({ rc: r.status, stdout: r.stdout }).toEqual({ rc: 7, stdout: 'sh|a b|$(id)|' });
     const [ready, pid] = r.stderr.trim().split('\n');
-    expect(ready).toBe(`${m.ready} ${pid}`);
-    expect(remoteArgv(argv, { cwd: '/' }, m)[2]).toBe(`echo "${m.ready} $$" >&2; cd -- "$1" && shift && exec "$@"`);
+    expect(ready).toBe(`${m.ready} ${pid} /bin/bash`);
+    expect(remoteArgv(argv, { cwd: '/' }, m)[2]).toBe(`echo "${m.ready} $$ \${SHELL:-}" >&2; cd -- "$1" && shift && exec "$@"`);
     expect(execFileSync('bash', ['-c', remoteCommand(['/bin/sh', '-c', 'pwd', 'sh'], { cwd: '/usr' }, m)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toBe('/usr\n');
   });
 });

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { killArgv, remoteArgv, remoteCommand } from '../../src/connection/ssh/remote-command.js';
+import { directCommand, killArgv, POSIX_LOGIN_SHELL, remoteArgv, remoteCommand } from '../../src/connection/ssh/remote-command.js';
 import { finalizeArgv, tempNameFor } from '../../src/connection/ssh/sftp-put.js';
 
 const m = { prompt: '[omsrun-sudo-1] password:', ready: 'omsrun-ready-1' };
-const wrap = 'echo "omsrun-ready-1 $$" >&2; exec "$@"';
-const wrapCd = 'echo "omsrun-ready-1 $$" >&2; cd -- "$1" && shift && exec "$@"';
+const wrap = 'echo "omsrun-ready-1 $$ ${SHELL:-}" >&2; exec "$@"';
+const wrapCd = 'echo "omsrun-ready-1 $$ ${SHELL:-}" >&2; cd -- "$1" && shift && exec "$@"';
 
 describe('remote command lines', () => {
   it('wraps argv to learn the pid, with cwd and env as arguments', () => {
@@ -35,5 +35,31 @@ describe('remote command lines', () => {
     expect(killArgv(42).slice(-2)).toEqual(['sh', '42']);
     expect(finalizeArgv('/s', '/t', '/d', 'abc', { mode: '0640' }).slice(3)).toEqual(['sh', '/s', '/t', '/d', 'abc', '0640', '', '']);
     expect(tempNameFor('/etc/app/conf.yml')).toMatch(/^\/etc\/app\/\.conf\.yml\.omsrun-[0-9a-f]{8}$/);
+  });
+
+  it('hands an own script to a POSIX login shell directly, with the same arguments, output, exit code and ready line', () => {
+    const script = 'printf "%s|" "$@"; echo err >&2; exit 7';
+    const args = ['a b', '$(id)', "it's", '-n', ''];
+    const argv = ['/bin/sh', '-c', script, 'sh', ...args];
+    for (const shell of ['bash', 'dash']) {
+      const run = (line: string) => {
+        const r = spawnSync(shell, ['-c', line], { encoding: 'utf8', env: { ...process.env, SHELL: `/bin/${shell}` } });
+        return { rc: r.status, stdout: r.stdout, stderr: r.stderr.replace(/omsrun-ready-1 \d+ /, 'READY '), };
+      };
+      expect(run(directCommand(argv, {}, m)!)).toEqual(run(remoteCommand(argv, {}, m)));
+      expect(run(directCommand(argv, {}, m)!)).toEqual({ rc: 7, stdout: `${args.join('|')}|`, stderr: `READY /bin/${shell}\nerr\n` });
+    }
+    expect(directCommand(['/bin/sh', '-c', 'true', 'sh'], {}, m)).toBe('set -- \necho "omsrun-ready-1 $$ ${SHELL:-}" >&2\ntrue');
+  });
+
+  it('keeps the /bin/sh wrapper for become, cwd, env and commands that are no own script', () => {
+    const own = ['/bin/sh', '-c', 'true', 'sh'];
+    expect(directCommand(own, { become: { user: 'root' } }, m)).toBeUndefined();
+    expect(directCommand(own, { cwd: '/' }, m)).toBeUndefined();
+    expect(directCommand(own, { env: { A: '1' } }, m)).toBeUndefined();
+    expect(directCommand(['/bin/sh', '-c', 'true'], {}, m)).toBeUndefined();
+    expect(directCommand(['ls', '-l', 'a', 'b'], {}, m)).toBeUndefined();
+    expect(['/bin/bash', '/usr/bin/dash', '/bin/sh', 'bash'].filter((x) => POSIX_LOGIN_SHELL.test(x))).toHaveLength(4);
+    expect(['/usr/bin/fish', '/bin/csh', '/bin/rbash', '/usr/bin/zsh', '', '/bin/false'].filter((x) => POSIX_LOGIN_SHELL.test(x))).toEqual([]);
   });
 });

@@ -53,6 +53,15 @@ describe.skipIf(!labEnabled())('SshConnection against lab hosts', () => {
     expect(rtt).toBeLessThan(40);
   });
 
+  it('runs own scripts in the POSIX login shell once the first command reported it; other commands keep /bin/sh', async () => {
+    const c = await connected(target(h1));
+    const zero = (ownScript: boolean) => c.exec(['/bin/sh', '-c', 'echo "$0 $1"', 'sh', 'x y'], { ownScript });
+    expect((await zero(true)).stdout).toBe('sh x y\n');
+    expect((await zero(true)).stdout).toBe('bash x y\n');
+    expect((await zero(false)).stdout).toBe('sh x y\n');
+    expect((await c.exec(['/bin/sh', '-c', 'echo "$0"', 'sh'], { ownScript: true, cwd: '/' })).stdout).toBe('sh\n');
+  });
+
   it('password auth as tester', async () => {
     const pw = await connected(target(h1, { user: 'tester', privateKeyFile: undefined, password: lab.tester.password, authMethods: ['password'] }));
     expect((await pw.exec(['id', '-un'])).stdout).toBe('tester\n');

@@ -21,6 +21,8 @@ export interface ChannelRunOptions {
   kill: (pid: number | undefined) => Promise<void>;
   /** Receives stdout bytes as they come (for binary reads). */
   onRaw?: (chunk: Buffer) => void;
+  /** Called once the command runs, with the login shell its wrapper reported. */
+  onReady?: (shell: string) => void;
 }
 
 /** The channel closed without an exit status: the connection went away. */
@@ -115,10 +117,11 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
           }
           ch.write(`${o.become?.password ?? ''}\n`);
         }
-        const m = new RegExp(`${o.markers.ready} (\\d+)\\n`).exec(pre);
+        const m = new RegExp(`${o.markers.ready} (\\d+) ?([^\\n]*)\\n`).exec(pre);
         if (!m) return;
         ready = true;
         pid = Number(m[1]);
+        o.onReady?.(m[2] ?? '');
         const rest = pre.slice(m.index + m[0].length);
         if (o.become) sendStdin();
         if (rest !== '') errLines.push(Buffer.from(rest));

@@ -8,7 +8,7 @@ import { quoteArgv } from '../quote.js';
 export interface CommandMarkers {
   /** Passed to `sudo -p`; seen on stderr when sudo wants the password. */
   prompt: string;
-  /** The wrapper writes `<ready> <pid>` to stderr right before exec'ing the command. */
+  /** The wrapper writes `<ready> <pid> <login shell>` to stderr right before exec'ing the command. */
   ready: string;
 }
 
@@ -27,6 +27,24 @@ export function newMarkers(): CommandMarkers {
   return { prompt: `[omsrun-sudo-${id}] password:`, ready: `omsrun-ready-${id}` };
 }
 
+// The wrapper's first line: its pid (to kill a timed-out command) and the login shell sshd started (see directCommand).
+function readyLine(markers: CommandMarkers): string {
+  return `echo "${markers.ready} $$ \${SHELL:-}" >&2`;
+}
+
+/** Login shells that run omsrun's own POSIX scripts as /bin/sh would. */
+export const POSIX_LOGIN_SHELL = /(?:^|\/)(?:bash|dash|sh)$/;
+
+/**
+ * The command line for an own script (ExecOptions.ownScript) when the login shell is POSIX: the login shell sets the
+ * arguments and runs the script itself instead of starting /bin/sh for it. Undefined when argv is no such script.
+ */
+export function directCommand(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers): string | undefined {
+  if (opts.become || opts.cwd !== undefined || Object.keys(opts.env ?? {}).length > 0) return undefined;
+  if (argv.length < 4 || (argv[0] !== '/bin/sh' && argv[0] !== 'sh') || argv[1] !== '-c') return undefined;
+  return `set -- ${quoteArgv(argv.slice(4))}\n${readyLine(markers)}\n${argv[2]}`;
+}
+
 // `/bin/sh -c SCRIPT $0 ARGS...` runs inside the wrapper shell itself: one process start less per command on the host.
 function inlineScript(argv: readonly string[], opts: RemoteCommandOptions, envCount: number): boolean {
   return opts.cwd === undefined && envCount === 0 && argv.length >= 4 && (argv[0] === '/bin/sh' || argv[0] === 'sh') && argv[1] === '-c';
@@ -41,9 +59,9 @@ export function remoteArgv(argv: readonly string[], opts: RemoteCommandOptions, 
   });
   const inner = envPairs.length ? ['env', ...envPairs, ...argv] : [...argv];
   const cd = opts.cwd !== undefined ? 'cd -- "$1" && shift && ' : '';
-  const script = `echo "${markers.ready} $$" >&2; ${cd}exec "$@"`;
+  const script = `${readyLine(markers)}; ${cd}exec "$@"`;
   const wrapped = inlineScript(argv, opts, envPairs.length)
-    ? ['sh', '-c', `echo "${markers.ready} $$" >&2\n${argv[2]}`, ...argv.slice(3)]
+    ? ['sh', '-c', `${readyLine(markers)}\n${argv[2]}`, ...argv.slice(3)]
     : ['sh', '-c', script, 'sh', ...(opts.cwd !== undefined ? [opts.cwd] : []), ...inner];
   if (!opts.become) return wrapped;
   const user = opts.become.user || 'root';

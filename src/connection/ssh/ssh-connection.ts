@@ -4,7 +4,7 @@ import { CommandError, ConnectionError } from '../../core/errors.js';
 import type { Become, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from '../connection.js';
 import { ChannelLostError, runChannel } from './exec-channel.js';
 import { openClient } from './open-client.js';
-import { killArgv, newMarkers, remoteCommand } from './remote-command.js';
+import { directCommand, killArgv, newMarkers, POSIX_LOGIN_SHELL, remoteCommand } from './remote-command.js';
 import { putFile, type PutOutcome } from './sftp-put.js';
 import type { SshTarget } from './target.js';
 
@@ -18,6 +18,8 @@ export class SshConnection implements Connection {
   private alive = false;
   private opening?: Promise<void>;
   private sftpSession?: Promise<SFTPWrapper>;
+  /** Learnt from the first command's wrapper: the login shell runs own scripts directly (see directCommand). */
+  private posixLoginShell?: boolean;
 
   constructor(readonly target: SshTarget) {
     this.host = target.host;
@@ -75,7 +77,8 @@ export class SshConnection implements Connection {
 
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const markers = newMarkers();
-    const command = remoteCommand(argv, options, markers);
+    const direct = options.ownScript && this.posixLoginShell ? directCommand(argv, options, markers) : undefined;
+    const command = direct ?? remoteCommand(argv, options, markers);
     const run = async (): Promise<ExecResult> =>
       runChannel(await this.client(), command, {
         host: this.host,
@@ -86,6 +89,9 @@ export class SshConnection implements Connection {
         signal: options.signal,
         onLine: options.onLine,
         kill: (pid) => this.kill(pid, options.become),
+        onReady: (shell) => {
+          if (!options.become) this.posixLoginShell ??= POSIX_LOGIN_SHELL.test(shell);
+        },
       });
     try {
       return await run();
