@@ -21,9 +21,11 @@ export function hostResult(stats: HostStats, interrupted: boolean): AuditRecord[
   return interrupted ? 'interrupted' : 'ok';
 }
 
+// Builtins where they do (read, printf, case): the record is one JSON line, and so is the lock's holder file.
 const APPEND = [
-  'umask 077; mkdir -p "$(dirname "$1")" && cat >> "$1"; rc=$?',
-  'if [ -n "$2" ] && grep -qF "$3" "$2/holder" 2>/dev/null; then rm -rf "$2"; fi',
+  'umask 077; case $1 in */*) d=${1%/*} ;; *) d=. ;; esac',
+  '{ [ -d "${d:-/}" ] || mkdir -p "$d"; } && { IFS= read -r l || [ -n "$l" ]; } && printf \'%s\\n\' "$l" >> "$1"; rc=$?',
+  'if [ -n "$2" ] && { IFS= read -r h < "$2/holder"; } 2>/dev/null || [ -n "$h" ]; then case $h in *"$3"*) rm -rf "$2" ;; esac; fi',
   'exit $rc',
 ].join('\n');
 

@@ -20,11 +20,13 @@ export type LockOutcome =
 /** Exit code the lock script uses for "someone else holds it". */
 const HELD = 75;
 
+// Shell builtins wherever they do (read, printf, case): each external command is a process start on the host.
 const ACQUIRE = [
   'umask 022',
-  // The holder file is complete before it has its name, and a run that just made the folder gets a moment to write it.
+  // The holder line goes out in one write, so a reader sees all of it or none; a run that just made the folder gets a
+  // moment to write it.
   'for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do',
-  '  if mkdir "$1" 2>/dev/null; then cat > "$1/.holder.$$" && mv -f "$1/.holder.$$" "$1/holder"; exit $?; fi',
+  '  if mkdir "$1" 2>/dev/null; then IFS= read -r h || [ -n "$h" ]; printf \'%s\\n\' "$h" > "$1/holder"; exit $?; fi',
   '  if [ -s "$1/holder" ]; then grep -qF "$2" "$1/holder" && exit 0; cat "$1/holder"; exit ' + String(HELD) + '; fi',
   '  [ -d "$1" ] || { [ -e "$1" ] && break; continue; }',
   '  sleep 0.1',
