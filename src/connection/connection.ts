@@ -25,7 +25,7 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /**
    * argv is `['/bin/sh', '-c', SCRIPT, 'sh', ...args]` with a script of omsrun's own that runs alike in any POSIX
-   * shell: a transport whose login shell is one (bash, dash, sh) may hand it the script directly, one process less.
+   * shell: a transport whose login shell is one (bash, dash, sh) may have the login shell run it, one process less.
    */
   ownScript?: boolean;
 }

@@ -44,21 +44,29 @@ describe('remote command lines', () => {
     for (const shell of ['bash', 'dash']) {
       const run = (line: string) => {
         const r = spawnSync(shell, ['-c', line], { encoding: 'utf8', env: { ...process.env, SHELL: `/bin/${shell}` } });
-        return { rc: r.status, stdout: r.stdout, stderr: r.stderr.replace(/omsrun-ready-1 \d+ /, 'READY '), };
+        return { rc: r.status, stdout: r.stdout, stderr: r.stderr.replace(/omsrun-ready-1 \d+ /, 'READY ') };
       };
-      expect(run(directCommand(argv, {}, m)!)).toEqual(run(remoteCommand(argv, {}, m)));
-      expect(run(directCommand(argv, {}, m)!)).toEqual({ rc: 7, stdout: `${args.join('|')}|`, stderr: `READY /bin/${shell}\nerr\n` });
+      expect(run(directCommand(argv, { ownScript: true }, m)!)).toEqual(run(remoteCommand(argv, {}, m)));
+      expect(run(directCommand(argv, { ownScript: true }, m)!)).toEqual({ rc: 7, stdout: `${args.join('|')}|`, stderr: `READY /bin/${shell}\nerr\n` });
     }
-    expect(directCommand(['/bin/sh', '-c', 'true', 'sh'], {}, m)).toBe('set -- \necho "omsrun-ready-1 $$ ${SHELL:-}" >&2\ntrue');
+    expect(directCommand(['/bin/sh', '-c', 'true', 'sh'], { ownScript: true }, m)).toBe('set -- \necho "omsrun-ready-1 $$ ${SHELL:-}" >&2\ntrue');
   });
 
-  it('keeps the /bin/sh wrapper for become, cwd, env and commands that are no own script', () => {
-    const own = ['/bin/sh', '-c', 'true', 'sh'];
-    expect(directCommand(own, { become: { user: 'root' } }, m)).toBeUndefined();
-    expect(directCommand(own, { cwd: '/' }, m)).toBeUndefined();
-    expect(directCommand(own, { env: { A: '1' } }, m)).toBeUndefined();
-    expect(directCommand(['/bin/sh', '-c', 'true'], {}, m)).toBeUndefined();
-    expect(directCommand(['ls', '-l', 'a', 'b'], {}, m)).toBeUndefined();
+  it('in a POSIX login shell, execs any other argv as given: hostile values, cwd, env, and user sh scripts run by /bin/sh', () => {
+    const hostile = ['; rm -rf /tmp/x', '$(touch /tmp/pwned)', '`id`', `it's "quoted"`, 'two\nlines', '-n', ''];
+    for (const shell of ['bash', 'dash']) {
+      const run = (line: string) => execFileSync(shell, ['-c', line], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const line = directCommand(['printf', '%s|', ...hostile], { env: { V: '$(id)' }, cwd: '/' }, m)!;
+      expect(run(line)).toBe(`${hostile.join('|')}|`);
+      expect(run(directCommand(['sh', '-c', 'echo "$V $(pwd)"'], { env: { V: '$(id)' }, cwd: '/usr' }, m)!)).toBe('$(id) /usr\n');
+      // Not an own script: exec'ed as /bin/sh with its own $0, never inlined into the login shell.
+      expect(run(directCommand(['/bin/sh', '-c', 'echo "$0 $1"', 'name', 'x y'], {}, m)!)).toBe('name x y\n');
+    }
+  });
+
+  it('keeps sudo in front of the /bin/sh wrapper: become is never direct', () => {
+    expect(directCommand(['/bin/sh', '-c', 'true', 'sh'], { become: { user: 'root' }, ownScript: true }, m)).toBeUndefined();
+    expect(directCommand(['id'], { become: { user: 'app', password: 'pw' } }, m)).toBeUndefined();
     expect(['/bin/bash', '/usr/bin/dash', '/bin/sh', 'bash'].filter((x) => POSIX_LOGIN_SHELL.test(x))).toHaveLength(4);
     expect(['/usr/bin/fish', '/bin/csh', '/bin/rbash', '/usr/bin/zsh', '', '/bin/false'].filter((x) => POSIX_LOGIN_SHELL.test(x))).toEqual([]);
   });

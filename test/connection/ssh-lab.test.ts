@@ -150,13 +150,16 @@ describe.skipIf(!labEnabled())('SshConnection against lab hosts', () => {
     expect((await c.exec(['sh', '-c', 'exit 7'])).rc).toBe(7);
   });
 
-  it('a timeout kills the remote command and its children (rc 124)', async () => {
+  it('a timeout kills the remote command and its children (rc 124), under the /bin/sh wrapper and the login shell', async () => {
     const c = await connected(target(h1));
-    const started = performance.now();
-    const r = await c.exec(['sh', '-c', 'sleep 3171; echo never'], { timeoutMs: 300 });
-    expect(r).toMatchObject({ rc: 124, timedOut: true, stdout: '' });
-    expect(performance.now() - started).toBeLessThan(5000);
-    expect((await c.exec(['sh', '-c', 'pgrep -f "[s]leep 3171" || echo gone'])).stdout).toBe('gone\n');
+    // The first command runs in the /bin/sh wrapper; it reports bash as login shell, which runs the second's wrapper.
+    for (const n of [3171, 3174]) {
+      const started = performance.now();
+      const r = await c.exec(['sh', '-c', `sleep ${n}; echo never`], { timeoutMs: 300 });
+      expect(r).toMatchObject({ rc: 124, timedOut: true, stdout: '' });
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect((await c.exec(['sh', '-c', `pgrep -f "[s]leep ${n}" || echo gone`])).stdout).toBe('gone\n');
+    }
   });
 
   it('an abort signal kills the remote command and rejects as interrupted', async () => {

@@ -32,37 +32,50 @@ function readyLine(markers: CommandMarkers): string {
   return `echo "${markers.ready} $$ \${SHELL:-}" >&2`;
 }
 
-/** Login shells that run omsrun's own POSIX scripts as /bin/sh would. */
+/** Login shells that run the wrapper (and omsrun's own POSIX scripts) as /bin/sh would. */
 export const POSIX_LOGIN_SHELL = /(?:^|\/)(?:bash|dash|sh)$/;
 
-/**
- * The command line for an own script (ExecOptions.ownScript) when the login shell is POSIX: the login shell sets the
- * arguments and runs the script itself instead of starting /bin/sh for it. Undefined when argv is no such script.
- */
-export function directCommand(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers): string | undefined {
-  if (opts.become || opts.cwd !== undefined || Object.keys(opts.env ?? {}).length > 0) return undefined;
-  if (argv.length < 4 || (argv[0] !== '/bin/sh' && argv[0] !== 'sh') || argv[1] !== '-c') return undefined;
-  return `set -- ${quoteArgv(argv.slice(4))}\n${readyLine(markers)}\n${argv[2]}`;
-}
-
 // `/bin/sh -c SCRIPT $0 ARGS...` runs inside the wrapper shell itself: one process start less per command on the host.
-function inlineScript(argv: readonly string[], opts: RemoteCommandOptions, envCount: number): boolean {
+function inlineScript(argv: readonly string[], opts: RemoteCommandOptions): boolean {
+  const envCount = Object.keys(opts.env ?? {}).length;
   return opts.cwd === undefined && envCount === 0 && argv.length >= 4 && (argv[0] === '/bin/sh' || argv[0] === 'sh') && argv[1] === '-c';
 }
 
-// The argv that runs on the host: sudo (maybe), then a tiny sh wrapper that reports its pid, cd's and execs.
-export function remoteArgv(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers): string[] {
+/** The wrapper: a script that reports its pid, cd's and execs "$@", and what "$0" and "$@" hold for it. */
+interface Wrapper {
+  script: string;
+  zero: string;
+  args: string[];
+}
+
+// inline: an `sh -c SCRIPT` argv becomes the wrapper script itself instead of a command it execs.
+function wrapper(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers, inline: boolean): Wrapper {
   if (argv.length === 0) throw new ConfigError('expected a command, got an empty argv', { keyPath: 'argv' });
+  if (inline) return { script: `${readyLine(markers)}\n${argv[2]}`, zero: argv[3] as string, args: argv.slice(4) };
   const envPairs = Object.entries(opts.env ?? {}).map(([k, v]) => {
     if (!ENV_NAME.test(k)) throw new ConfigError(`expected an environment variable name, got ${JSON.stringify(k)}`, { keyPath: `env.${k}` });
     return `${k}=${v}`;
   });
   const inner = envPairs.length ? ['env', ...envPairs, ...argv] : [...argv];
   const cd = opts.cwd !== undefined ? 'cd -- "$1" && shift && ' : '';
-  const script = `${readyLine(markers)}; ${cd}exec "$@"`;
-  const wrapped = inlineScript(argv, opts, envPairs.length)
-    ? ['sh', '-c', `${readyLine(markers)}\n${argv[2]}`, ...argv.slice(3)]
-    : ['sh', '-c', script, 'sh', ...(opts.cwd !== undefined ? [opts.cwd] : []), ...inner];
+  return { script: `${readyLine(markers)}; ${cd}exec "$@"`, zero: 'sh', args: [...(opts.cwd !== undefined ? [opts.cwd] : []), ...inner] };
+}
+
+/**
+ * The command line when the login shell is POSIX (and no sudo comes between): the login shell runs the wrapper itself
+ * instead of starting /bin/sh for it, one process start less per command. Only omsrun's own scripts (ownScript) are
+ * inlined into it; anything else is exec'ed from it as argv, exactly as the /bin/sh wrapper would.
+ */
+export function directCommand(argv: readonly string[], opts: RemoteCommandOptions & { ownScript?: boolean }, markers: CommandMarkers): string | undefined {
+  if (opts.become) return undefined;
+  const w = wrapper(argv, opts, markers, Boolean(opts.ownScript) && inlineScript(argv, opts));
+  return `set -- ${quoteArgv(w.args)}\n${w.script}`;
+}
+
+// The argv that runs on the host: sudo (maybe), then a tiny sh wrapper that reports its pid, cd's and execs.
+export function remoteArgv(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers): string[] {
+  const w = wrapper(argv, opts, markers, inlineScript(argv, opts));
+  const wrapped = ['sh', '-c', w.script, w.zero, ...w.args];
   if (!opts.become) return wrapped;
   const user = opts.become.user || 'root';
   const sudo = opts.become.password !== undefined ? ['sudo', '-S', '-p', markers.prompt] : ['sudo', '-n'];

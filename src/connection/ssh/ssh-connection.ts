@@ -18,7 +18,7 @@ export class SshConnection implements Connection {
   private alive = false;
   private opening?: Promise<void>;
   private sftpSession?: Promise<SFTPWrapper>;
-  /** Learnt from the first command's wrapper: the login shell runs own scripts directly (see directCommand). */
+  /** Learnt from the first command's wrapper: the login shell runs the wrapper itself (see directCommand). */
   private posixLoginShell?: boolean;
 
   constructor(readonly target: SshTarget) {
@@ -77,7 +77,7 @@ export class SshConnection implements Connection {
 
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const markers = newMarkers();
-    const direct = options.ownScript && this.posixLoginShell ? directCommand(argv, options, markers) : undefined;
+    const direct = this.posixLoginShell ? directCommand(argv, options, markers) : undefined;
     const command = direct ?? remoteCommand(argv, options, markers);
     const run = async (): Promise<ExecResult> =>
       runChannel(await this.client(), command, {
