@@ -35,7 +35,8 @@ function exitCodeFor(err: unknown): number {
     process.stderr.write(`omsrun: error: ${err.message}\n`);
     return ExitCode.invalidInput;
   }
-  process.stderr.write(`omsrun: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const where = process.sourceMapsEnabled ? '' : ' (OMSRUN_DEBUG=1 maps the stack to the source)';
+  process.stderr.write(`omsrun: internal error (please report it${where}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return ExitCode.internal;
 }
 
