@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measure } from '../../scripts/bench/measure.js';
 import { parseRecap } from '../../scripts/bench/tools.js';
+import { ratioLines } from '../../scripts/bench/report.js';
 
 describe('bench measurements', () => {
   it('sums memory over the whole process tree and counts the CPU of children', async () => {
@@ -22,5 +23,29 @@ describe('bench measurements', () => {
       'OK: 2 hosts',
     ].join('\n');
     expect(parseRecap(text)).toEqual({ hosts: 2, changed: 14, failed: 1, unreachable: 0 });
+  });
+});
+
+describe('bench report', () => {
+  const run = (wallMs: number) => ({ wallMs, cpuMs: wallMs / 2, peakRssMb: 120, exitCode: 0, stdout: '', stderr: '', hosts: 0, changed: 0, failed: 0, unreachable: 0, problem: '' });
+  const sized = (hosts: number) => ({
+    hosts,
+    omsrun: { first: run(5000), second: run(4000) },
+    ansible: { first: run(110_000), second: run(110_000) },
+    floor: { first: run(3000), second: run(3100) },
+  });
+
+  it('judges the targets at 50 hosts and prints the bare ratios at other sizes', () => {
+    expect(ratioLines(sized(50))).toEqual([
+      'ansible/omsrun wall, first run: 22.00× (target ≥20×: met)',
+      'ansible/omsrun wall, idempotent: 27.50× (target ≥25×: met)',
+      'ansible/omsrun cpu, first / idempotent: 22.00× / 27.50×',
+      'omsrun/floor wall, first run: 1.67× (target ≤2.5×: met)',
+      'omsrun/floor wall, idempotent: 1.33× (target ≤1.5×: met)',
+      'omsrun peak memory: 120 MB (target < 150 MB: met)',
+    ]);
+    const ten = ratioLines(sized(10));
+    expect(ten).toContain('omsrun/floor wall, idempotent: 1.33×');
+    expect(ten.join('\n')).not.toMatch(/target|MET/);
   });
 });
