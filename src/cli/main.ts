@@ -1,6 +1,8 @@
 // Entry point: parse, run, and turn user mistakes into one clear message and exit code 4.
 import { CommanderError } from 'commander';
 import { ConfigError, ConfigErrors, ExitCode, InterruptedError, OmsrunError } from '../core/errors.js';
+import { Redactor } from '../core/secrets.js';
+import { vaultSession } from '../vault/index.js';
 import { buildProgram } from './options.js';
 import { runCommand } from './run-command.js';
 import { registerUnlockCommand } from './unlock-command.js';
@@ -22,21 +24,24 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Errors can quote the value that was wrong; one that came out of the vault is masked (the run masks more, later).
+function printError(text: string): void {
+  const redactor = new Redactor();
+  for (const s of vaultSession().secrets) redactor.add(s);
+  process.stderr.write(`${redactor.mask(text)}\n`);
+}
+
 function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
   }
   if (err instanceof InterruptedError) return ExitCode.interrupted;
-  if (err instanceof ConfigError || err instanceof ConfigErrors) {
-    process.stderr.write(`omsrun: error: ${err.message}\n`);
-    return ExitCode.invalidInput;
-  }
-  if (err instanceof OmsrunError) {
-    process.stderr.write(`omsrun: error: ${err.message}\n`);
+  if (err instanceof ConfigError || err instanceof ConfigErrors || err instanceof OmsrunError) {
+    printError(`omsrun: error: ${err.message}`);
     return ExitCode.invalidInput;
   }
   const where = process.sourceMapsEnabled ? '' : ' (OMSRUN_DEBUG=1 maps the stack to the source)';
-  process.stderr.write(`omsrun: internal error (please report it${where}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  printError(`omsrun: internal error (please report it${where}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return ExitCode.internal;
 }
 

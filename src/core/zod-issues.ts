@@ -2,6 +2,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { ConfigError, ConfigErrors } from './errors.js';
+import { isSecretName, MASK } from './secrets.js';
 import type { SourcePos } from './errors.js';
 import { describeValue, formatKeyPath, valueAt, type KeyPath } from './key-path.js';
 import type { YamlSource } from './yaml-source.js';
@@ -63,7 +64,9 @@ type ZodIssue = z.core.$ZodIssue;
 type Locate = (p: KeyPath, key?: boolean) => { pos: SourcePos; keyPath: string };
 
 function oneIssue(issue: ZodIssue, p: KeyPath, found: unknown, keys: string[], locate: Locate, root: unknown): ConfigError[] {
-  const got = `got ${describeValue(found)}`;
+  // A value under a secret-looking key (db_password, api_token...) is never echoed.
+  const secret = p.some((k) => typeof k === 'string' && isSecretName(k)) && found !== undefined && typeof found !== 'object';
+  const got = `got ${secret ? MASK : describeValue(found)}`;
   switch (issue.code) {
     case 'invalid_type': {
       const parent = valueAt(root, p.slice(0, -1));
@@ -97,7 +100,9 @@ function oneIssue(issue: ZodIssue, p: KeyPath, found: unknown, keys: string[], l
     }
     case 'invalid_format': {
       const custom = !issue.message.startsWith('Invalid');
-      const exp = custom ? issue.message : issue.format === 'regex' && issue.pattern ? `a string matching ${issue.pattern}` : `a valid ${issue.format}`;
+      // A custom message that is a whole sentence (modeSchema's "expected ..., got ...") stands as it is.
+      if (custom && issue.message.startsWith('expected ') && !secret) return [new ConfigError(issue.message, locate(p))];
+      const exp = custom ? issue.message.replace(/^expected /, '').replace(/, got .*$/s, '') : issue.format === 'regex' && issue.pattern ? `a string matching ${issue.pattern}` : `a valid ${issue.format}`;
       return [new ConfigError(`expected ${exp}, ${got}`, locate(p))];
     }
     case 'not_multiple_of':

@@ -47,4 +47,19 @@ describe('yaml-source', () => {
       'pb.yml:1:1: missing required key "mode"',
     ]);
   });
+
+  it('never quotes a value under a secret-looking key, and keeps a custom "expected ..." message whole', () => {
+    const src = parseYamlText('db_password: 123456789\nconn: { api_token: 42424242 }\nmode: rwx\n', 'pb.yml');
+    const schema = z.strictObject({
+      db_password: z.string(),
+      conn: z.object({ api_token: z.string() }),
+      mode: z.string().regex(/^[0-7]{4}$/, { error: (iss) => `expected an octal mode such as '0644', got '${String(iss.input)}'` }),
+    });
+    const res = schema.safeParse(src.data);
+    expect(issuesToErrors(res.error!.issues, src.data, schema, src).map((e) => e.message)).toEqual([
+      'pb.yml:1:14 db_password: expected a string, got ********',
+      'pb.yml:2:20 conn.api_token: expected a string, got ********',
+      "pb.yml:3:7 mode: expected an octal mode such as '0644', got 'rwx'",
+    ]);
+  });
 });
