@@ -23,6 +23,17 @@ lazy.addBinaryOp('or', 9, orOp, true);
 jexl.addBinaryOp('is', 20, () => {
   throw new Error('"is" was not rewritten');
 });
+// `in` as in Jinja: a list item, a map key or a substring. jexl has no two-word operators, so `x not in y` is
+// spelled `x ∉ y` before parsing (see withNotIn).
+const NOT_IN = '∉';
+function inOp(item: unknown, within: unknown): boolean {
+  if (typeof within === 'string') return (typeof item === 'string' || typeof item === 'number') && within.includes(String(item));
+  if (Array.isArray(within)) return within.some((e) => e === item);
+  if (within && typeof within === 'object') return Object.prototype.hasOwnProperty.call(within, String(item));
+  return false;
+}
+jexl.addBinaryOp('in', 20, inOp);
+jexl.addBinaryOp(NOT_IN, 20, (l, r) => !inOp(l, r));
 jexl.addUnaryOp('!', (v) => !truthy(v));
 jexl.addUnaryOp('not', (v) => !truthy(v));
 for (const op of ['!', 'not']) Object.assign(jexl._grammar.elements[op]!, { precedence: Infinity });
@@ -34,12 +45,12 @@ for (const f of EXPR_FUNCTIONS) {
 /** How conditions are written, in one paragraph, for the README. */
 export const EXPR_SYNTAX_DOC =
   'Conditions (when, changed_when, failed_when, until, assert.that) are jexl expressions: `==`, `!=`, `<`, ' +
-  '`>=`, `+`, `in` (list item or substring), `a.b`, `list[0]`, `list[.field == 1]`, `x ? y : z`. `and`/`&&`, ' +
+  '`>=`, `+`, `in` and `not in` (list item, map key or substring), `a.b`, `list[0]`, `list[.field == 1]`, `x ? y : z`. `and`/`&&`, ' +
   '`or`/`||` and `not`/`!` follow Python truthiness (empty lists and maps are false); `not` covers a whole ' +
   'comparison (`not a == b` is `not (a == b)`), and `and` binds tighter than `or`. `x is defined`, ' +
   '`x is not defined` and `defined(x)` test for a variable; any other undefined variable is an error. ' +
   'Functions work both ways: `length(x)` or `x|length`. A condition wrapped in `{{ }}` is accepted. ' +
-  'Write `not (x in y)` for "not in"; `null`/`None`, `True`/`False` are known names.';
+  '`null`/`None`, `True`/`False` are known names.';
 
 /** Names usable without defining them; variables of the same name win. */
 const CONSTANTS: Record<string, unknown> = { null: null, none: null, None: null, True: true, False: false };
@@ -55,15 +66,23 @@ function unwrap(expr: string): string {
 
 function syntaxHint(expr: string): string | undefined {
   if (expr.includes('{{')) return 'conditions are expressions, not templates: write variable names without {{ }}';
-  if (/\bnot\s+in\b/.test(expr)) return 'write "not (x in y)" instead of "x not in y"';
   if (/[^=!<>]=[^=]/.test(expr)) return 'compare with "==", not "="';
   return undefined;
+}
+
+// `not in` outside string literals becomes the one-token operator jexl knows.
+function withNotIn(expr: string): string {
+  if (!/\bnot\s+in\b/.test(expr)) return expr;
+  return expr
+    .split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\bnot\s+in\b/g, ` ${NOT_IN} `)))
+    .join('');
 }
 
 function compile(expr: string): Expression {
   const hit = cache.get(expr);
   if (hit) return hit;
-  const compiled = jexl.compile(expr) as unknown as Expression;
+  const compiled = jexl.compile(withNotIn(expr)) as unknown as Expression;
   rewrite(compiled._getAst() as Ast);
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(expr, compiled);

@@ -51,10 +51,21 @@ describe('evaluate', () => {
     expect(evaluate('order == 1 and is_ready and not not_found and android and index', { order: 1, is_ready: true, not_found: false, android: 'x', index: 2 })).toBe(2);
   });
 
-  it('supports in on lists and strings', () => {
+  it('supports in and not in on lists, map keys and strings, as Jinja does', () => {
     expect(evaluate('2 in list', vars)).toBe(true);
     expect(evaluate('"world" in s', vars)).toBe(true);
     expect(evaluate('5 in list', vars)).toBe(false);
+    const more = { ...vars, settings: { https: true, empty: '' }, index_ok: false };
+    expect(evaluate('"https" in settings', more)).toBe(true);
+    expect(evaluate('"empty" in settings', more)).toBe(true);
+    expect(evaluate('"toString" in settings', more)).toBe(false);
+    expect(evaluate('"tsdb" not in settings', more)).toBe(true);
+    expect(evaluate('5 not  in list and "x" not in s', more)).toBe(true);
+    expect(evaluate('2 not in list', more)).toBe(false);
+    expect(evaluate('not 2 not in list', more)).toBe(true);
+    // Only the operator is rewritten: names that start with "in" and string literals stay as written.
+    expect(evaluate('not index_ok and "not in" == "not in"', more)).toBe(true);
+    expect(evaluate("'a not in b' not in list", more)).toBe(true);
   });
 
   it('supports is defined, is not defined, is undefined and defined()', () => {
@@ -123,9 +134,6 @@ describe('evaluate', () => {
     );
     expect(errorOf(() => evaluate('port = 80', vars)).message).toBe(
       'syntax error in "port = 80": invalid token "="\n  hint: compare with "==", not "="',
-    );
-    expect(errorOf(() => evaluate('x not in list', vars)).message).toBe(
-      'syntax error in "x not in list": unexpected "not"\n  hint: write "not (x in y)" instead of "x not in y"',
     );
     expect(errorOf(() => evaluate('port is number', vars)).detail).toBe(
       'syntax error in "port is number": "is" supports only "is defined", "is not defined" and "is undefined"',
