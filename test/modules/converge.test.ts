@@ -81,6 +81,19 @@ async function same(m: Module, setup: Setup, rawArgs: (t: string) => Record<stri
 
 const SETUPS: Setup[] = ['absent', 'dir', 'file', 'file-0600', 'link', 'file-nobody'];
 
+// One test per starting state, each trying every argument mix on fresh twin folders.
+function everySetup(what: string, m: Module, argsList: Record<string, unknown>[], args: (t: string, extra: Record<string, unknown>) => Record<string, unknown>): void {
+  for (const setup of SETUPS) {
+    it(`${what} from ${setup}`, async () => {
+      for (const extra of argsList) {
+        await cleanup();
+        mkdirSync(dir, { recursive: true });
+        await same(m, setup, (t) => args(t, extra));
+      }
+    });
+  }
+}
+
 describe('converge matches check + apply', () => {
   const fileArgs: Record<string, unknown>[] = [
     { state: 'directory' },
@@ -95,15 +108,7 @@ describe('converge matches check + apply', () => {
     {},
     ...(isRoot ? [{ state: 'directory', owner: 'nobody' }, { state: 'touch', owner: '65534', group: '0' }, { mode: '4755', owner: 'root', group: 'root' }] : []),
   ];
-  for (const setup of SETUPS) {
-    it(`file module from ${setup}`, async () => {
-      for (const extra of fileArgs) {
-        await cleanup();
-        mkdirSync(dir, { recursive: true });
-        await same(fileModule, setup, (t) => ({ path: t, ...extra }));
-      }
-    });
-  }
+  everySetup('file module', fileModule, fileArgs, (t, extra) => ({ path: t, ...extra }));
 
   const writeArgs: Record<string, unknown>[] = [
     { content: 'new\n' },
@@ -113,15 +118,7 @@ describe('converge matches check + apply', () => {
     { content: '' },
     ...(isRoot ? [{ content: 'old\n', owner: 'nobody' }, { content: 'new\n', group: '65534' }, { content: 'new\n', owner: 'root', group: 'root', mode: '0644' }] : []),
   ];
-  for (const setup of SETUPS) {
-    it(`copy content from ${setup}`, async () => {
-      for (const extra of writeArgs) {
-        await cleanup();
-        mkdirSync(dir, { recursive: true });
-        await same(copyModule, setup, (t) => ({ dest: t, ...extra }));
-      }
-    });
-  }
+  everySetup('copy content', copyModule, writeArgs, (t, extra) => ({ dest: t, ...extra }));
 
   it('template from every state', async () => {
     writeFileSync(join(dir, '..', `${dir.split('/').pop()}.hbs`), 'port = {{ port }}\n');
