@@ -33,7 +33,10 @@ export class LocalConnection implements Connection {
   exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) return Promise.reject(new Error('exec: empty argv'));
     if (options.signal?.aborted) return Promise.reject(new InterruptedError());
-    const plan = becomeArgv(argv, options.become, this.user);
+    // sudo resets the environment: the wanted variables go inside it, through env(1).
+    const sudo = this.needsSudo(options.become) && Object.keys(options.env ?? {}).length > 0;
+    const inner = sudo ? ['env', ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`), ...argv] : argv;
+    const plan = becomeArgv(inner, options.become, this.user);
     const started = Date.now();
     return new Promise<ExecResult>((resolve, reject) => {
       const child = spawn(plan.argv[0] as string, plan.argv.slice(1), {

@@ -35,7 +35,8 @@ export function issuesToErrors(
   opts: IssueOptions = {},
 ): ConfigError[] {
   const out: ConfigError[] = [];
-  const walkIssues = (list: readonly ZodIssue[], prefix: KeyPath, sub: unknown): void => {
+  // badKey: the issues are about that key's name (a record key that fails its pattern), not its value.
+  const walkIssues = (list: readonly ZodIssue[], prefix: KeyPath, sub: unknown, badKey?: string): void => {
     for (const issue of list) {
       const p = [...prefix, ...issue.path.filter((k): k is string | number => typeof k !== 'symbol')];
       if (opts.skipTemplated && isUnderTemplate(value, p)) continue;
@@ -47,12 +48,12 @@ export function issuesToErrors(
         }
       }
       if ((issue.code === 'invalid_key' || issue.code === 'invalid_element') && issue.issues.length > 0) {
-        walkIssues(issue.issues, p, undefined);
+        walkIssues(issue.issues, p, undefined, issue.code === 'invalid_key' ? String(p[p.length - 1]) : undefined);
         continue;
       }
-      out.push(...oneIssue(issue, p, valueAt(value, p), knownKeys(schemaAt(sub, issue.path)), (k, key) => {
+      out.push(...oneIssue(issue, p, badKey ?? valueAt(value, p), knownKeys(schemaAt(sub, issue.path)), (k, key) => {
         const fp = [...(opts.base ?? []), ...(opts.mapPath ? opts.mapPath(k) : k)];
-        return { pos: key ? src.posOfKey(fp) : src.posOf(fp), keyPath: formatKeyPath(fp) };
+        return { pos: key || badKey !== undefined ? src.posOfKey(fp) : src.posOf(fp), keyPath: formatKeyPath(fp) };
       }, value));
     }
   };

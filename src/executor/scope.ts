@@ -11,10 +11,12 @@ export interface Scope {
   noLog?: boolean;
   runOnce?: boolean;
   delegateTo?: string;
+  /** Merged from play to task, inner levels winning; rendered per host when the task runs. */
+  environment: Record<string, string | number | boolean>;
 }
 
 export function playScope(play: Play): Scope {
-  return { when: [], vars: {}, become: play.become, becomeUser: play.becomeUser };
+  return { when: [], vars: {}, become: play.become, becomeUser: play.becomeUser, environment: play.environment ?? {} };
 }
 
 /** Block or task keywords override the enclosing scope; `when` and vars accumulate. */
@@ -28,5 +30,6 @@ export function innerScope(outer: Scope, node: Block | Task): Scope {
     noLog: node.noLog ?? outer.noLog,
     runOnce: node.runOnce ?? outer.runOnce,
     delegateTo: node.delegateTo ?? outer.delegateTo,
+    environment: { ...outer.environment, ...(node.environment ?? {}) },
   };
 }

@@ -98,6 +98,7 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     diffMode: pr.run.opts.diffMode,
     become: becomeFor(host.name, scope, vars),
     timeoutMs,
+    env: environmentFor(scope, vars, where),
     vars,
     baseDir: pr.baseDir,
     render: (text, name) => renderTemplateFile(text, vars, { ...where, source: name }),
@@ -158,6 +159,14 @@ function becomeFor(host: string, scope: Scope, vars: Vars): Become | undefined {
   const spec = connectionSpec(host, vars);
   if (!(scope.become ?? spec.become)) return undefined;
   return { user: scope.becomeUser ?? spec.becomeUser, password: spec.becomePassword };
+}
+
+// The task's environment with its values rendered; undefined when it has none.
+function environmentFor(scope: Scope, vars: Vars, where: RenderContext): Record<string, string> | undefined {
+  const names = Object.keys(scope.environment);
+  if (names.length === 0) return undefined;
+  const rendered = renderValue(scope.environment, vars, { ...where, field: 'environment' }) as Record<string, unknown>;
+  return Object.fromEntries(names.map((k) => [k, String(rendered[k] ?? '')]));
 }
 
 function loopItems(loop: unknown, vars: Vars, where: RenderContext): unknown[] {

@@ -41,6 +41,7 @@ export async function runCommand(argv: string[], opts: CommandFields, ctx: Modul
   const sent = skip ? ['/bin/sh', '-c', CREATES_GUARD, 'sh', skip, opts.creates!, ...argv] : argv;
   const r = await ctx.conn.exec(sent, {
     cwd: opts.chdir,
+    env: ctx.env,
     stdin: opts.stdin,
     become: ctx.become,
     timeoutMs: ctx.timeoutMs,

@@ -11,7 +11,7 @@ export class DockerError extends Error {
 
 // Runs `docker ARGS...` with the task's become, abort signal and (unless given) its timeout.
 export function docker(ctx: ModuleContext, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  return ctx.conn.exec(['docker', ...args], { become: ctx.become, signal: ctx.signal, timeoutMs: ctx.timeoutMs, ...opts });
+  return ctx.conn.exec(['docker', ...args], { become: ctx.become, signal: ctx.signal, timeoutMs: ctx.timeoutMs, env: ctx.env, ...opts });
 }
 
 // Like docker(), but a non-zero rc throws a DockerError naming the command and its stderr.

@@ -13,6 +13,8 @@ export interface ModuleContext {
   become?: Become;
   /** Task timeout in ms, if any. */
   timeoutMs?: number;
+  /** The task's `environment:`, rendered: for the commands the module runs (command, shell, docker). */
+  env?: Record<string, string>;
   /** All variables visible to the task (already merged by precedence). */
   vars: Record<string, unknown>;
   /** Folder that relative controller-side paths (copy src, template src) resolve against. */

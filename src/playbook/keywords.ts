@@ -20,6 +20,11 @@ const PERCENT = /^\d+%$/;
 
 const varsMap = z.record(z.string(), z.unknown());
 
+/** `environment:` variables for the commands a task runs; values are templated. */
+export const environmentMap = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name' }), z.union([z.string(), z.number(), z.boolean()]))
+  .describe('Environment variables for the commands the task runs (command, shell, docker modules); templated; inner levels win.');
+
 /** Keywords shared by tasks, blocks and includes. */
 export const commonKeywords = {
   name: z.string().describe('Shown in the progress view and the recap.'),
@@ -32,6 +37,7 @@ export const commonKeywords = {
   run_once: flag.describe('Run on the first host of the batch only.'),
   delegate_to: z.string().describe('Only localhost / 127.0.0.1.'),
   vars: varsMap.describe('Variables for this task or block.'),
+  environment: environmentMap,
 };
 
 /** Keywords only a task (one module call) may carry. */
@@ -67,6 +73,7 @@ export const playSchema = z.strictObject({
   vars_files: z.union([z.string(), z.array(z.string())]),
   become: flag,
   become_user: z.string(),
+  environment: environmentMap,
   serial: z.union([
     z.number().int().positive(),
     z.string().regex(PERCENT, { error: 'a number, a percentage such as "30%" or a list of them' }),

@@ -16,6 +16,8 @@ export interface TaskCommon {
   delegateTo?: string;
   /** Task-level vars (may contain templates). */
   vars?: Vars;
+  /** Environment variables for the commands it runs (values may contain templates). */
+  environment?: Record<string, string | number | boolean>;
   pos: SourcePos;
   /** Key path in its file, e.g. `[0].tasks[3]`. */
   keyPath: string;
@@ -61,6 +63,7 @@ export interface Play {
   varsFromFiles: Vars;
   become?: boolean;
   becomeUser?: string;
+  environment?: Record<string, string | number | boolean>;
   /** Rolling batches: numbers or percentages ('30%'); the last entry repeats. */
   serial?: (number | string)[];
   strategy: 'linear' | 'free';

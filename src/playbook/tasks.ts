@@ -238,6 +238,7 @@ function commonOf(src: YamlSource, kw: import('./keywords.js').TaskKeywords, p: 
       runOnce: kw.run_once,
       delegateTo: kw.delegate_to,
       vars: kw.vars,
+      environment: kw.environment,
     }),
   );
 }

@@ -63,6 +63,28 @@ describe('omsrun CLI', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('passes environment: from play, block and task to commands, inner levels winning; rejects a bad name', async () => {
+    const play = `- hosts: h1
+  vars: { greeting: hello }
+  environment: { A: play, B: play }
+  tasks:
+    - block:
+        - name: env
+          shell: 'echo "$A $B $C"'
+          environment: { C: "{{ greeting }}" }
+          register: e
+        - debug: { msg: "env={{ e.stdout }}" }
+      environment: { B: block }
+`;
+    const dir = workdir({ 'inventories/default.yml': HOSTS, 'site.yml': play, 'bad.yml': '- hosts: h1\n  tasks:\n    - command: env\n      environment: { 1X: a }\n' });
+    const r = await omsrun(['site.yml'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ok: [h1] => env=play block hello');
+    const bad = await omsrun(['bad.yml'], { cwd: dir });
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toBe('omsrun: error: bad.yml:4:22 [0].tasks[0].environment["1X"]: expected an environment variable name, got "1X"\n');
+  });
+
   it('takes extra vars over play vars, and --tags, --limit', async () => {
     const dir = workdir({ 'inventories/default.yml': HOSTS, 'site.yml': PLAY });
     const r = await omsrun(['site.yml', '-e', 'greeting=hi', '-t', 'talk', '-l', 'h2'], { cwd: dir });

@@ -122,6 +122,11 @@ describe('LocalConnection.put/get', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it.skipIf(!isRoot)('hands environment variables through sudo', async () => {
+    const r = await conn.exec(['sh', '-c', 'echo "$(id -un) $OMS_X"'], { become: { user: 'nobody' }, env: { OMS_X: 'a b' } });
+    expect(r).toMatchObject({ rc: 0, stdout: 'nobody a b\n' });
+  });
+
   it.skipIf(!isRoot)('chowns, and writes and reads as another user through sudo', async () => {
     await chmod(dir, 0o777);
     const dest = join(dir, 'owned');

@@ -90,14 +90,20 @@ describe.skipIf(!labEnabled())('e2e: playbooks over SSH', () => {
         h3: { ...tester, ansible_become_password: wrong },
       }, { ansible_ssh_private_key_file: undefined }),
       'site.yml': `- hosts: all
+  environment: { OMS_ENV: "play-{{ inventory_hostname }}", TASK_ENV: unset }
   tasks:
     - name: who
       command: id -un
       register: who
     - name: secret
       copy: { content: "api_key=abc\\n", dest: /data/secret.conf, mode: "0600", owner: root, group: root }
+    - name: environment through sudo
+      shell: 'echo "$OMS_ENV/$TASK_ENV"'
+      environment: { TASK_ENV: "t-{{ inventory_hostname }}" }
+      register: envs
+      changed_when: false
     - name: report
-      debug: { msg: "{{ inventory_hostname }} runs as {{ who.stdout }}" }
+      debug: { msg: "{{ inventory_hostname }} runs as {{ who.stdout }} with {{ envs.stdout }}" }
 `,
     });
     const pw = side.lab.tester.password;
@@ -106,11 +112,11 @@ describe.skipIf(!labEnabled())('e2e: playbooks over SSH', () => {
     const r = await run(dir, args);
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(r.stdout).toContain('ok: [h1] => h1 runs as root');
-    expect(r.stdout).toContain('ok: [h2] => h2 runs as root');
+    expect(r.stdout).toContain('ok: [h1] => h1 runs as root with play-h1/t-h1');
+    expect(r.stdout).toContain('ok: [h2] => h2 runs as root with play-h2/t-h2');
     expect(r.stdout).toContain('failed: [h3] => sudo: incorrect password for become user on h3');
-    expect(r.stdout).toMatch(/h1 +: ok=3 +changed=2 +failed=0/);
-    expect(r.stdout).toMatch(/h2 +: ok=3 +changed=2 +failed=0/);
+    expect(r.stdout).toMatch(/h1 +: ok=4 +changed=2 +failed=0/);
+    expect(r.stdout).toMatch(/h2 +: ok=4 +changed=2 +failed=0/);
     expect(r.stdout).toMatch(/h3 +: ok=0 +changed=0 +failed=1/);
     expect(readFileSync(dataPath(h2, 'secret.conf'), 'utf8')).toBe('api_key=abc\n');
     const after = fileInfo(h2, 'secret.conf');
