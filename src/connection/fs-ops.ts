@@ -240,8 +240,16 @@ export async function convergeWrite(
   want: Attrs,
   opts: { become?: Become; signal?: AbortSignal } = {},
 ): Promise<Converged> {
-  const argv = ['/bin/sh', '-c', CONVERGE_WRITE_SCRIPT, 'sh', dest, sha, modeArg(want.mode), idArg(want.owner), idArg(want.group), siblingTemp(dest)];
-  const result = await conn.exec(argv, { become: opts.become, stdin: content, signal: opts.signal, ownScript: true });
+  const tmp = siblingTemp(dest);
+  const argv = ['/bin/sh', '-c', CONVERGE_WRITE_SCRIPT, 'sh', dest, sha, modeArg(want.mode), idArg(want.owner), idArg(want.group), tmp];
+  let result: ExecResult;
+  try {
+    result = await conn.exec(argv, { become: opts.become, stdin: content, signal: opts.signal, ownScript: true });
+  } catch (err) {
+    // Interrupted or timed out: the script was killed before its own cleanup could run.
+    await conn.exec(['rm', '-f', '--', tmp], { become: opts.become }).catch(() => undefined);
+    throw err;
+  }
   if (result.rc === 3 || (result.rc !== 0 && !result.stdout)) throw commandError(`cannot stat ${dest}`, result);
   return { before: parseStat(result.stdout), result };
 }

@@ -177,4 +177,24 @@ describe('converge', () => {
     expect(readFileSync(dest, 'utf8')).toBe('old\n');
     expect(readdirSync(dir)).toEqual(['f']);
   });
+
+  it('removes its temp file when the command is killed (Ctrl-C, task timeout) before its own cleanup ran', async () => {
+    const { convergeWrite } = await import('../../src/connection/fs-ops.js');
+    const { InterruptedError } = await import('../../src/core/errors.js');
+    const local = makeContext().conn;
+    let first = true;
+    const killed: typeof local = {
+      ...local,
+      host: local.host,
+      transport: local.transport,
+      exec: async (argv, o) => {
+        if (!first) return local.exec(argv, o);
+        first = false;
+        writeFileSync(argv[argv.length - 1]!, 'half');
+        throw new InterruptedError();
+      },
+    };
+    await expect(convergeWrite(killed, join(dir, 'f'), Buffer.from('x'), '0'.repeat(64), {})).rejects.toBeInstanceOf(InterruptedError);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
