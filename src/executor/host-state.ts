@@ -5,6 +5,8 @@ import type { Vars } from '../inventory/model.js';
 
 export class HostState {
   conn?: Connection;
+  /** The user the connection logged in as (one connection per host per run). */
+  loginUser?: string;
   /** Registered results and set_fact values; they outlive a play. */
   readonly facts: Vars = {};
   failed = false;

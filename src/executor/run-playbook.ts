@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import { ConnectionError, OmsrunError } from '../core/errors.js';
 import type { HostStats } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
+import { connectionSpec, withDefaultUser } from '../inventory/connection-vars.js';
 import { selectHosts } from '../inventory/pattern.js';
 import type { Play, Playbook } from '../playbook/model.js';
 import { buildVars, inventoryLayers, magicVars } from '../template/vars.js';
@@ -88,10 +89,12 @@ async function connectAll(run: RunState, play: Play, playHosts: string[], batch:
   await Promise.all(
     batch.map((h) =>
       limit(async () => {
-        if (h.conn || run.opts.signal.aborted) return;
+        if (run.opts.signal.aborted) return;
+        if (h.conn) return warnOtherUser(run, play, playHosts, h);
         const started = Date.now();
         try {
-          const vars = varsFor(run, play, playHosts, h, {});
+          const vars = withDefaultUser(varsFor(run, play, playHosts, h, {}), play.remoteUser);
+          h.loginUser = connectionSpec(h.name, vars).user;
           await h.connect(() => run.opts.connect(h.name, vars));
           run.emit({ kind: 'verbose', level: 3, host: h.name, msg: `connected in ${Date.now() - started} ms` });
           await lockHost(run, h, vars).catch((err: unknown) => lockFailed(run, h, err));
@@ -105,6 +108,19 @@ async function connectAll(run: RunState, play: Play, playHosts: string[], batch:
       }),
     ),
   );
+}
+
+// A host stays on the connection it opened in an earlier play: a later play's remote_user cannot change its user.
+function warnOtherUser(run: RunState, play: Play, playHosts: string[], h: HostState): void {
+  if (play.remoteUser === undefined || h.conn?.transport !== 'ssh') return;
+  let user: string;
+  try {
+    user = connectionSpec(h.name, withDefaultUser(varsFor(run, play, playHosts, h, {}), play.remoteUser)).user;
+  } catch {
+    return;
+  }
+  if (user === h.loginUser) return;
+  run.emit({ kind: 'warning', host: h.name, msg: `play "${play.name}" asks for remote_user ${user}, but the host stays logged in as ${h.loginUser} (one connection per host per run): set ansible_user in the inventory instead` });
 }
 
 // A reachable host whose lock step failed (a wrong sudo password, say) is failed, not unreachable.

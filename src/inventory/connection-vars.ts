@@ -39,6 +39,15 @@ const NAMES = {
   jumpHost: ['ansible_jump_host', 'jump_host'],
 } as const;
 
+/** The host's variables with `ansible_user` set to `user` when none of the login-user variables is set. */
+export function withDefaultUser(vars: Vars, user: string | undefined): Vars {
+  if (user === undefined || NAMES.user.some((n) => vars[n] !== undefined && vars[n] !== null)) return vars;
+  // A child object, not a copy: copying would evaluate lazy values such as hostvars.
+  const out = Object.create(vars) as Vars;
+  out.ansible_user = user;
+  return out;
+}
+
 // Turns a host's (already rendered) variables into a ConnectionSpec; bad types are ConfigErrors.
 export function connectionSpec(hostName: string, vars: Vars): ConnectionSpec {
   const errors: ConfigError[] = [];

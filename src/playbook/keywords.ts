@@ -73,6 +73,7 @@ export const playSchema = z.strictObject({
   vars_files: z.union([z.string(), z.array(z.string())]),
   become: flag,
   become_user: z.string(),
+  remote_user: z.string().min(1).describe('User to log in as on hosts whose inventory sets no ansible_user.'),
   environment: environmentMap,
   serial: z.union([
     z.number().int().positive(),

@@ -112,6 +112,7 @@ async function parsePlay(src: YamlSource, item: unknown, p: KeyPath, ctx: LoadCt
   if (kw.become !== undefined) play.become = kw.become;
   if (kw.become_user !== undefined) play.becomeUser = kw.become_user;
   if (kw.environment !== undefined) play.environment = kw.environment;
+  if (kw.remote_user !== undefined) play.remoteUser = kw.remote_user;
   if (kw.serial !== undefined) play.serial = Array.isArray(kw.serial) ? kw.serial : [kw.serial];
   if (kw.max_fail_percentage !== undefined) play.maxFailPercentage = kw.max_fail_percentage;
   return play;

@@ -63,6 +63,8 @@ export interface Play {
   varsFromFiles: Vars;
   become?: boolean;
   becomeUser?: string;
+  /** Login user where the inventory sets none (ansible_user and its aliases win, as in Ansible). */
+  remoteUser?: string;
   environment?: Record<string, string | number | boolean>;
   /** Rolling batches: numbers or percentages ('30%'); the last entry repeats. */
   serial?: (number | string)[];

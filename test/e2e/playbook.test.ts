@@ -133,6 +133,32 @@ describe.skipIf(!labEnabled())('e2e: playbooks over SSH', () => {
     expect(json.stdout).toContain('sudo: incorrect password for become user on h3');
   });
 
+  it('logs in as the play\'s remote_user where the inventory names no user; ansible_user wins; a later play cannot switch users', async () => {
+    const dir = writeFiles(side, {
+      'inventory.yml': labInventory(side.lab, { h2: { ansible_user: 'root' } }, { ansible_user: undefined, ansible_password: '{{ tester_pw }}', ansible_become_password: '{{ tester_pw }}' }),
+      'site.yml': `- hosts: all
+  remote_user: tester
+  tasks:
+    - name: who
+      command: id -un
+      register: who
+    - name: report
+      debug: { msg: "{{ inventory_hostname }} is {{ who.stdout }}" }
+- name: switch
+  hosts: h1
+  remote_user: app
+  tasks:
+    - command: id -un
+`,
+    });
+    const r = await run(dir, ['site.yml', '-i', 'inventory.yml', '-e', `tester_pw=${side.lab.tester.password}`]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('ok: [h1] => h1 is tester');
+    expect(r.stdout).toContain('ok: [h2] => h2 is root');
+    expect(r.stdout).toContain('ok: [h3] => h3 is tester');
+    expect(r.stdout).toContain('[WARNING]: [h1] play "switch" asks for remote_user app, but the host stays logged in as tester');
+  });
+
   it('rolls serial: 1 over three hosts: every task of a host starts before the next host begins', async () => {
     const dir = writeFiles(side, {
       'inventory.yml': labInventory(side.lab),
