@@ -19,7 +19,8 @@ export interface PlayRunOptions {
   /** Every host of the play (all batches), for `play_hosts`. */
   playHosts: string[];
   baseDir: string;
-  varsFor: (host: HostState, taskVars: Vars, loopVars?: Vars) => Vars;
+  /** defaults: role defaults, below every other layer. */
+  varsFor: (host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars) => Vars;
 }
 
 export class PlayRun {

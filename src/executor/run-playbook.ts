@@ -65,7 +65,7 @@ async function runPlay(run: RunState, play: Play, index: number): Promise<void> 
     playIndex: index,
     playHosts,
     baseDir,
-    varsFor: (host, taskVars, loopVars) => varsFor(run, play, playHosts, host, taskVars, loopVars),
+    varsFor: (host, taskVars, loopVars, defaults) => varsFor(run, play, playHosts, host, taskVars, loopVars, defaults),
   });
   for (const batch of serialBatches(live, play.serial)) {
     if (opts.signal.aborted) break;
@@ -132,7 +132,7 @@ function lockFailed(run: RunState, h: HostState, err: unknown): void {
   run.emit({ kind: 'host_task_result', host: h.name, task: { id: 'lock', name: 'deploy lock', module: 'lock' }, result });
 }
 
-function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState, taskVars: Vars, loopVars?: Vars): Vars {
+function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars): Vars {
   const { opts } = run;
   const hostvarsOf = (name: string): Vars => {
     const other = run.hosts.get(name);
@@ -146,6 +146,7 @@ function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState
     });
   };
   return buildVars({
+    roleDefaults: defaults,
     ...inventoryLayers(opts.inventory, host.name),
     varsFiles: play.varsFromFiles,
     playVars: play.vars,

@@ -13,10 +13,14 @@ export interface Scope {
   delegateTo?: string;
   /** Merged from play to task, inner levels winning; rendered per host when the task runs. */
   environment: Record<string, string | number | boolean>;
+  /** Role defaults, the lowest variable layer (inner roles win). */
+  defaults: Vars;
+  /** A role's folder, for template and copy src. */
+  baseDir?: string;
 }
 
 export function playScope(play: Play): Scope {
-  return { when: [], vars: {}, become: play.become, becomeUser: play.becomeUser, environment: play.environment ?? {} };
+  return { when: [], vars: {}, become: play.become, becomeUser: play.becomeUser, environment: play.environment ?? {}, defaults: {} };
 }
 
 /** Block or task keywords override the enclosing scope; `when` and vars accumulate. */
@@ -31,5 +35,7 @@ export function innerScope(outer: Scope, node: Block | Task): Scope {
     runOnce: node.runOnce ?? outer.runOnce,
     delegateTo: node.delegateTo ?? outer.delegateTo,
     environment: { ...outer.environment, ...(node.environment ?? {}) },
+    defaults: node.roleDefaults ? { ...outer.defaults, ...node.roleDefaults } : outer.defaults,
+    baseDir: node.baseDir ?? outer.baseDir,
   };
 }

@@ -32,13 +32,13 @@ export async function runTaskOnHost(pr: PlayRun, tr: TaskRun, host: HostState): 
   const where = renderContext(tr);
   let vars: Vars;
   try {
-    vars = pr.varsFor(host, scope.vars);
+    vars = pr.varsFor(host, scope.vars, undefined, scope.defaults);
     const items = task.loop === undefined ? undefined : loopItems(task.loop, vars, where);
     if (items === undefined) return await runOne(pr, tr, host, vars);
     const results: TaskResult[] = [];
     for (const item of items) {
       if (pr.run.opts.signal.aborted) break;
-      const r = await runOne(pr, tr, host, pr.varsFor(host, scope.vars, { [task.loopVar]: item }));
+      const r = await runOne(pr, tr, host, pr.varsFor(host, scope.vars, { [task.loopVar]: item }, scope.defaults));
       if (r.status === 'unreachable') return { ...r, durationMs: Date.now() - started };
       results.push({ ...r, item });
     }
@@ -100,7 +100,7 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     timeoutMs,
     env: environmentFor(scope, vars, where),
     vars,
-    baseDir: pr.baseDir,
+    baseDir: scope.baseDir ?? pr.baseDir,
     render: (text, name) => renderTemplateFile(text, vars, { ...where, source: name }),
     evaluate: (expr) => evaluate(expr, vars, { ...where, field: 'that' }),
     log: (line, stream = 'stdout') => {

@@ -14,7 +14,7 @@ import {
 
 const schema = z
   .strictObject({
-    src: z.string().min(1).optional().describe('File on the controller, relative to the playbook folder.'),
+    src: z.string().min(1).optional().describe('File on the controller: the playbook (or role) folder, then its files/.'),
     content: z.string().optional().describe('Literal content to write instead of src.'),
     ...writeFields,
     validate: validateField,
@@ -79,8 +79,8 @@ export const copyModule = defineModule<Args, CopyPlan>({
     let body: WriteBody;
     let srcPath: string | undefined;
     if (args.src !== undefined) {
-      srcPath = resolveControllerPath(ctx.baseDir, args.src);
-      if (!srcPath) return { changes: false, outcome: failed(`src ${args.src} not found (looked in ${ctx.baseDir})`) };
+      srcPath = resolveControllerPath(ctx.baseDir, args.src, ['files']);
+      if (!srcPath) return { changes: false, outcome: failed(`src ${args.src} not found (looked in ${ctx.baseDir} and files/)`) };
       body = await fileBody(srcPath);
     } else {
       const content = Buffer.from(args.content ?? '');
@@ -98,7 +98,7 @@ export const copyModule = defineModule<Args, CopyPlan>({
   // Small content in one round trip; a dest that turns out to be a folder takes the two steps (the file goes inside).
   converge: async (args, ctx) => {
     if (args.src === undefined) return convergeWriteFile(ctx, Buffer.from(args.content ?? ''), args);
-    const srcPath = resolveControllerPath(ctx.baseDir, args.src);
+    const srcPath = resolveControllerPath(ctx.baseDir, args.src, ['files']);
     const content = srcPath ? await smallFile(srcPath) : undefined;
     if (!srcPath || !content) return undefined;
     const dest = args.dest.endsWith('/') ? `${args.dest}${basename(srcPath)}` : args.dest;

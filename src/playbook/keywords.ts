@@ -89,6 +89,7 @@ export const playSchema = z.strictObject({
   pre_tasks: z.array(z.unknown()).nullable(),
   post_tasks: z.array(z.unknown()).nullable(),
   handlers: z.array(z.unknown()).nullable(),
+  roles: z.array(z.unknown()).nullable().describe('Roles (roles/NAME/tasks/main.yml...) run after pre_tasks, before tasks.'),
 }).partial().required({ hosts: true });
 
 export type TaskKeywords = z.infer<typeof taskSchema>;

@@ -9,6 +9,7 @@ import { playSchema, toNames } from './keywords.js';
 import type { PlayKeywords } from './keywords.js';
 import type { Play, Playbook, TaskNode } from './model.js';
 import { checkTemplates } from './syntax.js';
+import { parseRoles } from './roles.js';
 import { parseTaskList, report } from './tasks.js';
 import type { LoadCtx, ModuleLookup } from './tasks.js';
 
@@ -91,7 +92,9 @@ async function parsePlay(src: YamlSource, item: unknown, p: KeyPath, ctx: LoadCt
   checkTemplates(src, [at('name'), at('vars')], ctx.errors);
   const lists: TaskNode[][] = [];
   for (const k of ['pre_tasks', 'tasks', 'post_tasks']) lists.push(Array.isArray(raw[k]) ? await parseTaskList(src, raw[k], [...p, k], ctx) : []);
-  const handlers = Array.isArray(raw.handlers) ? await parseTaskList(src, raw.handlers, [...p, 'handlers'], ctx, true) : [];
+  const roles = await parseRoles(src, raw.roles, [...p, 'roles'], ctx);
+  lists.splice(1, 0, roles.blocks);
+  const handlers = [...(Array.isArray(raw.handlers) ? await parseTaskList(src, raw.handlers, [...p, 'handlers'], ctx, true) : []), ...roles.handlers];
   const varsFromFiles = await varsFiles(src, raw.vars_files, [...p, 'vars_files'], ctx);
   if (!res.success) return undefined;
   const kw: PlayKeywords = res.data;

@@ -18,6 +18,10 @@ export interface TaskCommon {
   vars?: Vars;
   /** Environment variables for the commands it runs (values may contain templates). */
   environment?: Record<string, string | number | boolean>;
+  /** A role's defaults/main.yml: the lowest variable layer for the tasks inside. */
+  roleDefaults?: Vars;
+  /** Folder that controller paths (template and copy src) resolve against inside a role. */
+  baseDir?: string;
   pos: SourcePos;
   /** Key path in its file, e.g. `[0].tasks[3]`. */
   keyPath: string;

@@ -6,6 +6,7 @@ import { renderValue } from './render.js';
 
 /** Layer names, lowest precedence first; a later layer overrides an earlier one. */
 export const VAR_PRECEDENCE = [
+  'role_defaults',
   'group_vars',
   'host_vars',
   'vars_files',
@@ -20,10 +21,11 @@ export type VarLayerName = (typeof VAR_PRECEDENCE)[number];
 
 /** The precedence rules in one paragraph, for the README and `--help`. */
 export const VAR_PRECEDENCE_DOC =
-  'Variables come from seven layers; a later layer wins: (1) inventory group vars, from `all` through parent ' +
-  'groups to child groups, (2) inventory host vars, (3) the play\'s vars_files, (4) the play\'s vars, (5) host ' +
-  'facts (register and set_fact), (6) block and task vars, then the loop item, (7) extra vars (-e), which always ' +
-  'win. Values from layers 1-4 and 6 may be templates referring to other variables (`db_url: "http://{{ host }}"`); ' +
+  'Variables come from eight layers; a later layer wins: (0) role defaults (defaults/main.yml), (1) inventory ' +
+  'group vars, from `all` through parent groups to child groups, (2) inventory host vars, (3) the play\'s ' +
+  'vars_files, (4) the play\'s vars, (5) host facts (register and set_fact), (6) role vars and parameters, then ' +
+  'block and task vars, then the loop item, (7) extra vars (-e), which always win. Values from layers 0-4 and 6 ' +
+  'may be templates referring to other variables (`db_url: "http://{{ host }}"`); ' +
   'they are rendered once, when first used, with the merged variables, and a cycle is an error. Facts, loop items ' +
   'and extra vars are data and are never rendered (a `{{` in a password stays as it is). Magic variables ' +
   '(inventory_hostname, groups, group_names, hostvars, play_hosts, ansible_play_hosts, omsrun_check_mode, ' +
@@ -31,6 +33,8 @@ export const VAR_PRECEDENCE_DOC =
 
 /** The sources of one host's variables for one task. Every field is optional. */
 export interface VarLayers {
+  /** Role defaults (defaults/main.yml): below everything else. */
+  roleDefaults?: Vars;
   /** Inventory group vars, ordered from `all` to the most specific group. */
   groupVars?: Vars[];
   /** Inventory host vars. */
@@ -69,6 +73,7 @@ function hasTemplate(v: unknown): boolean {
 
 function ordered(layers: VarLayers): [Vars | undefined, boolean][] {
   return [
+    [layers.roleDefaults, true],
     ...(layers.groupVars ?? []).map((v): [Vars, boolean] => [v, true]),
     [layers.hostVars, true],
     [layers.varsFiles, true],

@@ -61,7 +61,7 @@ describe('copy', () => {
 
   it('reports errors: missing src, both src and content', async () => {
     const r = await runModule(copyModule, { src: 'nope.txt', dest: join(dir, 'x') }, makeContext({ baseDir: dir }));
-    expect(r).toEqual({ changed: false, failed: true, msg: `src nope.txt not found (looked in ${dir})` });
+    expect(r).toEqual({ changed: false, failed: true, msg: `src nope.txt not found (looked in ${dir} and files/)` });
     await expect(runModule(copyModule, { src: 'a', content: 'b', dest: '/x' }, makeContext())).rejects.toThrow(
       'copy: expected exactly one of src or content',
     );

@@ -6,6 +6,7 @@ import { buildVars, groupMembers, inventoryLayers, magicVars, VAR_PRECEDENCE, VA
 import { errorOf } from '../helpers/config-error.js';
 
 const every: Required<Omit<VarLayers, 'magic'>> = {
+  roleDefaults: { v: 'role defaults' },
   groupVars: [{ v: 'all' }, { v: 'parent' }, { v: 'child' }],
   hostVars: { v: 'host' },
   varsFiles: { v: 'vars_files' },
@@ -25,8 +26,8 @@ function upTo(key: keyof typeof every): VarLayers {
 }
 
 describe('precedence', () => {
-  it('lists seven layers, lowest first, and documents them', () => {
-    expect(VAR_PRECEDENCE).toEqual(['group_vars', 'host_vars', 'vars_files', 'play_vars', 'facts', 'task_vars', 'extra_vars']);
+  it('lists eight layers, lowest first, and documents them', () => {
+    expect(VAR_PRECEDENCE).toEqual(['role_defaults', 'group_vars', 'host_vars', 'vars_files', 'play_vars', 'facts', 'task_vars', 'extra_vars']);
     expect(VAR_PRECEDENCE_DOC).toContain('extra vars (-e), which always win');
   });
 
@@ -36,6 +37,8 @@ describe('precedence', () => {
     expect(buildVars({ groupVars: every.groupVars }).v).toBe('child');
   });
 
+  it('group vars override role defaults', () => expect(buildVars(upTo('groupVars')).v).toBe('child'));
+  it('role defaults alone are seen', () => expect(buildVars(upTo('roleDefaults')).v).toBe('role defaults'));
   it('host vars override group vars', () => expect(buildVars(upTo('hostVars')).v).toBe('host'));
   it('vars_files override host vars', () => expect(buildVars(upTo('varsFiles')).v).toBe('vars_files'));
   it('play vars override vars_files', () => expect(buildVars(upTo('playVars')).v).toBe('play'));
