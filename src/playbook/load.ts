@@ -1,6 +1,6 @@
 // Loads a playbook: plays, import_playbook, vars_files and task lists, validated before anything runs.
 import path from 'node:path';
-import { ConfigError, ConfigErrors } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { describeValue, formatKeyPath, issuesToErrors, loadVarsFile, loadYamlFile, toErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Vars } from '../inventory/model.js';
@@ -10,7 +10,7 @@ import type { PlayKeywords } from './keywords.js';
 import type { Play, Playbook, TaskNode } from './model.js';
 import { checkTemplates } from './syntax.js';
 import { parseRoles } from './roles.js';
-import { parseTaskList, report } from './tasks.js';
+import { collect, parseTaskList, report } from './tasks.js';
 import type { LoadCtx, ModuleLookup } from './tasks.js';
 
 /** Options for loadPlaybook. */
@@ -135,17 +135,6 @@ async function varsFiles(src: YamlSource, value: unknown, p: KeyPath, ctx: LoadC
     Object.assign(out, await collect(ctx, () => loadVarsFile(path.resolve(path.dirname(src.file), f), where)));
   }
   return out;
-}
-
-async function collect<T>(ctx: LoadCtx, f: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await f();
-  } catch (err) {
-    if (err instanceof ConfigErrors) ctx.errors.push(...err.errors);
-    else if (err instanceof ConfigError) ctx.errors.push(err);
-    else throw err;
-    return undefined;
-  }
 }
 
 /** Errors of one file in line order; files in the order they were first reported. */

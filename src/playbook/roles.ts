@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { formatKeyPath, issuesToErrors, loadVarsFile, loadYamlFile } from '../core/yaml-source.js';
+import { formatKeyPath, issuesToErrors, loadVarsFile } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Vars } from '../inventory/model.js';
 import { condition, flag, names, toConditions, toNames } from './keywords.js';
 import type { Block, Task, TaskNode } from './model.js';
-import { parseTaskList, report } from './tasks.js';
+import { collect, loadTaskFile, report } from './tasks.js';
 import type { LoadCtx } from './tasks.js';
 
 /** Keywords a role entry may carry; every other key is a parameter (a variable of the role). */
@@ -80,24 +80,11 @@ async function loadRole(src: YamlSource, raw: Record<string, unknown>, ep: KeyPa
   const from = { pos: src.posOf(ep), keyPath: formatKeyPath(ep) };
   const list = async (sub: string, asHandlers: boolean): Promise<TaskNode[]> => {
     const file = mainFile(dir, sub);
-    if (!file) return [];
-    try {
-      const yaml = await loadYamlFile(file, from);
-      return await parseTaskList(yaml, yaml.data, [], ctx, asHandlers);
-    } catch (err) {
-      ctx.errors.push(err as never);
-      return [];
-    }
+    return (file && (await loadTaskFile(file, src, ep, ctx, asHandlers))) || [];
   };
   const vars = async (sub: string): Promise<Vars> => {
     const file = mainFile(dir, sub);
-    if (!file) return {};
-    try {
-      return (await loadVarsFile(file, from)) as Vars;
-    } catch (err) {
-      ctx.errors.push(err as never);
-      return {};
-    }
+    return ((file && (await collect(ctx, () => loadVarsFile(file, from)))) || {}) as Vars;
   };
   const tasks = await list('tasks', false);
   handlers.push(...(await list('handlers', true)).flatMap((h) => (h.kind === 'task' ? [h] : [])));

@@ -186,26 +186,31 @@ async function parseInclude(src: YamlSource, raw: Record<string, unknown>, key: 
   return { kind: 'block', ...common, name: common.name ?? `${key}: ${file}`, block: tasks, rescue: [], always: [] };
 }
 
-// A task file (include_tasks/import_tasks) with cycle detection; its errors join the others.
-async function loadTaskFile(abs: string, from: YamlSource, fp: KeyPath, ctx: LoadCtx): Promise<TaskNode[] | undefined> {
-  const where = { pos: from.posOf(fp), keyPath: formatKeyPath(fp) };
-  if (ctx.stack.includes(abs)) {
-    const chain = [...ctx.stack.slice(ctx.stack.indexOf(abs)), abs].map((f) => path.relative(path.dirname(abs), f) || path.basename(f));
-    ctx.errors.push(new ConfigError(`include cycle: ${chain.join(' → ')}`, where));
-    return undefined;
-  }
-  let src: YamlSource;
+/** Runs a loader; its configuration errors join the others (undefined then), anything else is thrown. */
+export async function collect<T>(ctx: LoadCtx, f: () => Promise<T>): Promise<T | undefined> {
   try {
-    src = await loadYamlFile(abs, where);
+    return await f();
   } catch (err) {
     if (err instanceof ConfigErrors) ctx.errors.push(...err.errors);
     else if (err instanceof ConfigError) ctx.errors.push(err);
     else throw err;
     return undefined;
   }
+}
+
+// A task file (include_tasks/import_tasks, a role's tasks or handlers) with cycle detection; its errors join the others.
+export async function loadTaskFile(abs: string, from: YamlSource, fp: KeyPath, ctx: LoadCtx, handlers = false): Promise<TaskNode[] | undefined> {
+  const where = { pos: from.posOf(fp), keyPath: formatKeyPath(fp) };
+  if (ctx.stack.includes(abs)) {
+    const chain = [...ctx.stack.slice(ctx.stack.indexOf(abs)), abs].map((f) => path.relative(path.dirname(abs), f) || path.basename(f));
+    ctx.errors.push(new ConfigError(`include cycle: ${chain.join(' → ')}`, where));
+    return undefined;
+  }
+  const src = await collect(ctx, () => loadYamlFile(abs, where));
+  if (!src) return undefined;
   ctx.stack.push(abs);
   try {
-    return await parseTaskList(src, src.data, [], ctx);
+    return await parseTaskList(src, src.data, [], ctx, handlers);
   } finally {
     ctx.stack.pop();
   }
