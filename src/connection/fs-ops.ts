@@ -136,7 +136,12 @@ export async function applyPath(
   const mode = want.mode !== undefined ? normalizeMode(want.mode) : '';
   if (!op && !mode && !spec) return;
   const r = await conn.exec(['/bin/sh', '-c', APPLY_PATH_SCRIPT, 'sh', path, op ?? '', mode, spec], { become, ownScript: true });
-  if (r.rc !== 0) throw commandError(`cannot ${op === 'rm' ? 'remove' : op ? 'create' : 'set attributes of'} ${path}`, r);
+  if (r.rc !== 0) throw applyError(path, op, r);
+}
+
+/** The error of a failed remove, create or attribute change of `path`. */
+export function applyError(path: string, op: 'rm' | 'dir' | 'touch' | undefined, r: ExecResult): CommandError {
+  return commandError(`cannot ${op === 'rm' ? 'remove' : op ? 'create' : 'set attributes of'} ${path}`, r);
 }
 
 // After STAT_LINES: the old path's mode (4 digits), user and group names and ids, for comparisons.
@@ -226,7 +231,11 @@ export async function convergePath(
   become?: Become,
 ): Promise<Converged> {
   const argv = ['/bin/sh', '-c', CONVERGE_PATH_SCRIPT, 'sh', path, state ?? 'auto', modeArg(want.mode), idArg(want.owner), idArg(want.group)];
-  const result = await conn.exec(argv, { become, ownScript: true });
+  return converged(path, await conn.exec(argv, { become, ownScript: true }));
+}
+
+// What a converge script printed before acting; a script that could not even stat the path is an error.
+function converged(path: string, result: ExecResult): Converged {
   if (result.rc === 3 || (result.rc !== 0 && !result.stdout)) throw commandError(`cannot stat ${path}`, result);
   return { before: parseStat(result.stdout), result };
 }
@@ -250,8 +259,7 @@ export async function convergeWrite(
     await conn.exec(['rm', '-f', '--', tmp], { become: opts.become }).catch(() => undefined);
     throw err;
   }
-  if (result.rc === 3 || (result.rc !== 0 && !result.stdout)) throw commandError(`cannot stat ${dest}`, result);
-  return { before: parseStat(result.stdout), result };
+  return converged(dest, result);
 }
 
 // A sibling name nobody else uses, so rename() stays on one file system.

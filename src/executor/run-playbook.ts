@@ -93,7 +93,7 @@ async function connectAll(run: RunState, play: Play, playHosts: string[], batch:
         if (h.conn) return warnOtherUser(run, play, playHosts, h);
         const started = Date.now();
         try {
-          const vars = withDefaultUser(varsFor(run, play, playHosts, h, {}), play.remoteUser);
+          const vars = connectVars(run, play, playHosts, h);
           h.loginUser = connectionSpec(h.name, vars).user;
           await h.connect(() => run.opts.connect(h.name, vars));
           run.emit({ kind: 'verbose', level: 3, host: h.name, msg: `connected in ${Date.now() - started} ms` });
@@ -110,12 +110,17 @@ async function connectAll(run: RunState, play: Play, playHosts: string[], batch:
   );
 }
 
+// The host's variables as the play connects it: the play's remote_user where the inventory names no user.
+function connectVars(run: RunState, play: Play, playHosts: string[], h: HostState): Vars {
+  return withDefaultUser(varsFor(run, play, playHosts, h, {}), play.remoteUser);
+}
+
 // A host stays on the connection it opened in an earlier play: a later play's remote_user cannot change its user.
 function warnOtherUser(run: RunState, play: Play, playHosts: string[], h: HostState): void {
   if (play.remoteUser === undefined || h.conn?.transport !== 'ssh') return;
   let user: string;
   try {
-    user = connectionSpec(h.name, withDefaultUser(varsFor(run, play, playHosts, h, {}), play.remoteUser)).user;
+    user = connectionSpec(h.name, connectVars(run, play, playHosts, h)).user;
   } catch {
     return;
   }

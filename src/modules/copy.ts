@@ -1,6 +1,6 @@
 // Puts a controller file or literal content on the host, only when it differs.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -28,43 +28,48 @@ interface CopyPlan extends WritePlan {
   body: WriteBody;
 }
 
-const digests = new Map<string, { key: string; sha256: Promise<string> }>();
+type PerFile<T> = Map<string, { key: string; value: Promise<T> }>;
 
-// A controller file is hashed once per run however many hosts copy it (keyed on size and mtime), never held in memory;
-// the hash runs while the host is checked and the bytes go out, and is awaited only where it decides something.
-async function fileBody(path: string): Promise<WriteBody> {
-  const st = await stat(path);
+// One value per controller file and run, however many hosts copy it; made again when its size or mtime changes.
+function perFile<T>(cache: PerFile<T>, path: string, st: Stats, make: () => Promise<T>): Promise<T> {
   const key = `${st.size}/${st.mtimeMs}`;
-  let entry = digests.get(path);
+  let entry = cache.get(path);
   if (entry?.key !== key) {
-    const h = createHash('sha256');
-    const sha256 = pipeline(createReadStream(path), h).then(() => h.digest('hex'));
-    entry = { key, sha256 };
-    digests.set(path, entry);
-    sha256.catch(() => digests.delete(path));
+    entry = { key, value: make() };
+    cache.set(path, entry);
+    entry.value.catch(() => cache.delete(path));
   }
-  return { source: { localPath: path }, sha256: entry.sha256, size: st.size };
+  return entry.value;
 }
 
-const smallFiles = new Map<string, { key: string; content: Promise<Buffer> }>();
+const digests: PerFile<string> = new Map();
+const smallFiles: PerFile<Buffer> = new Map();
 
-// A small controller file's bytes, read once per run however many hosts get it; undefined when it is large.
+// A controller file is hashed once per run, never held in memory; the hash runs while the host is checked and the
+// bytes go out, and is awaited only where it decides something.
+async function fileBody(path: string): Promise<WriteBody> {
+  const st = await stat(path);
+  const sha256 = perFile(digests, path, st, () => {
+    const h = createHash('sha256');
+    return pipeline(createReadStream(path), h).then(() => h.digest('hex'));
+  });
+  return { source: { localPath: path }, sha256, size: st.size };
+}
+
+// A small controller file's bytes, read once per run; undefined when it is large.
 async function smallFile(path: string): Promise<Buffer | undefined> {
   const st = await stat(path);
-  if (st.size > CONVERGE_MAX_BYTES) return undefined;
-  const key = `${st.size}/${st.mtimeMs}`;
-  let entry = smallFiles.get(path);
-  if (entry?.key !== key) {
-    entry = { key, content: readFile(path) };
-    smallFiles.set(path, entry);
-    entry.content.catch(() => smallFiles.delete(path));
-  }
-  return entry.content;
+  return st.size > CONVERGE_MAX_BYTES ? undefined : perFile(smallFiles, path, st, () => readFile(path));
+}
+
+// A dest ending in / names a folder: a controller file keeps its own name there.
+function destFor(dest: string, srcPath: string | undefined): string {
+  return srcPath && dest.endsWith('/') ? `${dest}${basename(srcPath)}` : dest;
 }
 
 // dest may name a folder (ending in / or existing): the file keeps its own name there; one stat serves both.
 async function statDest(args: Args, srcPath: string | undefined, ctx: Parameters<typeof planWrite>[0]): Promise<{ dest: string; st: PathStat }> {
-  const dest = srcPath && args.dest.endsWith('/') ? `${args.dest}${basename(srcPath)}` : args.dest;
+  const dest = destFor(args.dest, srcPath);
   const st = await statPath(ctx.conn, dest, ctx.become, { checksum: true });
   if (!srcPath || !st.isDir || dest !== args.dest) return { dest, st };
   const inside = `${args.dest.replace(/\/+$/, '')}/${basename(srcPath)}`;
@@ -101,7 +106,7 @@ export const copyModule = defineModule<Args, CopyPlan>({
     const srcPath = resolveControllerPath(ctx.baseDir, args.src, ['files']);
     const content = srcPath ? await smallFile(srcPath) : undefined;
     if (!srcPath || !content) return undefined;
-    const dest = args.dest.endsWith('/') ? `${args.dest}${basename(srcPath)}` : args.dest;
+    const dest = destFor(args.dest, srcPath);
     return convergeWriteFile(ctx, content, { ...args, dest }, { dirFallback: dest === args.dest });
   },
 });

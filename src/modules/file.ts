@@ -1,6 +1,6 @@
 // Paths in a wanted state: directory, existing file, touched file, or gone.
 import { z } from 'zod';
-import { applyPath, attrsDiffer, commandError, convergePath, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
+import { applyError, applyPath, attrsDiffer, convergePath, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
 import { attrFields } from './common.js';
 import { defineModule, type Plan } from './module.js';
@@ -88,10 +88,7 @@ export const fileModule = defineModule<Args, FilePlan>({
     const plan = planFor(args, before);
     if (!plan.changes) return { changed: false, ...plan.outcome };
     const p = plan.data as FilePlan;
-    if (result.rc !== 0) {
-      const op = opOf(p);
-      throw commandError(`cannot ${op === 'rm' ? 'remove' : op ? 'create' : 'set attributes of'} ${args.path}`, result);
-    }
+    if (result.rc !== 0) throw applyError(args.path, opOf(p), result);
     return { changed: true, data: { path: args.path, state: p.state } };
   },
 });
