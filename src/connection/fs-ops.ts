@@ -1,7 +1,7 @@
 // File helpers built only on exec/put/get, so modules work the same over any transport.
 import { randomBytes } from 'node:crypto';
-import { CommandError } from '../core/errors.js';
-import type { Become, Connection, ExecResult, PutOptions } from './connection.js';
+import { CommandError, OmsrunError } from '../core/errors.js';
+import type { Become, Connection, ExecResult, PutOptions, PutSource } from './connection.js';
 
 /** What one `stat` of a path on the target says; `mode` is 4 octal digits such as '0644'. */
 export interface PathStat {
@@ -107,11 +107,15 @@ function sameId(want: string, name: string | undefined, id: number | undefined):
   return /^\d+$/.test(want) ? Number(want) === id : want === name;
 }
 
+/** `owner:group`, `owner`, `:group` or '' for chown. */
+export function ownerSpec(want: Pick<Attrs, 'owner' | 'group'>): string {
+  return `${want.owner ?? ''}${want.group !== undefined ? `:${want.group}` : ''}`;
+}
+
 // chmod/chown only what was asked for.
 export async function setAttrs(conn: Connection, path: string, want: Attrs, become?: Become): Promise<void> {
   if (want.owner !== undefined || want.group !== undefined) {
-    const spec = `${want.owner ?? ''}${want.group !== undefined ? `:${want.group}` : ''}`;
-    await run(conn, ['chown', '-h', spec, '--', path], become);
+    await run(conn, ['chown', '-h', ownerSpec(want), '--', path], become);
   }
   if (want.mode !== undefined) await run(conn, ['chmod', normalizeMode(want.mode), '--', path], become);
 }
@@ -132,7 +136,7 @@ export async function applyPath(
   want: Attrs,
   become?: Become,
 ): Promise<void> {
-  const spec = want.owner !== undefined || want.group !== undefined ? `${want.owner ?? ''}${want.group !== undefined ? `:${want.group}` : ''}` : '';
+  const spec = ownerSpec(want);
   const mode = want.mode !== undefined ? normalizeMode(want.mode) : '';
   if (!op && !mode && !spec) return;
   const r = await conn.exec(['/bin/sh', '-c', APPLY_PATH_SCRIPT, 'sh', path, op ?? '', mode, spec], { become, ownScript: true });
@@ -267,6 +271,69 @@ export function siblingTemp(path: string, tag = 'omsrun'): string {
   const slash = path.lastIndexOf('/');
   const dir = slash >= 0 ? path.slice(0, slash + 1) : '';
   return `${dir}.${path.slice(slash + 1)}.${tag}-${randomBytes(6).toString('hex')}`;
+}
+
+// Rewrites dest in place (same inode, so a file bind-mounted into a container sees the change) from the verified temp
+// file $2: keeps a copy of the old content beside it, writes, syncs and checks the sha256; on any failure it puts the old
+// content back and says so. Signals that end a session (hang-up, Ctrl-C, TERM) are ignored while the file is open.
+const IN_PLACE_SCRIPT = [
+  'dest=$1 new=$2 want=$3 mode=$4 owner=$5 keep=$6',
+  `trap 'rm -f -- "$new" "$keep"' EXIT`,
+  "trap '' HUP INT TERM",
+  'umask 077',
+  'sum() { out=$(sha256sum < "$1") && echo "${out%% *}"; }',
+  'got=$(sum "$new") || exit 4',
+  '[ "$got" = "$want" ] || { echo "the new content arrived incomplete (sha256 $got, expected $want); the file is unchanged" >&2; exit 5; }',
+  'if ! err=$(cat -- "$dest" 2>&1 >"$keep") || ! old=$(sum "$dest") || [ "$(sum "$keep")" != "$old" ]; then',
+  '  echo "cannot keep a copy of the old content first${err:+ ($err)}; the file is unchanged" >&2; exit 4',
+  'fi',
+  'fail=',
+  'if ! err=$(cat -- "$new" 2>&1 >"$dest"); then fail=${err:-write failed}',
+  'else',
+  '  sync -- "$dest" 2>/dev/null',
+  '  if [ "$(sum "$dest")" != "$want" ]; then fail="it does not read back as written"',
+  '  elif [ -n "$owner" ] && ! err=$(chown -h "$owner" -- "$dest" 2>&1); then fail=$err',
+  '  elif [ -n "$mode" ] && ! err=$(chmod "$mode" -- "$dest" 2>&1); then fail=$err',
+  '  else exit 0',
+  '  fi',
+  'fi',
+  'if [ "$(sum "$dest")" = "$old" ]; then echo "$fail; the file is unchanged" >&2; exit 4; fi',
+  'if cat -- "$keep" >"$dest" 2>/dev/null && [ "$(sum "$dest")" = "$old" ]; then',
+  '  echo "$fail; its previous content was put back unchanged" >&2; exit 4',
+  'fi',
+  `trap 'rm -f -- "$new"' EXIT`,
+  'echo "$fail; its previous content could not be put back either: a copy of it is kept in $keep" >&2',
+  'exit 6',
+].join('\n');
+
+/**
+ * Rewrites an existing file in place, keeping its inode, through a verified temp file; the old content is kept and put
+ * back when the write fails, so dest ends holding either the old or the new content, never a part.
+ */
+export async function rewriteInPlace(
+  conn: Connection,
+  source: PutSource,
+  dest: string,
+  sha: string,
+  want: Attrs,
+  opts: { become?: Become; signal?: AbortSignal } = {},
+): Promise<void> {
+  const tmp = siblingTemp(dest);
+  const keep = siblingTemp(dest, 'omsrun-old');
+  try {
+    await conn.put(source, tmp, { mode: '0600', become: opts.become, signal: opts.signal, sha256: sha }).catch((err: unknown) => {
+      if (err instanceof OmsrunError && !(err instanceof CommandError)) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      throw new CommandError(`cannot write ${dest}: the new content could not be put beside it (${why}); the file is unchanged`, 1, '', why);
+    });
+    const argv = ['/bin/sh', '-c', IN_PLACE_SCRIPT, 'sh', dest, tmp, sha, modeArg(want.mode), ownerSpec(want), keep];
+    const r = await conn.exec(argv, { become: opts.become, signal: opts.signal, ownScript: true });
+    if (r.rc !== 0) throw commandError(`cannot write ${dest}`, r);
+  } catch (err) {
+    // The script removes its own files; this covers a put that failed half-way or a script killed before its traps.
+    await conn.exec(['rm', '-f', '--', tmp], { become: opts.become }).catch(() => undefined);
+    throw err;
+  }
 }
 
 const PUT_SCRIPT = [

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { PutSource } from '../connection/connection.js';
-import { attrsDiffer, commandError, convergeWrite, run, setAttrs, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
+import {
+  attrsDiffer, commandError, convergeWrite, rewriteInPlace, run, setAttrs, statPath, type Attrs, type PathStat,
+} from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
 import { argvOrString, attrFields, failed, isDiffable } from './common.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
@@ -14,6 +16,12 @@ export const writeFields = {
   dest: z.string().min(1).describe('Path of the file on the host.'),
   ...attrFields,
   backup: z.boolean().default(false).describe('Keep the old file as `<dest>.<timestamp>~` before replacing it.'),
+  in_place: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Rewrite an existing dest in place, keeping its inode, instead of renaming a new file over it: a file bind-mounted into a container sees the change. The new content is verified first and the old content kept until the write has been read back; on any failure it is put back and the task fails.',
+    ),
 };
 
 /** `validate: visudo -cf %s` — `%s` is a temp file holding the new content. */
@@ -25,6 +33,7 @@ export const validateField = argvOrString
 export interface WriteArgs extends Attrs {
   dest: string;
   backup: boolean;
+  in_place?: boolean;
   validate?: string | string[];
 }
 
@@ -114,6 +123,10 @@ export async function applyWrite(
     data.backup_file = backup;
   }
   const { mode, owner, group } = plan.attrs;
+  if (args.in_place && plan.existed) {
+    await rewriteInPlace(ctx.conn, body.source, args.dest, await body.sha256, plan.attrs, { become: ctx.become, signal: ctx.signal });
+    return { changed: true, data: { ...data, checksum: await body.sha256 } };
+  }
   const known = { sha256: body.sha256, replace: true };
   await ctx.conn.put(body.source, args.dest, { mode, owner, group, become: ctx.become, signal: ctx.signal, ...known });
   return { changed: true, data: { ...data, checksum: await body.sha256 } };
@@ -124,7 +137,7 @@ export const CONVERGE_MAX_BYTES = 64 * 1024;
 
 /**
  * planWrite and applyWrite in one round trip (see Module.converge). Undefined, having changed nothing, when the two
- * steps are needed: a backup or validate command, large content, or (with `dirFallback`) dest found to be a folder.
+ * steps are needed: a backup, an in-place rewrite or a validate command, large content, or (with `dirFallback`) dest found to be a folder.
  */
 export async function convergeWriteFile(
   ctx: ModuleContext,
@@ -132,7 +145,7 @@ export async function convergeWriteFile(
   args: WriteArgs,
   opts: { dirFallback?: boolean } = {},
 ): Promise<ModuleOutcome | undefined> {
-  if (args.backup || args.validate !== undefined || content.length > CONVERGE_MAX_BYTES) return undefined;
+  if (args.backup || args.in_place || args.validate !== undefined || content.length > CONVERGE_MAX_BYTES) return undefined;
   const sum = sha256(content);
   const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
   const { before, result } = await convergeWrite(ctx.conn, args.dest, content, sum, want, { become: ctx.become, signal: ctx.signal });
