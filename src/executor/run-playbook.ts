@@ -67,10 +67,20 @@ async function runPlay(run: RunState, play: Play, index: number): Promise<void> 
     baseDir,
     varsFor: (host, taskVars, loopVars, defaults) => varsFor(run, play, playHosts, host, taskVars, loopVars, defaults),
   });
-  for (const batch of serialBatches(live, play.serial)) {
+  const batches = serialBatches(live, play.serial);
+  for (const [i, batch] of batches.entries()) {
     if (opts.signal.aborted) break;
     await connectAll(run, play, playHosts, batch);
-    await pr.runBatch(batch.filter((h) => h.active));
+    const started = batch.filter((h) => h.active);
+    await pr.runBatch(started);
+    // As Ansible does: a rolling play stops when every host of a batch failed, so one broken step is not repeated on
+    // the hosts still to come (a batch whose hosts were all unreachable from the start ran nothing and does not count).
+    const rest = batches.slice(i + 1).flat().filter((h) => h.active);
+    if (started.length > 0 && started.every((h) => !h.active) && rest.length > 0) {
+      const names = (hosts: HostState[]) => hosts.map((h) => h.name).join(', ');
+      run.emit({ kind: 'warning', msg: `stopping play "${play.name}": every host of the batch failed (${names(started)}); not started on ${names(rest)}` });
+      break;
+    }
   }
   run.emit({ kind: 'play_end', play: play.name });
 }

@@ -60,6 +60,26 @@ describe('executor: hosts and strategies', () => {
     expect(order.indexOf('h2:b')).toBeGreaterThan(order.indexOf('h3:a'));
   });
 
+  it('stops a rolling play when every host of a batch failed, and says which hosts were not started', async () => {
+    const play = `
+- name: rolling
+  hosts: all
+  serial: 1
+  tasks:
+    - name: step
+      command: { argv: [sh, -c, 'test "$0" != h2', "{{ inventory_hostname }}"] }
+`;
+    const r = await runYaml(play, { inventory: LOCAL_HOSTS });
+    expect(Object.fromEntries(Object.entries(r.results('step')).map(([h, x]) => [h, x.status]))).toEqual({ h1: 'changed', h2: 'failed' });
+    expect(r.events).toContainEqual(expect.objectContaining({ kind: 'warning', msg: 'stopping play "rolling": every host of the batch failed (h2); not started on h3' }));
+  });
+
+  it('goes on past a batch whose failures were not the whole batch', async () => {
+    const play = "- hosts: all\n  serial: 2\n  tasks:\n    - name: step\n      command: { argv: [sh, -c, 'test \"$0\" != h2', '{{ inventory_hostname }}'] }\n";
+    const r = await runYaml(play, { inventory: LOCAL_HOSTS });
+    expect(Object.keys(r.results('step')).sort()).toEqual(['h1', 'h2', 'h3']);
+  });
+
   it('run_once runs on the first host and shares the registered result', async () => {
     const r = await runYaml(
       `
