@@ -1,4 +1,5 @@
 // Secret values are registered once and masked in every string that leaves the engine.
+import { literalOf } from './unsafe.js';
 
 export const MASK = '********';
 
@@ -34,6 +35,7 @@ export class Redactor {
       for (const [k, v] of Object.entries(vars as Record<string, unknown>)) this.addFromVars(v, k);
     } else if (name && isSecretName(name)) {
       this.add(vars);
+      if (typeof vars === 'string') this.add(literalOf(vars));
     }
   }
 

@@ -6,6 +6,7 @@ import type { Document, Node, ScalarTag } from 'yaml';
 import { ConfigError } from './errors.js';
 import type { SourcePos } from './errors.js';
 import { describeValue, type KeyPath } from './key-path.js';
+import { unsafeYamlTag } from './unsafe.js';
 import { toErrors } from './zod-issues.js';
 import { needsVaultPassword, vaultErrorFromYaml, vaultSession } from '../vault/index.js';
 
@@ -35,7 +36,7 @@ export function parseYamlText(text: string, file: string, customTags?: ScalarTag
   const abs = path.resolve(file);
   const display = displayPath(abs);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, customTags });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, customTags: [unsafeYamlTag, ...(customTags ?? [])] });
   const at = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
     return { file: display, line, col };

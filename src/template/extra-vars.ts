@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML, { LineCounter } from 'yaml';
+import { literalDeep, unsafeYamlTag } from '../core/unsafe.js';
 import { documentToJS } from '../core/yaml-source.js';
 import { ConfigError } from '../core/errors.js';
 import type { Vars } from '../inventory/model.js';
@@ -14,7 +15,7 @@ function kind(v: unknown): string {
 
 function parseMapping(text: string, where: { keyPath: string; file?: string }): Vars {
   const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter });
+  const doc = YAML.parseDocument(text, { lineCounter, customTags: [unsafeYamlTag] });
   const err = doc.errors[0];
   if (err) {
     const pos = where.file && err.linePos ? { file: where.file, line: err.linePos[0].line, col: err.linePos[0].col } : undefined;
@@ -30,7 +31,8 @@ function parseMapping(text: string, where: { keyPath: string; file?: string }): 
       hint: 'write key=value, a mapping like \'{"port": 8080}\', or @vars.yml',
     });
   }
-  return value as Vars;
+  // Extra vars are data, never rendered: an !unsafe value is its literal text already.
+  return literalDeep(value) as Vars;
 }
 
 // Errors name a file argument in full but never echo an inline value (it may be a password): `-e[2]`, `-e "key=…"`.

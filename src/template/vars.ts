@@ -1,6 +1,8 @@
 // Variable precedence lives here and nowhere else: seven layers, later wins, plus magic variables.
 import { inventoryLayers } from '../inventory/host-vars.js';
 import type { Inventory, Vars } from '../inventory/model.js';
+import { ConfigError } from '../core/errors.js';
+import { isSecretName } from '../core/secrets.js';
 import { contextError } from './context.js';
 import { renderValue } from './render.js';
 
@@ -102,7 +104,7 @@ function defineLazy(out: Vars, name: string, raw: unknown, resolving: string[]):
       if (resolving.length >= MAX_DEPTH) throw contextError(undefined, `variables nest deeper than ${MAX_DEPTH} levels at "${name}"`);
       resolving.push(name);
       try {
-        cached = renderValue(raw, out, { field: `var "${name}"` });
+        cached = renderTemplated(name, raw, out);
         done = true;
         Object.defineProperty(out, name, { value: cached, enumerable: true, writable: true, configurable: true });
         return cached;
@@ -111,6 +113,18 @@ function defineLazy(out: Vars, name: string, raw: unknown, resolving: string[]):
       }
     },
   });
+}
+
+// A secret that fails to render is most likely literal text that only looks like a template (a password with `{{`).
+function renderTemplated(name: string, raw: unknown, vars: Vars): unknown {
+  try {
+    return renderValue(raw, vars, { field: `var "${name}"` });
+  } catch (err) {
+    if (!(err instanceof ConfigError) || !isSecretName(name) || !/^var "[^"]+": undefined variable /.test(err.detail)) throw err;
+    const hint = `if the value of ${name} is literal text, mark it with YAML's !unsafe tag (${name}: !unsafe '...'), as in Ansible, so that it is never rendered; ${err.where.hint ?? ''}`;
+    const detail = err.detail.replace(/^(var "[^"]+"): /, '$1 holds "{{" and was read as a template: ');
+    throw new ConfigError(detail, { ...err.where, hint: hint.replace(/; $/, '') }, { cause: err });
+  }
 }
 
 // Merges the layers (see VAR_PRECEDENCE); templated values are rendered lazily, once, when first read.
