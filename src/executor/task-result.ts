@@ -34,6 +34,8 @@ export function registerValue(r: TaskResult): Record<string, unknown> {
     status: r.status,
     msg: r.msg ?? '',
   };
+  // A module's own `status` (uri's HTTP status code, as Ansible registers it) wins over the task's.
+  if (r.data && 'status' in r.data) value.status = r.data.status;
   if (r.rc !== undefined) value.rc = r.rc;
   if (r.stdout !== undefined) {
     value.stdout = r.stdout;

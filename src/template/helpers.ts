@@ -114,6 +114,16 @@ export const HELPERS: readonly HelperSpec[] = [
     },
   },
   {
+    name: 'raw',
+    description: '`{{{{raw}}}}text{{{{/raw}}}}`: the text as it is, `{{` included (what the YAML tag `!unsafe` makes of a value).',
+    fn: (_args, o, self) => o.fn?.(self) ?? '',
+  },
+  {
+    name: 'split',
+    description: '`{{split text}}`: a list of the whitespace-separated words of a string (`{{split text ","}}`: of its parts).',
+    fn: ([text, sep]) => (typeof sep === 'string' ? str(text).split(sep) : str(text).trim().split(/\s+/).filter(Boolean)),
+  },
+  {
     name: 'env',
     description: '`{{env "NAME" "default"}}`: an environment variable of the controller; an error when unset without a default.',
     fn: ([name, fallback]) => {
@@ -130,6 +140,16 @@ export const HELPERS: readonly HelperSpec[] = [
   { name: 'and', description: '`(and a b ...)`: true when every argument is truthy.', fn: (args) => args.every(Boolean) },
   { name: 'or', description: '`(or a b ...)`: true when any argument is truthy.', fn: (args) => args.some(Boolean) },
   { name: 'not', description: '`(not a)`: the boolean negation.', fn: ([a]) => !a },
+  {
+    name: 'contains',
+    description: '`{{#if (contains list x)}}`: x is an item of the list, a key of the map or a part of the string.',
+    fn: ([container, x]) => {
+      if (Array.isArray(container)) return container.includes(x);
+      if (typeof container === 'string') return container.includes(str(x));
+      if (container && typeof container === 'object') return Object.hasOwn(container, str(x));
+      throw new HelperError(`contains expects a list, a map or a string, got ${container === null ? 'null' : typeof container}`);
+    },
+  },
   {
     name: 'indent',
     description: '`{{indent text 4}}`: indents every line but the first (`first=true` for all) by N spaces.',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { ConfigError } from '../../src/core/errors.js';
 import { HELPER_DOCS, HELPERS, yamlScalar } from '../../src/template/helpers.js';
-import { renderString } from '../../src/template/render.js';
+import { renderString, renderValue } from '../../src/template/render.js';
 
 const NASTY = [
   'p@ss: w#rd "\'`*&!{{x}}',
@@ -131,6 +131,18 @@ describe('helpers', () => {
     const tpl = '{{#if (eq name "Web")}}1{{/if}}{{#if (ne name "x")}}2{{/if}}{{#if (and t (not f))}}3{{/if}}{{#if (or f n)}}4{{/if}}{{#if (or f t)}}5{{/if}}';
     expect(renderString(tpl, vars)).toBe('1235');
     expect(renderString('{{eq 1 1}}{{eq 1 1}}', vars)).toBe('truetrue');
+  });
+
+  it('split makes a list of words or parts', () => {
+    expect(renderValue('{{split text}}', { text: ' h1 h2  h3 ' })).toEqual(['h1', 'h2', 'h3']);
+    expect(renderValue('{{split text}}', { text: '' })).toEqual([]);
+    expect(renderValue('{{split text ","}}', { text: 'a,,b' })).toEqual(['a', '', 'b']);
+  });
+
+  it('contains finds list items, map keys and substrings', () => {
+    const tpl = '{{#if (contains list "b c")}}1{{/if}}{{#if (contains list "b")}}x{{/if}}{{#if (contains cfg "a")}}2{{/if}}{{#if (contains name "eb")}}3{{/if}}';
+    expect(renderString(tpl, vars)).toBe('123');
+    expect(() => renderString('{{contains n 1}}', vars)).toThrow(/contains expects a list, a map or a string, got number/);
   });
 
   it('indent and to_yaml', () => {
