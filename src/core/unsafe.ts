@@ -1,8 +1,8 @@
 // Ansible's `!unsafe` YAML tag: a value that must stay literal text (a password holding `{{`) is never rendered.
 import type { ScalarTag } from 'yaml';
 
-const OPEN = '{{{{raw}}}}';
-const CLOSE = '{{{{/raw}}}}';
+const OPEN = '{{{{omsrun_literal}}}}';
+const CLOSE = '{{{{/omsrun_literal}}}}';
 
 /** The tag, as Ansible spells it. */
 export const UNSAFE_TAG = '!unsafe';

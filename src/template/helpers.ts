@@ -114,8 +114,8 @@ export const HELPERS: readonly HelperSpec[] = [
     },
   },
   {
-    name: 'raw',
-    description: '`{{{{raw}}}}text{{{{/raw}}}}`: the text as it is, `{{` included (what the YAML tag `!unsafe` makes of a value).',
+    name: 'omsrun_literal',
+    description: '`{{{{omsrun_literal}}}}text{{{{/omsrun_literal}}}}`: the text as it is, `{{` included (what the YAML tag `!unsafe` makes of a value).',
     fn: (_args, o, self) => o.fn?.(self) ?? '',
   },
   {
