@@ -1,10 +1,11 @@
 // Checks the OMS variables of every node before any node is touched, and hands the playbooks one normalised fact.
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { OmsrunError } from '../core/errors.js';
 import { formatProblems, type Problem } from '../oms/fields.js';
 import { NODE_KEYS, SHARED_KEYS } from '../oms/schema.js';
-import { validateOmsSettings, type NodeInput } from '../oms/settings.js';
-import { failed } from './common.js';
+import { validateOmsSettings, type NodeInput, type OmsSettings } from '../oms/settings.js';
+import { failed, resolveControllerPath } from './common.js';
 import { defineModule, type ModuleContext } from './module.js';
 
 const schema = z.strictObject({
@@ -38,6 +39,23 @@ function readNode(name: string, hostvars: Record<string, unknown>, problems: Pro
   return { name, vars, keys: Object.keys(all) };
 }
 
+// Files the deploy reads on the controller are looked for now, before any node is touched, the way the tasks that
+// read them will look (relative to the playbook folder).
+function controllerFileProblems(s: OmsSettings, group: string, baseDir: string): Problem[] {
+  const files: [string, string | null | undefined][] = [['oms_image_archive', s.image_archive], ['oms_https_crt', s.https_crt], ['oms_https_key', s.https_key]];
+  return files.flatMap(([key, file]) => {
+    if (!file) return [];
+    const found = resolveControllerPath(baseDir, file);
+    if (!found) return [{ path: `${group}.${key}`, message: `${file} is not on the controller (looked in ${baseDir}); fix the path, or copy the file there` }];
+    try {
+      accessSync(found, constants.R_OK);
+      return statSync(found).isFile() ? [] : [{ path: `${group}.${key}`, message: `${found} is not a file` }];
+    } catch (err) {
+      return [{ path: `${group}.${key}`, message: `${found} cannot be read on the controller (${(err as NodeJS.ErrnoException).code ?? 'error'})` }];
+    }
+  });
+}
+
 function validate(args: Args, ctx: ModuleContext) {
   const groups = record(ctx.vars.groups);
   const members = groups[args.group];
@@ -48,7 +66,7 @@ function validate(args: Args, ctx: ModuleContext) {
   const problems: Problem[] = [];
   const nodes = members.map((h) => readNode(String(h), record(ctx.vars.hostvars), problems, args.group));
   const r = validateOmsSettings(args.group, nodes);
-  const all = [...problems, ...(r.ok ? [] : r.problems)];
+  const all = [...problems, ...(r.ok ? [] : r.problems), ...(r.ok ? controllerFileProblems(r.settings, args.group, ctx.baseDir) : [])];
   if (!r.ok || all.length > 0) return failed(formatProblems(all));
   const s = r.settings;
   const msg = `${s.nodes.length} node(s) ${s.nodes.map((n) => `${n.name}=${n.ip}`).join(', ')}; cm_url ${s.config.cm_url}; databases ${s.databases.join(', ')}`;

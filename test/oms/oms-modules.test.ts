@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlQueryModule } from '../../src/modules/mysql-query.js';
@@ -41,6 +44,23 @@ describe('oms_settings', () => {
     });
     const missing = await runModule(omsSettingsModule, { group: 'oms' }, makeContext({ vars }));
     expect(missing.msg).toBe('OMS settings: 1 problem\n  oms: expected an inventory group of OMS nodes, got no such group (groups: oms_nodes)');
+  });
+
+  it('looks for the controller files (image archive, certificate, key) before any node is touched', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'omsrun-settings-'));
+    try {
+      writeFileSync(path.join(dir, 'oms.tar.gz'), 'x');
+      mkdirSync(path.join(dir, 'certs'));
+      const vars = varsFor({ h1: { ansible_host: '10.0.0.11', oms_image_archive: 'oms.tar.gz', oms_https_crt: 'certs', oms_https_key: '/nowhere/oms.key' } });
+      const out = await runModule(omsSettingsModule, {}, makeContext({ vars, baseDir: dir }));
+      expect(out.msg).toBe([
+        'OMS settings: 2 problems',
+        `  oms_nodes.oms_https_crt: ${path.join(dir, 'certs')} is not a file`,
+        `  oms_nodes.oms_https_key: /nowhere/oms.key is not on the controller (looked in ${dir}); fix the path, or copy the file there`,
+      ].join('\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
