@@ -45,8 +45,6 @@ export class LocalConnection implements Connection {
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      let stdout = '';
-      let stderr = '';
       let timedOut = false;
       let aborted = false;
       let waitingForSudo = plan.success !== undefined;
@@ -57,8 +55,8 @@ export class LocalConnection implements Connection {
         stdinError = options.stdin.errored ?? undefined;
         options.stdin.once('error', (err) => ((stdinError = err), killGroup()));
       }
-      const outLines = new LineSplitter((l) => options.onLine?.('stdout', l));
-      const errLines = new LineSplitter((l) => options.onLine?.('stderr', l));
+      const outLines = new LineSplitter(options.onLine && ((line) => options.onLine?.('stdout', line)));
+      const errLines = new LineSplitter(options.onLine && ((line) => options.onLine?.('stderr', line)));
       const killGroup = (): void => {
         try {
           if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -76,10 +74,7 @@ export class LocalConnection implements Connection {
         if (input !== undefined) child.stdin.write(input);
         child.stdin.end();
       };
-      const addErr = (text: string): void => {
-        stderr += text;
-        errLines.push(text);
-      };
+      const addErr = (text: string): void => errLines.push(Buffer.from(text));
       const timer =
         options.timeoutMs !== undefined
           ? setTimeout(() => {
@@ -93,10 +88,7 @@ export class LocalConnection implements Connection {
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdin.on('error', () => {});
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        outLines.push(d);
-      });
+      child.stdout.on('data', (chunk: Buffer) => outLines.push(chunk));
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
         if (!waitingForSudo) return addErr(d);
         pending += d;
@@ -130,8 +122,8 @@ export class LocalConnection implements Connection {
         if (timer) clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         if (pending) addErr(pending);
-        outLines.end();
-        errLines.end();
+        const stdout = outLines.end();
+        const stderr = errLines.end();
         if (options.stdin instanceof Readable) options.stdin.unpipe(child.stdin);
         if (aborted) return reject(new InterruptedError());
         if (stdinError) return reject(stdinError);

@@ -5,6 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
 import { CommandError, InterruptedError } from '../../core/errors.js';
 import type { Become, ExecResult } from '../connection.js';
+import { LineSplitter } from '../line-splitter.js';
 import type { CommandMarkers } from './remote-command.js';
 
 /** Options of runChannel. */
@@ -32,25 +33,6 @@ export class ChannelLostError extends Error {
   }
 }
 
-class Lines {
-  private dec = new StringDecoder('utf8');
-  private partial = '';
-  readonly chunks: Buffer[] = [];
-  constructor(private emit?: (line: string) => void) {}
-  push(buf: Buffer): void {
-    this.chunks.push(buf);
-    if (!this.emit) return;
-    const parts = (this.partial + this.dec.write(buf)).split('\n');
-    this.partial = parts.pop() ?? '';
-    for (const p of parts) this.emit(p);
-  }
-  end(): string {
-    const rest = this.partial + this.dec.end();
-    if (this.emit && rest !== '') this.emit(rest);
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-}
-
 function signalRc(name: string | undefined): number {
   const n = name ? (constants.signals as Record<string, number>)[`SIG${name}`] : undefined;
   return 128 + (n ?? 0);
@@ -68,8 +50,8 @@ export function runChannel(client: Client, command: string, o: ChannelRunOptions
     }
     const onChannel = (err: Error | undefined, ch: ClientChannel): void => {
       if (err) return reject(new ChannelLostError(err.message, false, { cause: err }));
-      const out = new Lines(o.onLine && ((l) => o.onLine?.('stdout', l)));
-      const errLines = new Lines(o.onLine && ((l) => o.onLine?.('stderr', l)));
+      const out = new LineSplitter(o.onLine && ((l) => o.onLine?.('stdout', l)));
+      const errLines = new LineSplitter(o.onLine && ((l) => o.onLine?.('stderr', l)));
       const dec = new StringDecoder('utf8');
       let pre = '';
       let pid: number | undefined;
