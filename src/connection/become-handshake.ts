@@ -13,7 +13,11 @@ export interface HandshakeOptions {
   sudo?: boolean;
 }
 
-/** What the transport does after one stderr chunk. */
+/**
+ * What the transport does after one stderr chunk: nothing yet; write the password and a newline to stdin; stop the
+ * command (sudo refused the password); or let it run, with the pid and login shell the marker line carried and the
+ * command's own stderr that came in the same chunk.
+ */
 export type HandshakeStep =
   | { kind: 'wait' }
   | { kind: 'send-password' }

@@ -23,8 +23,9 @@ export type CommandRunOptions = Pick<ExecOptions, 'stdin' | 'onLine' | 'become' 
 
 // The exit status of a command killed by a signal, named with or without its SIG prefix.
 export function signalRc(name: string | undefined): number {
+  if (!name) return 128;
   const signals = constants.signals as Record<string, number>;
-  return 128 + ((name && signals[name.startsWith('SIG') ? name : `SIG${name}`]) || 0);
+  return 128 + (signals[name.startsWith('SIG') ? name : `SIG${name}`] ?? 0);
 }
 
 // Output lines, stdin held back until sudo lets the command start, and one order of verdicts.
