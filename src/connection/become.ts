@@ -17,7 +17,13 @@ export function becomeMarkers(): { prompt: string; success: string } {
   return { prompt: `[omsrun-sudo-prompt-${id}]`, success: `[omsrun-become-ok-${id}]` };
 }
 
-// Without a password sudo must never ask (-n); with one, stdin carries it only after sudo prompts.
+// The one sudo prefix of both transports: -S with a prompt marker where a password will answer it, else -n so sudo never asks.
+export function sudoArgv(become: Become, prompt: string): string[] {
+  const ask = become.password !== undefined ? ['-S', '-p', prompt] : ['-n'];
+  return ['sudo', ...ask, '-u', become.user || 'root', '--'];
+}
+
+// Without a password sudo runs argv itself; with one, a wrapper marks the moment stdin stops belonging to sudo.
 export function becomeArgv(
   argv: readonly string[],
   become: Become | undefined,
@@ -25,10 +31,10 @@ export function becomeArgv(
   markers = becomeMarkers(),
 ): BecomePlan {
   if (!become || become.user === currentUser) return { argv: [...argv] };
-  if (become.password === undefined) return { argv: ['sudo', '-n', '-u', become.user, '--', ...argv] };
+  if (become.password === undefined) return { argv: [...sudoArgv(become, markers.prompt), ...argv] };
   const wrapper = `echo '${markers.success}' >&2; exec "$@"`;
   return {
-    argv: ['sudo', '-S', '-p', markers.prompt, '-u', become.user, '--', '/bin/sh', '-c', wrapper, 'sh', ...argv],
+    argv: [...sudoArgv(become, markers.prompt), '/bin/sh', '-c', wrapper, 'sh', ...argv],
     prompt: markers.prompt,
     success: markers.success,
   };

@@ -1,17 +1,28 @@
-// Live views want whole lines; chunks from a pipe cut lines anywhere.
-export class LineSplitter {
-  private rest = '';
-  constructor(private readonly emit: (line: string) => void) {}
+// Live views want whole lines; pipes and channels cut lines, and UTF-8 characters, anywhere.
+import { StringDecoder } from 'node:string_decoder';
 
-  push(text: string): void {
-    const parts = (this.rest + text).split('\n');
+/** Keeps a stream's bytes and emits each complete line (without its `\n` or `\r\n`) as it arrives. */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly chunks: Buffer[] = [];
+  private rest = '';
+
+  /** No `emit`: the bytes are only kept. */
+  constructor(private readonly emit?: (line: string) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    if (!this.emit) return;
+    const parts = (this.rest + this.decoder.write(chunk)).split('\n');
     this.rest = parts.pop() ?? '';
-    for (const p of parts) this.emit(p.endsWith('\r') ? p.slice(0, -1) : p);
+    for (const part of parts) this.emit(part.endsWith('\r') ? part.slice(0, -1) : part);
   }
 
-  /** Emits a last line that had no newline. */
-  end(): void {
-    if (this.rest !== '') this.emit(this.rest);
+  /** Emits a last line that had no newline; returns all the text pushed. */
+  end(): string {
+    const last = this.rest + this.decoder.end();
     this.rest = '';
+    if (this.emit && last !== '') this.emit(last);
+    return Buffer.concat(this.chunks).toString('utf8');
   }
 }

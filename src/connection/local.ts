@@ -2,17 +2,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, rename, rm, chmod, chown } from 'node:fs/promises';
-import { constants, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { CommandError, InterruptedError } from '../core/errors.js';
 import { becomeArgv } from './become.js';
+import { BecomeHandshake } from './become-handshake.js';
+import { CommandRun, signalRc } from './command-run.js';
 import type { Become, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from './connection.js';
 import { getViaExec, putViaExec } from './fs-ops.js';
-import { LineSplitter } from './line-splitter.js';
-
-/** rc reported when a command was killed for running past `timeoutMs` (as coreutils `timeout`). */
-export const TIMEOUT_RC = 124;
 
 // One class for every local run; `host` is the inventory name it stands for.
 export class LocalConnection implements Connection {
@@ -33,112 +30,50 @@ export class LocalConnection implements Connection {
   exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) return Promise.reject(new Error('exec: empty argv'));
     if (options.signal?.aborted) return Promise.reject(new InterruptedError());
-    // sudo resets the environment: the wanted variables go inside it, through env(1).
-    const sudo = this.needsSudo(options.become) && Object.keys(options.env ?? {}).length > 0;
-    const inner = sudo ? ['env', ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`), ...argv] : argv;
-    const plan = becomeArgv(inner, options.become, this.user);
-    const started = Date.now();
+    const plan = becomeArgv(this.sudoEnv(argv, options), options.become, this.user);
+    const handshake = plan.success !== undefined ? new BecomeHandshake({ marker: plan.success, prompt: plan.prompt, sudo: true }) : undefined;
+    return this.spawnRun(plan.argv, argv[0] as string, options, new CommandRun(options, handshake));
+  }
+
+  // sudo resets the environment: the wanted variables go inside it, through env(1).
+  private sudoEnv(argv: string[], options: ExecOptions): string[] {
+    const env = Object.entries(options.env ?? {});
+    if (!this.needsSudo(options.become) || env.length === 0) return argv;
+    return ['env', ...env.map(([name, value]) => `${name}=${value}`), ...argv];
+  }
+
+  // Its own process group, so a timeout or abort kills everything the command started.
+  private spawnRun(argv: string[], name: string, options: ExecOptions, run: CommandRun): Promise<ExecResult> {
+    const started = performance.now();
     return new Promise<ExecResult>((resolve, reject) => {
-      const child = spawn(plan.argv[0] as string, plan.argv.slice(1), {
+      const child = spawn(argv[0] as string, argv.slice(1), {
         cwd: options.cwd,
         env: { ...process.env, ...options.env },
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      let aborted = false;
-      let waitingForSudo = plan.success !== undefined;
-      let pending = '';
-      let prompts = 0;
-      let stdinError: Error | undefined;
-      if (options.stdin instanceof Readable) {
-        stdinError = options.stdin.errored ?? undefined;
-        options.stdin.once('error', (err) => ((stdinError = err), killGroup()));
-      }
-      const outLines = new LineSplitter((l) => options.onLine?.('stdout', l));
-      const errLines = new LineSplitter((l) => options.onLine?.('stderr', l));
-      const killGroup = (): void => {
+      const killGroup = (): boolean => {
         try {
           if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
         } catch {
           child.kill('SIGKILL');
         }
+        return true;
       };
-      const writeStdin = (): void => {
-        const input = options.stdin;
-        if (input instanceof Readable) {
-          if (stdinError) killGroup();
-          else input.pipe(child.stdin);
-          return;
-        }
-        if (input !== undefined) child.stdin.write(input);
-        child.stdin.end();
-      };
-      const addErr = (text: string): void => {
-        stderr += text;
-        errLines.push(text);
-      };
-      const timer =
-        options.timeoutMs !== undefined
-          ? setTimeout(() => {
-              timedOut = true;
-              killGroup();
-            }, options.timeoutMs)
-          : undefined;
-      const onAbort = (): void => {
-        aborted = true;
-        killGroup();
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      run.watch(killGroup);
       child.stdin.on('error', () => {});
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        outLines.push(d);
-      });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        if (!waitingForSudo) return addErr(d);
-        pending += d;
-        while (plan.prompt && pending.includes(plan.prompt)) {
-          pending = pending.replace(plan.prompt, '');
-          prompts += 1;
-          if (prompts > 1) {
-            pending += 'sudo: incorrect password\n';
-            killGroup();
-          } else child.stdin.write(`${options.become?.password ?? ''}\n`);
-        }
-        const mark = `${plan.success}\n`;
-        const at = pending.indexOf(mark);
-        if (at >= 0) {
-          waitingForSudo = false;
-          const before = pending.slice(0, at);
-          const after = pending.slice(at + mark.length);
-          pending = '';
-          writeStdin();
-          if (before.trim() !== '') addErr(before);
-          if (after) addErr(after);
-        }
-      });
+      child.stdout.on('data', (chunk: Buffer) => run.stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => run.pushStderr(chunk));
       child.on('error', (err: NodeJS.ErrnoException) => {
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
         const why = err.code === 'ENOENT' ? 'no such file or directory' : err.message;
-        resolve({ rc: 127, stdout: '', stderr: `cannot run ${argv[0]}: ${why}`, timedOut: false, durationMs: Date.now() - started });
+        resolve({ rc: 127, stdout: '', stderr: `cannot run ${name}: ${why}`, timedOut: false, durationMs: performance.now() - started });
       });
-      child.on('close', (code, sig) => {
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (pending) addErr(pending);
-        outLines.end();
-        errLines.end();
-        if (options.stdin instanceof Readable) options.stdin.unpipe(child.stdin);
-        if (aborted) return reject(new InterruptedError());
-        if (stdinError) return reject(stdinError);
-        const rc = timedOut ? TIMEOUT_RC : (code ?? (sig ? 128 + (constants.signals[sig] ?? 0) : 1));
-        resolve({ rc, stdout, stderr, timedOut, durationMs: Date.now() - started });
+      child.on('close', (code, signal) => {
+        const result = run.settle(code ?? (signal ? signalRc(signal) : 1), this.host);
+        if (result instanceof Error) reject(result);
+        else resolve(result);
       });
-      if (!waitingForSudo) writeStdin();
+      run.attach(child.stdin, killGroup);
     });
   }
 

@@ -1,6 +1,7 @@
 // Builds the one shell line sent over SSH from argv, cwd, env and become; quoting happens only here.
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../../core/errors.js';
+import { sudoArgv } from '../become.js';
 import type { Become } from '../connection.js';
 import { quoteArgv } from '../quote.js';
 
@@ -76,10 +77,7 @@ export function directCommand(argv: readonly string[], opts: RemoteCommandOption
 export function remoteArgv(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers): string[] {
   const w = wrapper(argv, opts, markers, inlineScript(argv, opts));
   const wrapped = ['sh', '-c', w.script, w.zero, ...w.args];
-  if (!opts.become) return wrapped;
-  const user = opts.become.user || 'root';
-  const sudo = opts.become.password !== undefined ? ['sudo', '-S', '-p', markers.prompt] : ['sudo', '-n'];
-  return [...sudo, '-u', user, '--', ...wrapped];
+  return opts.become ? [...sudoArgv(opts.become, markers.prompt), ...wrapped] : wrapped;
 }
 
 // The quoted command line for channel exec.
