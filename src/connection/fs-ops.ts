@@ -1,6 +1,6 @@
 // File helpers built only on exec/put/get, so modules work the same over any transport.
 import { randomBytes } from 'node:crypto';
-import { CommandError, OmsrunError } from '../core/errors.js';
+import { CommandError } from '../core/errors.js';
 import type { Become, Connection, ExecResult, PutOptions, PutSource } from './connection.js';
 
 /** What one `stat` of a path on the target says; `mode` is 4 octal digits such as '0644'. */
@@ -273,22 +273,25 @@ export function siblingTemp(path: string, tag = 'omsrun'): string {
   return `${dir}.${path.slice(slash + 1)}.${tag}-${randomBytes(6).toString('hex')}`;
 }
 
-// Rewrites dest in place (same inode, so a file bind-mounted into a container sees the change) from the verified temp
-// file $2: keeps a copy of the old content beside it, writes, syncs and checks the sha256; on any failure it puts the old
-// content back and says so. Signals that end a session (hang-up, Ctrl-C, TERM) are ignored while the file is open.
+// Rewrites dest in place (same inode, so a file bind-mounted into a container sees the change): the new content (stdin
+// when $7 is 1, else the temp file $2 already uploaded) is staged beside dest and its sha256 checked; a copy of the old
+// content is kept; dest is written, synced and read back; on any failure the old content is put back and the reason
+// (the system's words, without the shell's prefix) is printed. Signals that end a session are ignored meanwhile.
 const IN_PLACE_SCRIPT = [
-  'dest=$1 new=$2 want=$3 mode=$4 owner=$5 keep=$6',
+  'dest=$1 new=$2 want=$3 mode=$4 owner=$5 keep=$6 stdin=$7',
   `trap 'rm -f -- "$new" "$keep"' EXIT`,
   "trap '' HUP INT TERM",
   'umask 077',
   'sum() { out=$(sha256sum < "$1") && echo "${out%% *}"; }',
+  'reason() { echo "${1##*: }"; }',
+  'if [ "$stdin" = 1 ] && ! err=$(cat 2>&1 >"$new"); then echo "$(reason "$err"); the file is unchanged" >&2; exit 4; fi',
   'got=$(sum "$new") || exit 4',
   '[ "$got" = "$want" ] || { echo "the new content arrived incomplete (sha256 $got, expected $want); the file is unchanged" >&2; exit 5; }',
   'if ! err=$(cat -- "$dest" 2>&1 >"$keep") || ! old=$(sum "$dest") || [ "$(sum "$keep")" != "$old" ]; then',
-  '  echo "cannot keep a copy of the old content first${err:+ ($err)}; the file is unchanged" >&2; exit 4',
+  '  echo "cannot keep a copy of the old content first${err:+ ($(reason "$err"))}; the file is unchanged" >&2; exit 4',
   'fi',
   'fail=',
-  'if ! err=$(cat -- "$new" 2>&1 >"$dest"); then fail=${err:-write failed}',
+  'if ! err=$(cat -- "$new" 2>&1 >"$dest"); then fail=$(reason "${err:-write failed}")',
   'else',
   '  sync -- "$dest" 2>/dev/null',
   '  if [ "$(sum "$dest")" != "$want" ]; then fail="it does not read back as written"',
@@ -306,6 +309,9 @@ const IN_PLACE_SCRIPT = [
   'exit 6',
 ].join('\n');
 
+/** Content up to this size travels in the command's stdin; larger content is uploaded first. */
+export const STDIN_MAX_BYTES = 64 * 1024;
+
 /**
  * Rewrites an existing file in place, keeping its inode, through a verified temp file; the old content is kept and put
  * back when the write fails, so dest ends holding either the old or the new content, never a part.
@@ -320,17 +326,14 @@ export async function rewriteInPlace(
 ): Promise<void> {
   const tmp = siblingTemp(dest);
   const keep = siblingTemp(dest, 'omsrun-old');
+  const inline = 'content' in source && source.content.length <= STDIN_MAX_BYTES ? Buffer.from(source.content) : undefined;
   try {
-    await conn.put(source, tmp, { mode: '0600', become: opts.become, signal: opts.signal, sha256: sha }).catch((err: unknown) => {
-      if (err instanceof OmsrunError && !(err instanceof CommandError)) throw err;
-      const why = err instanceof Error ? err.message : String(err);
-      throw new CommandError(`cannot write ${dest}: the new content could not be put beside it (${why}); the file is unchanged`, 1, '', why);
-    });
-    const argv = ['/bin/sh', '-c', IN_PLACE_SCRIPT, 'sh', dest, tmp, sha, modeArg(want.mode), ownerSpec(want), keep];
-    const r = await conn.exec(argv, { become: opts.become, signal: opts.signal, ownScript: true });
+    if (!inline) await conn.put(source, tmp, { mode: '0600', become: opts.become, signal: opts.signal, sha256: sha });
+    const argv = ['/bin/sh', '-c', IN_PLACE_SCRIPT, 'sh', dest, tmp, sha, modeArg(want.mode), ownerSpec(want), keep, inline ? '1' : '0'];
+    const r = await conn.exec(argv, { become: opts.become, signal: opts.signal, stdin: inline, ownScript: true });
     if (r.rc !== 0) throw commandError(`cannot write ${dest}`, r);
   } catch (err) {
-    // The script removes its own files; this covers a put that failed half-way or a script killed before its traps.
+    // The script removes its own files; this covers an upload that failed half-way or a script killed before its traps.
     await conn.exec(['rm', '-f', '--', tmp], { become: opts.become }).catch(() => undefined);
     throw err;
   }

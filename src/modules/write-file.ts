@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { PutSource } from '../connection/connection.js';
 import {
-  attrsDiffer, commandError, convergeWrite, rewriteInPlace, run, setAttrs, statPath, type Attrs, type PathStat,
+  attrsDiffer, commandError, convergeWrite, rewriteInPlace, run, setAttrs, statPath, STDIN_MAX_BYTES, type Attrs, type PathStat,
 } from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
 import { argvOrString, attrFields, failed, isDiffable } from './common.js';
@@ -133,7 +133,7 @@ export async function applyWrite(
 }
 
 /** Content up to this size goes in the converge command's stdin, even when the host turns out to have it already. */
-export const CONVERGE_MAX_BYTES = 64 * 1024;
+export const CONVERGE_MAX_BYTES = STDIN_MAX_BYTES;
 
 /**
  * planWrite and applyWrite in one round trip (see Module.converge). Undefined, having changed nothing, when the two
