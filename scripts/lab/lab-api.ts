@@ -14,12 +14,12 @@ import { clearLab } from './lab-teardown.js';
 import { MAIN_SUBNET, assertSubnetFree, parseSubnet, subnetCapacity, subnetIp } from './lab-subnet.js';
 import { isAlive } from './proc.js';
 
-export { killSshd, startSshd, runOnHost, type HostRun } from './lab-host.js';
+export { killSshd, killSshdAndSessions, startSshd, runOnHost, type HostRun } from './lab-host.js';
 export type { LabHost, LabState, LabUpOptions } from './lab-config.js';
 export { readState, defaultLabDir } from './lab-config.js';
 export { MAIN_SUBNET, freeSideSubnet } from './lab-subnet.js';
 export { startVip, setVipBackends, stopVip, vipInfo, vipAddress, vipServerStates, type Vip } from './lab-vip.js';
-export { startMetaDb, stopMetaDb, metaDbInfo, type MetaDb } from './lab-metadb.js';
+export { startMetaDb, stopMetaDb, pauseMetaDb, metaDbInfo, type MetaDb } from './lab-metadb.js';
 
 const q = $({ quiet: true });
 
@@ -161,3 +161,4 @@ export async function stopHostDocker(host: LabHost): Promise<void> {
   await stopDockerd(host);
   saveHost(host);
 }
+export { startRelay, type Relay } from './lab-relay.js';

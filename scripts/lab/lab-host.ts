@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, writeFileSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabHost, TESTER_USER, writeHostPids } from './lab-config.js';
-import { isAlive, pidRef, stopRefs, waitFor } from './proc.js';
+import { isAlive, killPids, pidRef, pidsByNamespace, stopRefs, waitFor } from './proc.js';
 
 const q = $({ quiet: true });
 
@@ -152,6 +152,21 @@ export async function killSshd(host: LabHost): Promise<void> {
   await stopRefs([host.pids.sshd]);
   delete host.pids.sshd;
   writeHostPids(host);
+}
+
+// Kills the host's sshd and every SSH session it forked, as when the daemon is killed with its children (or the
+// machine's SSH side dies): open connections drop. The host's sshd is then started again with startSshd.
+export async function killSshdAndSessions(host: LabHost): Promise<void> {
+  await killSshd(host);
+  const mnt = readlinkSync(`/proc/${host.pids.keeper!.pid}/ns/mnt`);
+  const sshd = (pidsByNamespace('mnt').get(mnt) ?? []).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sshd';
+    } catch {
+      return false;
+    }
+  });
+  killPids(sshd);
 }
 
 /** Outcome of a command run inside a host's namespaces. */

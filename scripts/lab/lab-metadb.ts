@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type LabState, type PidRef, defaultLabDir, readState } from './lab-config.js';
-import { isAlive, pidRef, stopRefs, waitFor } from './proc.js';
+import { isAlive, pidRef, signalRef, stopRefs, waitFor } from './proc.js';
 
 const q = $({ quiet: true });
 
@@ -134,4 +134,11 @@ export async function stopMetaDb(labDir: string = readState()?.dir ?? defaultLab
   if (!r) return;
   await stopRefs([r.pid], 20_000);
   rmSync(recordFile(labDir), { force: true });
+}
+
+// Freezes (SIGSTOP) or thaws (SIGCONT) the lab's MariaDB: a hung server still accepts TCP connections but never answers.
+export function pauseMetaDb(labDir: string, paused: boolean): void {
+  const r = readRecord(labDir);
+  if (!r || !isAlive(r.pid)) throw new Error('no MetaDB runs in this lab');
+  signalRef(r.pid, paused ? 'SIGSTOP' : 'SIGCONT');
 }

@@ -10,7 +10,7 @@ import { isAlive, procStart, sleep } from '../../scripts/lab/proc.js';
 export type Lab = LabState;
 export type { LabHost };
 export {
-  hostDocker, killSshd, startSshd, restartSshd, runOnHost, replaceHostKey, restoreHostKey, stopHostDocker, labUp, labDown,
+  hostDocker, killSshd, killSshdAndSessions, startSshd, restartSshd, runOnHost, replaceHostKey, restoreHostKey, stopHostDocker, labUp, labDown,
   freeSideSubnet, MAIN_SUBNET,
 } from '../../scripts/lab/lab-api.js';
 
