@@ -74,7 +74,7 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
     .option('--json', 'write one JSON event per line to stdout instead of the human view', false)
     .option('--no-color', 'plain output without colours or the live view')
     .option('--no-lock', 'do not take the per-host deploy lock')
-    .option('--lock-wait <seconds>', 'wait this long for another run\'s deploy lock (default 0: stop that host)', seconds, 0)
+    .option('--lock-wait <seconds>', 'wait this long for other runs\' deploy locks (default 0: stop at once)', seconds, 0)
     .option('--log-dir <dir>', 'where run logs and the audit log are written', DEFAULT_LOG_DIR)
     .option('--vault-password-file <file>', 'read the vault password from FILE (or run FILE when executable); else $OMSRUN_VAULT_PASSWORD, else a prompt')
     .addOption(

@@ -37,28 +37,32 @@ const ACQUIRE = [
 
 const RELEASE = 'if grep -qF "$2" "$1/holder" 2>/dev/null; then rm -rf "$1"; fi';
 
+// A folder whose holder is not written yet counts as free: its taker is still between mkdir and printf.
+const PEEK = `h=; { IFS= read -r h < "$1/holder"; } 2>/dev/null; [ -z "$h" ] || printf '%s\\n' "$h"`;
+
 const FORCE_RELEASE = 'if [ -d "$1" ]; then cat "$1/holder" 2>/dev/null; rm -rf "$1"; fi';
 
-/** Tries to take the lock, polling until `waitMs` has passed while another run holds it. */
+/** One try at the lock; a stale lock (see isStale) is taken over once. Waiting is the caller's (see lock-set.ts). */
 export async function acquireLock(
   conn: Connection,
   path: string,
   holder: LockHolder,
-  o: { become?: Become; waitMs: number; signal: AbortSignal },
+  o: { become?: Become; signal: AbortSignal },
 ): Promise<LockOutcome> {
-  const deadline = Date.now() + o.waitMs;
   let replaced: string | undefined;
   for (;;) {
     const r = await conn.exec(['/bin/sh', '-c', ACQUIRE, 'sh', path, holder.run_id], { stdin: JSON.stringify(holder), become: o.become, signal: o.signal, ownScript: true });
     if (r.rc === 0) return replaced ? { kind: 'acquired', replaced } : { kind: 'acquired' };
     if (r.rc !== HELD) return { kind: 'unsupported', reason: (r.stderr || r.stdout).trim() || `exit ${r.rc}` };
-    if (!replaced && isStale(r.stdout, holder.controller)) {
-      replaced = (await forceReleaseLock(conn, path, o.become)) ?? describeHolder(r.stdout);
-      continue;
-    }
-    if (Date.now() >= deadline || o.signal.aborted) return { kind: 'held', holder: describeHolder(r.stdout) };
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (replaced || !isStale(r.stdout, holder.controller)) return { kind: 'held', holder: describeHolder(r.stdout) };
+    replaced = (await forceReleaseLock(conn, path, o.become)) ?? describeHolder(r.stdout);
   }
+}
+
+/** Who holds the lock, without taking it; undefined when it is free. */
+export async function peekLock(conn: Connection, path: string, become?: Become): Promise<string | undefined> {
+  const r = await conn.exec(['/bin/sh', '-c', PEEK, 'sh', path], { become, ownScript: true });
+  return r.rc === 0 && r.stdout.trim() ? describeHolder(r.stdout) : undefined;
 }
 
 /** Releases the lock only if this run holds it. */

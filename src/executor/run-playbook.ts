@@ -2,7 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { ConnectionError, OmsrunError } from '../core/errors.js';
+import { OmsrunError } from '../core/errors.js';
 import type { HostStats } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
 import { connectionSpec, withDefaultUser } from '../inventory/connection-vars.js';
@@ -10,7 +10,7 @@ import { selectHosts } from '../inventory/pattern.js';
 import type { Play, Playbook } from '../playbook/model.js';
 import { buildVars, inventoryLayers, magicVars } from '../template/vars.js';
 import { createRunState, type ExecutorOptions, type RunState } from './context.js';
-import { finishHost, lockHost } from './host-admin.js';
+import { finishHost, lockHosts, markUnreachable, prepareHost, type HostLock } from './host-admin.js';
 import { HostState } from './host-state.js';
 import { PlayRun } from './play-run.js';
 import { serialBatches } from './serial.js';
@@ -29,10 +29,13 @@ export async function runPlaybook(playbook: Playbook, opts: ExecutorOptions): Pr
   // Every running host task listens on the run's signal (Ctrl-C): one listener per fork is expected, not a leak.
   setMaxListeners(0, opts.signal);
   run.emit({ kind: 'run_start', playbook: playbook.file, check: opts.checkMode, diff: opts.diffMode });
+  const plays = playbook.plays.map((play) => ({ play, hosts: selectedHosts(run, play) }));
+  let opening: Promise<void> | undefined;
+  const open = () => (opening ??= openHosts(run, plays));
   try {
-    for (const [index, play] of playbook.plays.entries()) {
+    for (const [index, { play, hosts: selected }] of plays.entries()) {
       if (opts.signal.aborted) break;
-      await runPlay(run, play, index);
+      await runPlay(run, play, index, selected, open);
     }
   } finally {
     await Promise.all([...hosts.values()].map((h) => finishHost(run, h, opts.signal.aborted).finally(() => h.close())));
@@ -44,12 +47,21 @@ export async function runPlaybook(playbook: Playbook, opts: ExecutorOptions): Pr
   return { stats, interrupted: opts.signal.aborted, durationMs };
 }
 
-async function runPlay(run: RunState, play: Play, index: number): Promise<void> {
+interface PlayHosts {
+  play: Play;
+  /** The hosts the play selects, after --limit. */
+  hosts: string[];
+}
+
+function selectedHosts(run: RunState, play: Play): string[] {
+  const { opts } = run;
+  return selectHosts(opts.inventory, play.hosts, process.cwd()).filter((name) => !opts.limitHosts || opts.limitHosts.has(name));
+}
+
+// `open` connects and locks every host of the run once, when the first play with hosts starts.
+async function runPlay(run: RunState, play: Play, index: number, selected: string[], open: () => Promise<void>): Promise<void> {
   const { opts } = run;
   const baseDir = path.dirname(path.resolve(play.file));
-  const selected = selectHosts(opts.inventory, play.hosts, process.cwd()).filter(
-    (name) => !opts.limitHosts || opts.limitHosts.has(name),
-  );
   const states = selected.map((name) => stateFor(run, name));
   const live = states.filter((h) => h.active);
   run.emit({ kind: 'play_start', play: play.name, hosts: live.map((h) => h.name), index });
@@ -59,6 +71,8 @@ async function runPlay(run: RunState, play: Play, index: number): Promise<void> 
     return;
   }
   const playHosts = live.map((h) => h.name);
+  await open();
+  for (const h of live) warnOtherUser(run, play, playHosts, h);
   const pr = new PlayRun({
     run,
     play,
@@ -70,7 +84,6 @@ async function runPlay(run: RunState, play: Play, index: number): Promise<void> 
   const batches = serialBatches(live, play.serial);
   for (const [i, batch] of batches.entries()) {
     if (opts.signal.aborted) break;
-    await connectAll(run, play, playHosts, batch);
     const started = batch.filter((h) => h.active);
     await pr.runBatch(started);
     // As Ansible does: a rolling play stops when every host of a batch failed, so one broken step is not repeated on
@@ -94,30 +107,32 @@ function stateFor(run: RunState, name: string): HostState {
   return h;
 }
 
-async function connectAll(run: RunState, play: Play, playHosts: string[], batch: HostState[]): Promise<void> {
+// Before the first task: connects every host of every play (each with the variables of the first play that selects
+// it), then takes all their deploy locks or none, so a run never holds some of its hosts (serial batches included).
+async function openHosts(run: RunState, plays: PlayHosts[]): Promise<void> {
+  const firstPlay = new Map<string, PlayHosts>();
+  for (const p of plays) for (const name of p.hosts) if (!firstPlay.has(name)) firstPlay.set(name, p);
   const limit = pLimit(run.opts.forks);
-  await Promise.all(
-    batch.map((h) =>
-      limit(async () => {
-        if (run.opts.signal.aborted) return;
-        if (h.conn) return warnOtherUser(run, play, playHosts, h);
-        const started = Date.now();
-        try {
-          const vars = connectVars(run, play, playHosts, h);
-          h.loginUser = connectionSpec(h.name, vars).user;
-          await h.connect(() => run.opts.connect(h.name, vars));
-          run.emit({ kind: 'verbose', level: 3, host: h.name, msg: `connected in ${Date.now() - started} ms` });
-          await lockHost(run, h, vars).catch((err: unknown) => lockFailed(run, h, err));
-        } catch (err) {
-          if (!(err instanceof OmsrunError)) throw err;
-          h.unreachable = true;
-          h.stats.unreachable++;
-          const msg = err instanceof ConnectionError ? err.message.replace(`${h.name}: `, '') : err.message;
-          run.emit({ kind: 'host_unreachable', host: h.name, msg });
-        }
-      }),
-    ),
+  const locks = await Promise.all(
+    [...firstPlay].map(([name, p]) => limit(() => connectHost(run, p.play, p.hosts, stateFor(run, name)))),
   );
+  if (!run.opts.signal.aborted) await lockHosts(run, locks.filter((l): l is HostLock => l !== undefined));
+}
+
+async function connectHost(run: RunState, play: Play, playHosts: string[], h: HostState): Promise<HostLock | undefined> {
+  if (run.opts.signal.aborted || !h.active) return undefined;
+  const started = Date.now();
+  try {
+    const vars = connectVars(run, play, playHosts, h);
+    h.loginUser = connectionSpec(h.name, vars).user;
+    await h.connect(() => run.opts.connect(h.name, vars));
+    run.emit({ kind: 'verbose', level: 3, host: h.name, msg: `connected in ${Date.now() - started} ms` });
+    return prepareHost(run, h, vars);
+  } catch (err) {
+    if (!(err instanceof OmsrunError)) throw err;
+    markUnreachable(run, h, err);
+    return undefined;
+  }
 }
 
 // The host's variables as the play connects it: the play's remote_user where the inventory names no user.
@@ -125,7 +140,7 @@ function connectVars(run: RunState, play: Play, playHosts: string[], h: HostStat
   return withDefaultUser(varsFor(run, play, playHosts, h, {}), play.remoteUser);
 }
 
-// A host stays on the connection it opened in an earlier play: a later play's remote_user cannot change its user.
+// A host stays on the connection it opened for an earlier play: a later play's remote_user cannot change its user.
 function warnOtherUser(run: RunState, play: Play, playHosts: string[], h: HostState): void {
   if (play.remoteUser === undefined || h.conn?.transport !== 'ssh') return;
   let user: string;
@@ -136,15 +151,6 @@ function warnOtherUser(run: RunState, play: Play, playHosts: string[], h: HostSt
   }
   if (user === h.loginUser) return;
   run.emit({ kind: 'warning', host: h.name, msg: `play "${play.name}" asks for remote_user ${user}, but the host stays logged in as ${h.loginUser} (one connection per host per run): set ansible_user in the inventory instead` });
-}
-
-// A reachable host whose lock step failed (a wrong sudo password, say) is failed, not unreachable.
-function lockFailed(run: RunState, h: HostState, err: unknown): void {
-  if (err instanceof ConnectionError || !(err instanceof OmsrunError)) throw err;
-  h.failed = true;
-  h.stats.failed++;
-  const result = { status: 'failed' as const, changed: false, failed: true, msg: err.message, durationMs: 0 };
-  run.emit({ kind: 'host_task_result', host: h.name, task: { id: 'lock', name: 'deploy lock', module: 'lock' }, result });
 }
 
 function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars): Vars {

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../src/connection/local.js';
-import { acquireLock, type LockHolder } from '../../src/executor/host-lock.js';
+import { acquireLock, peekLock, type LockHolder } from '../../src/executor/host-lock.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -20,7 +20,7 @@ describe('acquireLock races', () => {
       dirs.push(dir);
       const lock = path.join(dir, 'lock');
       const got = await Promise.all(
-        Array.from({ length: 24 }, () => acquireLock(new LocalConnection(), lock, holder('run-1'), { waitMs: 0, signal })),
+        Array.from({ length: 24 }, () => acquireLock(new LocalConnection(), lock, holder('run-1'), { signal })),
       );
       expect(got.map((g) => g.kind)).toEqual(Array(24).fill('acquired'));
       expect(JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')).run_id).toBe('run-1');
@@ -33,12 +33,27 @@ describe('acquireLock races', () => {
     const lock = path.join(dir, 'lock');
     const signal = new AbortController().signal;
     const got = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => acquireLock(new LocalConnection(), lock, holder(`run-${i}`), { waitMs: 0, signal })),
+      Array.from({ length: 8 }, (_, i) => acquireLock(new LocalConnection(), lock, holder(`run-${i}`), { signal })),
     );
     const winners = got.filter((g) => g.kind === 'acquired');
     expect(winners).toHaveLength(1);
     const winner = JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')) as LockHolder;
     for (const g of got) if (g.kind === 'held') expect(g.holder).toBe(`ops@ctl (pid 1) running site.yml since 2026-11-22T00:00:00Z`);
     expect(winner.run_id).toMatch(/^run-\d$/);
+  });
+});
+
+describe('peekLock', () => {
+  it('names the holder without taking the lock; a free lock or one whose holder is not written yet reads as free', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'omsrun-lock-'));
+    dirs.push(dir);
+    const lock = path.join(dir, 'lock');
+    const conn = new LocalConnection();
+    expect(await peekLock(conn, lock)).toBeUndefined();
+    mkdirSync(lock);
+    expect(await peekLock(conn, lock)).toBeUndefined();
+    writeFileSync(path.join(lock, 'holder'), `${JSON.stringify(holder('run-7'))}\n`);
+    expect(await peekLock(conn, lock)).toBe('ops@ctl (pid 1) running site.yml since 2026-11-22T00:00:00Z');
+    expect(JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')).run_id).toBe('run-7');
   });
 });
