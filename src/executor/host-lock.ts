@@ -55,7 +55,11 @@ export async function acquireLock(
     if (r.rc === 0) return replaced ? { kind: 'acquired', replaced } : { kind: 'acquired' };
     if (r.rc !== HELD) return { kind: 'unsupported', reason: (r.stderr || r.stdout).trim() || `exit ${r.rc}` };
     if (replaced || !isStale(r.stdout, holder.controller)) return { kind: 'held', holder: describeHolder(r.stdout) };
-    replaced = (await forceReleaseLock(conn, path, o.become)) ?? describeHolder(r.stdout);
+    // Only the stale holder's own lock is removed: another run that took it over first keeps its new one.
+    const staleRun = runIdOf(r.stdout);
+    if (staleRun) await releaseLock(conn, path, staleRun, o.become);
+    else await forceReleaseLock(conn, path, o.become);
+    replaced = describeHolder(r.stdout);
   }
 }
 
@@ -90,6 +94,15 @@ export function isStale(text: string, controller: string): boolean {
     return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function runIdOf(text: string): string | undefined {
+  try {
+    const id = (JSON.parse(text) as Partial<LockHolder>).run_id;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

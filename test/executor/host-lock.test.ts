@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Connection } from '../../src/connection/connection.js';
 import { LocalConnection } from '../../src/connection/local.js';
 import { acquireLock, peekLock, type LockHolder } from '../../src/executor/host-lock.js';
 
@@ -55,5 +57,48 @@ describe('peekLock', () => {
     writeFileSync(path.join(lock, 'holder'), `${JSON.stringify(holder('run-7'))}\n`);
     expect(await peekLock(conn, lock)).toBe('ops@ctl (pid 1) running site.yml since 2026-11-22T00:00:00Z');
     expect(JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')).run_id).toBe('run-7');
+  });
+});
+
+describe('stale lock takeover', () => {
+  const stale = (): LockHolder => ({ ...holder('crashed'), pid: spawnSync(process.execPath, ['-e', '0']).pid! });
+
+  it('takes over a lock whose run from this controller is gone, naming it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'omsrun-lock-'));
+    dirs.push(dir);
+    const lock = path.join(dir, 'lock');
+    mkdirSync(lock);
+    const old = stale();
+    writeFileSync(path.join(lock, 'holder'), `${JSON.stringify(old)}\n`);
+    const got = await acquireLock(new LocalConnection(), lock, holder('run-2'), { signal: new AbortController().signal });
+    expect(got).toEqual({ kind: 'acquired', replaced: `ops@ctl (pid ${old.pid}) running site.yml since 2026-11-22T00:00:00Z` });
+    expect(JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')).run_id).toBe('run-2');
+  });
+
+  it('leaves the lock alone when another run took the stale one over first', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'omsrun-lock-'));
+    dirs.push(dir);
+    const lock = path.join(dir, 'lock');
+    mkdirSync(lock);
+    writeFileSync(path.join(lock, 'holder'), `${JSON.stringify(stale())}\n`);
+    const local = new LocalConnection();
+    let calls = 0;
+    // Between this run reading the stale holder and removing it, another run replaces it with its own.
+    const conn: Connection = {
+      host: local.host,
+      transport: local.transport,
+      connect: () => local.connect(),
+      exec: async (argv, o) => {
+        const r = await local.exec(argv, o);
+        if (++calls === 1) writeFileSync(path.join(lock, 'holder'), `${JSON.stringify(holder('run-fast'))}\n`);
+        return r;
+      },
+      put: (s, d, o) => local.put(s, d, o),
+      get: (p, o) => local.get(p, o),
+      close: () => local.close(),
+    };
+    const got = await acquireLock(conn, lock, holder('run-slow'), { signal: new AbortController().signal });
+    expect(got).toEqual({ kind: 'held', holder: 'ops@ctl (pid 1) running site.yml since 2026-11-22T00:00:00Z' });
+    expect(JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')).run_id).toBe('run-fast');
   });
 });
