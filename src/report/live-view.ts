@@ -85,7 +85,11 @@ export function liveView(o: ViewOptions): View {
 
   const onResult = (host: string, taskName: string, module: string, r: TaskResult) => {
     const s = slots.get(host);
-    if (!s) return;
+    // A host outside the current play (its deploy lock is taken with the first play's hosts) still shows its failure.
+    if (!s) {
+      if (r.failed && !r.ignored) notes.push(paint('red', `failed: [${host}] ${taskName} => ${r.msg ?? ''}`));
+      return;
+    }
     if (module === 'debug' && r.msg && !r.failed && r.status !== 'skipped') notes.push(r.msg.includes('\n') ? `[${host}]\n${r.msg.replace(/\n$/, '')}` : `[${host}] ${r.msg}`);
     if (r.status === 'skipped') s.skipped++;
     else if (r.ignored) notes.push(paint('cyan', `failed (ignored): [${host}] ${taskName} => ${r.msg ?? ''}`));

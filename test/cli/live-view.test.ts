@@ -1,6 +1,6 @@
 // The live view at a real terminal (a pty from script(1)): it must redraw on a timer, not once per event.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, workdir } from './cli-helper.js';
@@ -27,5 +27,21 @@ describe('live view', () => {
     expect(redraws).toBeLessThan(60);
     expect(tty).toContain(`OK: ${HOSTS} hosts, 0 changes in`);
     for (let i = 0; i < HOSTS; i++) expect(tty).toMatch(new RegExp(`l${i} +\\x1b\\[39m : ok=10 `));
+  });
+
+  it('shows the lost deploy lock of a host that only a later play selects', () => {
+    const dir = workdir({
+      'inventories/default.yml': 'all:\n  vars:\n    ansible_connection: local\n  children:\n    web:\n      hosts:\n        h1: { omsrun_lock_path: "@DIR@/l1" }\n    db:\n      hosts:\n        h3: { omsrun_lock_path: "@DIR@/l3" }\n',
+      'site.yml': "- hosts: web\n  tasks:\n    - command: 'true'\n- hosts: db\n  tasks:\n    - command: 'true'\n",
+    });
+    mkdirSync(path.join(dir, 'l3'));
+    writeFileSync(path.join(dir, 'l3', 'holder'), JSON.stringify({ run_id: 'other', user: 'alice', controller: 'ops1', pid: 4242, playbook: 'deploy.yml', started: '2026-11-22T01:00:00Z' }));
+    const log = path.join(dir, 'tty.log');
+    const cmd = `stty cols 200 rows 40; ${process.execPath} ${BIN} site.yml -e omsrun_audit_log=${dir}/audit.log`;
+    const r = spawnSync('script', ['-qec', cmd, log], { cwd: dir, env: { ...process.env, CI: '', TERM: 'xterm' }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(2);
+    const tty = readFileSync(log, 'utf8');
+    expect(tty).toContain('failed: [h3] deploy lock => locked by another run: alice@ops1 (pid 4242) running deploy.yml since 2026-11-22T01:00:00Z;');
+    expect(tty).toContain('failed: [h1] deploy lock => not started: h3 is locked by another run: alice@ops1');
   });
 });
