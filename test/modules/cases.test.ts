@@ -1,0 +1,32 @@
+// Every case under test/modules/cases/: the commands a module sends for what the host reports, exactly and in order.
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { caseFolders, CASES_DIR, expectedSent, loadCase, runCase, scriptCatalogue, scriptDrift } from '../helpers/module-cases.js';
+
+// Temp names and markers come from randomBytes: zeros here, so cases can spell them out.
+vi.mock('node:crypto', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:crypto')>();
+  return { ...real, randomBytes: (size: number) => Buffer.alloc(size) };
+});
+
+const catalogue = scriptCatalogue();
+const folders = caseFolders();
+
+describe('module cases', () => {
+  for (const { module, files } of folders) {
+    describe(module, () => {
+      for (const file of files) {
+        const path = join(CASES_DIR, module, file);
+        it(file.replace(/\.json$/, ''), async () => {
+          const c = loadCase(path);
+          const run = await runCase(module, c, catalogue);
+          expect(scriptDrift(run.sent, catalogue).join('\n'), `${path}: scripts sent`).toBe('');
+          expect(run.unmatched, `${path}: commands the case's host has no reply for`).toEqual([]);
+          expect(run.sent, `${path}: commands sent`).toEqual(expectedSent(c));
+          expect(run.unused, `${path}: host replies no command asked for`).toEqual([]);
+          expect(run.outcome, `${path}: result`).toMatchObject(c.result);
+        });
+      }
+    });
+  }
+});

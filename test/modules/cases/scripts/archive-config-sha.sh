@@ -1,0 +1,1 @@
+set -e; tar -xOf "$1" "$2" | sha256sum

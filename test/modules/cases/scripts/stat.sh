@@ -1,0 +1,2 @@
+p=$1 c=$2
+#@ lines/stat.sh
