@@ -1,6 +1,7 @@
 // Every case under test/modules/cases/: the commands a module sends for what the host reports, exactly and in order.
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { allModules } from '../../src/modules/registry.js';
 import { caseFolders, CASES_DIR, expectedSent, loadCase, runCase, scriptCatalogue, scriptDrift } from '../helpers/module-cases.js';
 
 // Temp names and markers come from randomBytes: zeros here, so cases can spell them out.
@@ -9,10 +10,22 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...real, randomBytes: (size: number) => Buffer.alloc(size) };
 });
 
+/** Modules that send nothing to the host: they evaluate on the controller (mysql_query logs in from where it runs). */
+const SENDS_NOTHING = ['assert', 'debug', 'fail', 'mysql_query', 'oms_settings', 'set_fact'];
+const MIN_CASES = 3;
+
 const catalogue = scriptCatalogue();
 const folders = caseFolders();
 
 describe('module cases', () => {
+  it(`every module that sends commands has at least ${MIN_CASES} cases`, () => {
+    const counts = Object.fromEntries(folders.map((f) => [f.module, f.files.length]));
+    for (const m of allModules()) {
+      if (SENDS_NOTHING.includes(m.name)) expect(counts[m.name], m.name).toBeUndefined();
+      else expect(counts[m.name] ?? 0, `cases of ${m.name}`).toBeGreaterThanOrEqual(MIN_CASES);
+    }
+  });
+
   for (const { module, files } of folders) {
     describe(module, () => {
       for (const file of files) {
