@@ -5,7 +5,8 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeSideSubnet, labDown, labUp, type LabState } from '../lab/lab-api.js';
 import { copyBench } from './copy-bench.js';
-import { copyLines, ratioLines, scaleTable, sizeTable, type SizeResults } from './report.js';
+import { measureCheck } from './measure.js';
+import { copyLines, measureCheckLines, ratioLines, scaleTable, sizeTable, type SizeResults } from './report.js';
 import {
   ansibleAvailable, cleanHosts, gitRev, runAnsible, runFloor, runOmsrun, writeInventory, type BenchPaths,
 } from './tools.js';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   const sizes = o.scale ? [10, 50, 200] : [o.hosts];
   const subnet = await freeSideSubnet();
   console.log(`omsrun ${gitRev(repo)}, ${cpus().length} cores, node ${process.version}; lab "${LAB_NAME}" on ${subnet}`);
+  console.log(measureCheckLines(await measureCheck()).join('\n'));
   const stop = (): void => void labDown(LAB_DIR, LAB_NAME).finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

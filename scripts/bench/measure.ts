@@ -84,10 +84,10 @@ class TreeSampler {
   }
 }
 
-// Spawns through GNU time (user+sys+max RSS of waited descendants) while sampling /proc for the tree.
+// Spawns through GNU time (user+sys+max RSS of waited descendants; -q: no status line of its own) while sampling /proc for the tree.
 export async function measure(cmd: string, args: string[], opts: MeasureOptions = {}): Promise<Measured> {
   const started = process.hrtime.bigint();
-  const child = spawn('/usr/bin/time', ['-f', '@@time %U %S %M', cmd, ...args], {
+  const child = spawn('/usr/bin/time', ['-q', '-f', '@@time %U %S %M', cmd, ...args], {
     env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const sampler = new TreeSampler(child.pid!);
@@ -112,4 +112,14 @@ export async function measure(cmd: string, args: string[], opts: MeasureOptions 
     stdout,
     stderr,
   };
+}
+
+/** The known tree the measurement check runs: two processes holding this many MB each, for `MEASURE_CHECK.holdMs`. */
+export const MEASURE_CHECK = { holdMb: [120, 60], holdMs: 600 } as const;
+
+// Two node processes under one shell, holding known memory for a known time: what the tree sampler must see whole.
+export function measureCheck(): Promise<Measured> {
+  const hold = (mb: number): string => `"${process.execPath}" -e "const b=Buffer.alloc(${mb}*1024*1024,1); setTimeout(()=>b.length, ${MEASURE_CHECK.holdMs})"`;
+  const [first, second] = MEASURE_CHECK.holdMb;
+  return measure('sh', ['-c', `${hold(first)} & ${hold(second)}; wait; echo done`]);
 }

@@ -1,4 +1,5 @@
 // Text tables of the bench figures: one row per run, then ratios against the targets.
+import { MEASURE_CHECK, type Measured } from './measure.js';
 import type { RunResult } from './tools.js';
 
 /** Results of one host count; an absent tool was skipped. */
@@ -35,6 +36,20 @@ export function sizeTable(r: SizeResults): string {
 }
 
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT MET');
+
+// The measuring itself, judged on a known tree: every process's memory summed, children's CPU counted, the whole wait timed.
+export function measureCheckLines(m: Measured): string[] {
+  const held = MEASURE_CHECK.holdMb.reduce((a, b) => a + b, 0);
+  const minWall = MEASURE_CHECK.holdMs - 50;
+  const lines = [
+    `measurement check, a tree holding ${MEASURE_CHECK.holdMb.join(' + ')} MB for ${MEASURE_CHECK.holdMs} ms:`,
+    `  peak memory ${m.peakRssMb.toFixed(0)} MB (target > ${held} MB: ${mark(m.peakRssMb > held)})`,
+    `  cpu ${m.cpuMs.toFixed(0)} ms (target > 50 ms: ${mark(m.cpuMs > 50)})`,
+    `  wall ${m.wallMs.toFixed(0)} ms (target > ${minWall} ms: ${mark(m.wallMs > minWall)})`,
+  ];
+  if (m.exitCode !== 0 || m.stdout !== 'done\n') lines.push(`!!! FAILED RUN: exit code ${m.exitCode}, stdout ${JSON.stringify(m.stdout)}`);
+  return lines;
+}
 
 /** The host count the targets are set for. */
 export const TARGET_HOSTS = 50;

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { measure } from '../../scripts/bench/measure.js';
+import { measure, type Measured } from '../../scripts/bench/measure.js';
 import { parseRecap } from '../../scripts/bench/tools.js';
-import { ratioLines } from '../../scripts/bench/report.js';
+import { measureCheckLines, ratioLines } from '../../scripts/bench/report.js';
 
 describe('bench measurements', () => {
-  it('sums memory over the whole process tree and counts the CPU of children', async () => {
-    const hold = (mb: number) => `node -e "const b=Buffer.alloc(${mb}*1024*1024,1); setTimeout(()=>b.length, 600)"`;
-    const m = await measure('sh', ['-c', `${hold(120)} & ${hold(60)}; wait; echo done`]);
-    expect(m.exitCode).toBe(0);
-    expect(m.stdout).toBe('done\n');
-    expect(m.peakRssMb).toBeGreaterThan(180);
-    expect(m.cpuMs).toBeGreaterThan(50);
-    expect(m.wallMs).toBeGreaterThan(550);
+  it("hands back the command's exit code and output, GNU time's own line taken off stderr", async () => {
+    const m = await measure('sh', ['-c', 'echo done; echo warn >&2; exit 3']);
+    expect({ exitCode: m.exitCode, stdout: m.stdout, stderr: m.stderr }).toEqual({ exitCode: 3, stdout: 'done\n', stderr: 'warn\n' });
   });
 
   it('reads the recap counters omsrun and Ansible both print', () => {
@@ -47,5 +42,21 @@ describe('bench report', () => {
     const ten = ratioLines(sized(10));
     expect(ten).toContain('omsrun/floor wall, idempotent: 1.33×');
     expect(ten.join('\n')).not.toMatch(/target|MET/);
+  });
+
+  it('judges the measurement check: memory summed over the tree, children counted, the whole wait timed', () => {
+    const check = (wallMs: number, cpuMs: number, peakRssMb: number): Measured => ({ wallMs, cpuMs, peakRssMb, exitCode: 0, stdout: 'done\n', stderr: '' });
+    expect(measureCheckLines(check(640, 180, 262))).toEqual([
+      'measurement check, a tree holding 120 + 60 MB for 600 ms:',
+      '  peak memory 262 MB (target > 180 MB: met)',
+      '  cpu 180 ms (target > 50 ms: met)',
+      '  wall 640 ms (target > 550 ms: met)',
+    ]);
+    expect(measureCheckLines(check(300, 20, 130)).slice(1)).toEqual([
+      '  peak memory 130 MB (target > 180 MB: NOT MET)',
+      '  cpu 20 ms (target > 50 ms: NOT MET)',
+      '  wall 300 ms (target > 550 ms: NOT MET)',
+    ]);
+    expect(measureCheckLines({ ...check(640, 180, 262), exitCode: 127, stdout: '' }).at(-1)).toBe('!!! FAILED RUN: exit code 127, stdout ""');
   });
 });
