@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/load.js';
 import type { Inventory } from '../../src/inventory/model.js';
@@ -23,47 +22,48 @@ const yaml = `all:
         db1:
 `;
 
+/** Retry files (@FILE patterns) beside the inventory. */
+const files = { 'failed.retry': 'db2\n\nweb1.example.com\n', 'bad.retry': 'db1\n  db9\n' };
+
 let inv: Inventory;
 let dir: string;
 beforeEach(async () => {
-  dir = tree({ 'inv.yml': yaml });
+  dir = tree({ 'inv.yml': yaml, ...files });
   inv = await loadInventory('inv.yml');
 });
 
+const ALL = ['bastion', 'web1.example.com', 'web2.example.com', 'db1', 'db2'];
+
+// [what it shows, pattern, the hosts selected, in inventory order]
+const selections: [string, string, string[]][] = [
+  ['all, without the implicit localhost', 'all', ALL],
+  ['* is all', '*', ALL],
+  ['a host and a group by name', 'db2,web', ['web1.example.com', 'web2.example.com', 'db2']],
+  ['the implicit localhost by name', 'localhost', ['localhost']],
+  ['a glob on host names', '*.example.com', ['web1.example.com', 'web2.example.com']],
+  ['a glob on group names', 'd*', ['db1', 'db2']],
+  ['? in a glob', 'web?.example.com', ['web1.example.com', 'web2.example.com']],
+  ['an exclusion, colon separated', 'web:db:!eu', ['web2.example.com', 'db2']],
+  ['an intersection', 'all,&eu', ['web1.example.com', 'db1']],
+  ['an exclusion alone starts from all', '!db', ['bastion', 'web1.example.com', 'web2.example.com']],
+  ['a regular expression', '~^db[0-9]$', ['db1', 'db2']],
+  ['a retry file relative to the base folder', '@failed.retry', ['web1.example.com', 'db2']],
+];
+
+// [what it shows, pattern, the message a user reads]
+const errors: [string, string, string][] = [
+  ['a term matching nothing, with a did-you-mean', 'web,dbb', 'host pattern "dbb" matches no host or group\n  hint: did you mean "db"?'],
+  ['a retry file naming an unknown host, at its line and column', '@bad.retry', 'bad.retry:2:3: host "db9" is not in the inventory\n  hint: did you mean "db1"?'],
+  ['a broken glob', 'web[', 'invalid host pattern "web["\n  hint: globs use * ? [abc]; ~ starts a regular expression'],
+  ['a missing retry file', '@nope.retry', 'host list file not found: nope.retry\n  hint: @FILE reads one host per line'],
+];
+
 describe('selectHosts', () => {
-  it('selects all without the implicit localhost, in inventory order', () => {
-    expect(selectHosts(inv, 'all', dir)).toEqual(['bastion', 'web1.example.com', 'web2.example.com', 'db1', 'db2']);
-    expect(selectHosts(inv, '*', dir)).toEqual(selectHosts(inv, 'all', dir));
+  it.each(selections)('%s: %s', (_what, pattern, hosts) => {
+    expect(selectHosts(inv, pattern, dir)).toEqual(hosts);
   });
 
-  it('selects hosts, groups and the implicit localhost by name', () => {
-    expect(selectHosts(inv, 'db2,web', dir)).toEqual(['web1.example.com', 'web2.example.com', 'db2']);
-    expect(selectHosts(inv, 'localhost', dir)).toEqual(['localhost']);
-  });
-
-  it('matches globs against host and group names', () => {
-    expect(selectHosts(inv, '*.example.com', dir)).toEqual(['web1.example.com', 'web2.example.com']);
-    expect(selectHosts(inv, 'd*', dir)).toEqual(['db1', 'db2']);
-    expect(selectHosts(inv, 'web?.example.com', dir)).toEqual(['web1.example.com', 'web2.example.com']);
-  });
-
-  it('applies exclusions and intersections, comma or colon separated', () => {
-    expect(selectHosts(inv, 'web:db:!eu', dir)).toEqual(['web2.example.com', 'db2']);
-    expect(selectHosts(inv, 'all,&eu', dir)).toEqual(['web1.example.com', 'db1']);
-    expect(selectHosts(inv, '!db', dir)).toEqual(['bastion', 'web1.example.com', 'web2.example.com']);
-  });
-
-  it('reads a retry file relative to the base folder', () => {
-    writeFileSync('failed.retry', 'db2\n\nweb1.example.com\n');
-    expect(selectHosts(inv, '@failed.retry', dir)).toEqual(['web1.example.com', 'db2']);
-  });
-
-  it('names a term matching nothing, with a did-you-mean', async () => {
-    expect(await errorOf(() => selectHosts(inv, 'web,dbb', dir))).toBe('host pattern "dbb" matches no host or group\n  hint: did you mean "db"?');
-    writeFileSync('bad.retry', 'db1\n  db9\n');
-    expect(await errorOf(() => selectHosts(inv, '@bad.retry', dir))).toBe('bad.retry:2:3: host "db9" is not in the inventory\n  hint: did you mean "db1"?');
-    expect(await errorOf(() => selectHosts(inv, 'web[', dir))).toBe('invalid host pattern "web["\n  hint: globs use * ? [abc]; ~ starts a regular expression');
-    expect(selectHosts(inv, '~^db[0-9]$', dir)).toEqual(['db1', 'db2']);
-    expect(await errorOf(() => selectHosts(inv, '@nope.retry', dir))).toBe('host list file not found: nope.retry\n  hint: @FILE reads one host per line');
+  it.each(errors)('%s: %s', async (_what, pattern, message) => {
+    expect(await errorOf(() => selectHosts(inv, pattern, dir))).toBe(message);
   });
 });
