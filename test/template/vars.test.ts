@@ -31,24 +31,24 @@ describe('precedence', () => {
     expect(VAR_PRECEDENCE_DOC).toContain('extra vars (-e), which always win');
   });
 
-  it('orders group vars from all to the most specific group', () => {
-    expect(buildVars({ groupVars: [{ v: 'all' }] }).v).toBe('all');
-    expect(buildVars({ groupVars: [{ v: 'all' }, { v: 'parent' }] }).v).toBe('parent');
-    expect(buildVars({ groupVars: every.groupVars }).v).toBe('child');
-  });
+  // [what wins, the layers given, the value of v]
+  const winners: [string, VarLayers, string][] = [
+    ['group vars of all alone', { groupVars: [{ v: 'all' }] }, 'all'],
+    ['a parent group over all', { groupVars: [{ v: 'all' }, { v: 'parent' }] }, 'parent'],
+    ['the most specific group over its parents', { groupVars: every.groupVars }, 'child'],
+    ['role defaults, alone', upTo('roleDefaults'), 'role defaults'],
+    ['group vars over role defaults', upTo('groupVars'), 'child'],
+    ['host vars over group vars', upTo('hostVars'), 'host'],
+    ['vars_files over host vars', upTo('varsFiles'), 'vars_files'],
+    ['play vars over vars_files', upTo('playVars'), 'play'],
+    ['facts over play vars', upTo('facts'), 'facts'],
+    ['block vars over facts', { ...upTo('facts'), taskVars: [{ v: 'block' }] }, 'block'],
+    ['task vars over their blocks', upTo('taskVars'), 'task'],
+    ['the loop item over task vars', upTo('loopVars'), 'loop'],
+    ['extra vars over everything', upTo('extraVars'), 'extra'],
+  ];
 
-  it('group vars override role defaults', () => expect(buildVars(upTo('groupVars')).v).toBe('child'));
-  it('role defaults alone are seen', () => expect(buildVars(upTo('roleDefaults')).v).toBe('role defaults'));
-  it('host vars override group vars', () => expect(buildVars(upTo('hostVars')).v).toBe('host'));
-  it('vars_files override host vars', () => expect(buildVars(upTo('varsFiles')).v).toBe('vars_files'));
-  it('play vars override vars_files', () => expect(buildVars(upTo('playVars')).v).toBe('play'));
-  it('facts override play vars', () => expect(buildVars(upTo('facts')).v).toBe('facts'));
-  it('task vars override facts, the task over its blocks', () => {
-    expect(buildVars({ ...upTo('facts'), taskVars: [{ v: 'block' }] }).v).toBe('block');
-    expect(buildVars(upTo('taskVars')).v).toBe('task');
-  });
-  it('the loop item overrides task vars', () => expect(buildVars(upTo('loopVars')).v).toBe('loop'));
-  it('extra vars always win', () => expect(buildVars(upTo('extraVars')).v).toBe('extra'));
+  it.each(winners)('%s', (_what, layers, v) => expect(buildVars(layers).v).toBe(v));
 
   it('keeps variables of lower layers that are not overridden, replacing maps whole', () => {
     const vars = buildVars({ groupVars: [{ a: 1, db: { host: 'x', port: 1 } }], playVars: { b: 2, db: { host: 'y' } } });
