@@ -102,7 +102,10 @@ type Fail = (detail: string, offset: number, keyPath?: string, hint?: string) =>
 // `name[:port] key=value ...`: words split as a shell would, values read as Python literals.
 function hostLine(inv: Inventory, group: string, line: string, where: string | undefined, pos: (o?: number) => { file: string; line: number; col: number }, fail: Fail): void {
   const split = splitShellWords(line);
-  if ('error' in split) return fail(split.error, split.col, where, 'close the quote, or quote the whole value: key="a b"');
+  if ('error' in split) {
+    const hint = split.error.includes('backslash') ? 'a host line cannot go on to the next line: write the whole entry on one line' : 'close the quote, or quote the whole value: key="a b"';
+    return fail(split.error, split.col, where, hint);
+  }
   const [first, ...rest] = split.words;
   if (!first) return;
   const entry = first.text;

@@ -28,7 +28,7 @@ export function splitShellWords(line: string): SplitResult {
     } else if (c === '#') {
       break;
     } else if (c === '\\') {
-      if (i + 1 >= line.length) return { error: 'a backslash ends the line (no escaped character)', col: i };
+      if (i + 1 >= line.length) return { error: 'the line ends with a backslash', col: i };
       if (start < 0) start = i;
       text += line[i + 1];
       i += 2;

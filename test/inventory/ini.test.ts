@@ -73,6 +73,13 @@ describe('INI inventories', () => {
     );
   });
 
+  it('says that a host line cannot continue on the next line', async () => {
+    tree({ 'c.ini': '[app]\nprod ansible_user=ubuntu \\\n  ansible_port=22\n' });
+    expect(await errorOf(() => loadInventory('c.ini'))).toBe(
+      'c.ini:2:26 [app]: INI inventory: the line ends with a backslash\n  hint: a host line cannot go on to the next line: write the whole entry on one line',
+    );
+  });
+
   it('rejects a group cycle and a name used for a host and a group', async () => {
     tree({ 'a.ini': '[a:children]\nb\n[b:children]\na\n', 'b.ini': '[web]\ndb\n[db]\nx\n' });
     expect(await errorOf(() => loadInventory('a.ini'))).toBe('a.ini:1:1: group cycle: a → b → a\n  hint: a group cannot be its own ancestor');
