@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { DEFAULT_LOG_DIR } from '../report/run-log.js';
 
 export interface CliOptions {
-  inventory?: string;
+  /** Every `-i`, in order (names, paths, scripts, `host1,host2,` lists); empty means the default inventory. */
+  inventory: string[];
   limit?: string;
   tags: string[];
   skipTags: string[];
@@ -58,7 +59,7 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
     .argument('<playbook>', 'playbook file (e.g. playbooks/deploy.yml)')
-    .option('-i, --inventory <name>', 'inventory name (inventories/NAME.yml or inventories/NAME/) or path')
+    .option('-i, --inventory <name>', 'inventory: a name (inventories/NAME.yml, .ini or NAME/), a path (YAML, INI, folder or executable script) or host1,host2, (repeatable)', collect, [])
     .option('-l, --limit <pattern>', 'limit hosts: names, groups, globs, !exclusions, &intersections, @retry-file')
     .option('-t, --tags <tags>', 'only run tasks with these tags (comma separated, repeatable)', commaList, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma separated, repeatable)', commaList, [])
@@ -83,7 +84,7 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
     .showHelpAfterError('(run omsrun --help for usage)')
     .action(async (playbook: string, opts: Record<string, unknown>) => {
       await action(playbook, {
-        inventory: opts.inventory as string | undefined,
+        inventory: opts.inventory as string[],
         limit: opts.limit as string | undefined,
         tags: opts.tags as string[],
         skipTags: opts.skipTags as string[],

@@ -44,7 +44,7 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
   for (const s of vaultSession().secrets) redactor.add(s);
   redactor.addFromVars(extraVars);
   for (const h of inventory.hosts.values()) redactor.addFromVars(h.vars);
-  for (const g of inventory.groups.values()) redactor.addFromVars(g.vars);
+  for (const g of inventory.groups.values()) for (const v of [g.vars, g.dirVars]) redactor.addFromVars(v);
   for (const p of playbook.plays) redactor.addFromVars({ ...p.varsFromFiles, ...p.vars });
 
   const interactive = Boolean(out.isTTY) && !process.env.CI && o.color && !o.json;

@@ -13,10 +13,10 @@ export function registerUnlockCommand(program: Command): Command {
   program
     .command('unlock')
     .description('remove the deploy lock on hosts (after a crashed run), printing who held it')
-    .option('-i, --inventory <name>', 'inventory name or path')
+    .option('-i, --inventory <name>', 'inventory name, path or host1,host2, (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('-l, --limit <pattern>', 'hosts to unlock', 'all')
     .option('--host-key-checking <mode>', 'strict, accept-new or off', 'strict')
-    .action(async (o: { inventory?: string; limit: string; hostKeyChecking: 'strict' | 'accept-new' | 'off' }) => {
+    .action(async (o: { inventory: string[]; limit: string; hostKeyChecking: 'strict' | 'accept-new' | 'off' }) => {
       const cwd = process.cwd();
       const inventory = await resolveInventory(o.inventory, cwd);
       const hosts = selectHosts(inventory, o.limit, cwd);

@@ -1,18 +1,34 @@
-// Finds, loads and checks an inventory: a YAML file or a folder with group_vars/ and host_vars/.
-import { readdir, stat } from 'node:fs/promises';
+// Finds and loads inventories: YAML, INI, scripts, folders and `host1,host2,` lists; several merge in the order given.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../core/errors.js';
-import { didYouMean, displayPath, loadYamlFile, toErrors } from '../core/yaml-source.js';
+import { ConfigError, ConfigErrors } from '../core/errors.js';
+import { didYouMean, displayPath, parseYamlText, toErrors } from '../core/yaml-source.js';
+import { needsVaultPassword, vaultSession } from '../vault/index.js';
+import { isInventoryScript, staticFormat } from './detect.js';
+import { parseIniInventory } from './ini.js';
+import { parseAddress } from './host-pattern.js';
+import { addHost, emptyInventory } from './inventory-data.js';
 import type { Inventory, InventoryHost } from './model.js';
 import { parseInventory } from './parse.js';
+import { checkGraph, reconcile } from './reconcile.js';
+import { loadInventoryScript } from './script.js';
 import { applyVarsDirs } from './vars-dirs.js';
 
-const YAML_EXT = ['.yml', '.yaml'];
+const NAMED_EXT = ['.yml', '.yaml', '.ini'];
+const FOLDER_FILES = ['hosts.yml', 'hosts.yaml', 'hosts.ini', 'hosts'];
+const STATIC_EXT = ['.yml', '.yaml', '.json', '.ini'];
 
-// `-i NAME`, `-i path`, or nothing (inventories/default.yml; localhost only when there are no inventories).
-export async function resolveInventory(name: string | undefined, cwd: string): Promise<Inventory> {
-  const found = await findInventory(name, cwd);
-  return found === undefined ? implicitInventory() : loadInventory(found);
+// `-i NAME`, `-i path`, `-i host1,host2,`, several of them, or nothing (inventories/default.*; localhost only when there are no inventories).
+export async function resolveInventory(names: string | readonly string[] | undefined, cwd: string): Promise<Inventory> {
+  const list = names === undefined ? [] : typeof names === 'string' ? [names] : [...names];
+  if (list.length === 0) {
+    const found = await findInventory(undefined, cwd);
+    return found === undefined ? implicitInventory() : loadInventory(found);
+  }
+  const sources: string[] = [];
+  for (const name of list) sources.push(isHostList(name, cwd) ? name : ((await findInventory(name, cwd)) as string));
+  return loadInventory(sources, cwd);
 }
 
 // The path `-i` points at; undefined means the implicit localhost-only inventory.
@@ -31,34 +47,34 @@ export async function findInventory(name: string | undefined, cwd: string): Prom
   const asPath = path.resolve(cwd, name);
   if (await exists(asPath)) return asPath;
   const list = available.length ? available.join(', ') : '(none)';
-  throw new ConfigError(`inventory ${JSON.stringify(name)} not found: no inventories/${name}.yml, inventories/${name}.yaml, inventories/${name}/ or path ${name}; found: ${list}`, {
-    hint: didYouMean(name, available) ?? 'pass one with -i NAME or -i path/to/inventory',
+  throw new ConfigError(`inventory ${JSON.stringify(name)} not found: no inventories/${name}.yml, .yaml or .ini, no inventories/${name} file or folder, no path ${name}; found: ${list}`, {
+    hint: didYouMean(name, available) ?? 'pass one with -i NAME, -i path/to/inventory or -i host1,host2,',
   });
 }
 
-// Loads one inventory file or folder; collects every error before throwing.
-export async function loadInventory(file: string): Promise<Inventory> {
-  const abs = path.resolve(file);
-  const info = await stat(abs).catch(() => undefined);
-  if (!info) throw new ConfigError(`inventory not found: ${displayPath(abs)}`);
-  const base = info.isDirectory() ? abs : path.dirname(abs);
-  const hostsFile = info.isDirectory() ? await firstExisting(['hosts.yml', 'hosts.yaml', 'hosts'].map((f) => path.join(abs, f))) : abs;
-  if (!hostsFile) throw new ConfigError(`inventory folder ${displayPath(abs)} has no hosts.yml, hosts.yaml or hosts file`);
-  const src = await loadYamlFile(hostsFile);
+// Loads inventory files, folders, scripts or host lists into one inventory; collects every error before throwing.
+export async function loadInventory(sources: string | readonly string[], cwd = process.cwd()): Promise<Inventory> {
+  const list = typeof sources === 'string' ? [sources] : [...sources];
+  const resolved = list.map((s) => (isHostList(s, cwd) ? s : path.resolve(cwd, s)));
+  const inv = emptyInventory(resolved[0] ?? '');
+  inv.sources = resolved;
   const errors: ConfigError[] = [];
-  const inv = parseInventory(src, errors);
-  inv.source = abs;
-  checkGraph(inv, errors);
-  if (errors.length === 0) await applyVarsDirs(inv, base, errors);
+  const bases: string[] = [];
+  for (const source of resolved) {
+    const base = isHostList(source, cwd) ? addHostList(inv, source) : await addSource(inv, source, errors);
+    if (base !== undefined) bases.push(base);
+  }
+  if (errors.length === 0) checkGraph(inv, errors);
+  if (errors.length === 0) for (const base of bases) await applyVarsDirs(inv, base, errors);
   if (errors.length > 0) throw toErrors(errors.slice(0, 50));
-  computeHostGroups(inv);
+  reconcile(inv);
   addImplicitLocalhost(inv, false);
   return inv;
 }
 
 // No inventories folder and no -i: only localhost, over the local connection.
 export function implicitInventory(): Inventory {
-  const inv: Inventory = { source: '', hosts: new Map(), groups: new Map([['all', { name: 'all', hosts: [], children: [], vars: {} }]]) };
+  const inv = emptyInventory();
   addImplicitLocalhost(inv, true);
   return inv;
 }
@@ -70,69 +86,78 @@ function addImplicitLocalhost(inv: Inventory, member: boolean): void {
   if (member) inv.groups.get('all')!.hosts.push('localhost');
 }
 
-function checkGraph(inv: Inventory, errors: ConfigError[]): void {
-  for (const h of inv.hosts.values()) {
-    const g = inv.groups.get(h.name);
-    if (g) errors.push(new ConfigError(`${JSON.stringify(h.name)} is both a host and a group`, { pos: h.pos, hint: 'rename the group or the host' }));
+// A file, a folder (its hosts.yml, hosts.yaml, hosts.ini or hosts) or a script; returns the folder whose group_vars/ and host_vars/ apply.
+async function addSource(inv: Inventory, abs: string, errors: ConfigError[]): Promise<string | undefined> {
+  const info = await stat(abs).catch(() => undefined);
+  if (!info) {
+    errors.push(new ConfigError(`inventory not found: ${displayPath(abs)}`));
+    return undefined;
   }
-  const state = new Map<string, 'open' | 'done'>();
-  const visit = (name: string, trail: string[]): void => {
-    state.set(name, 'open');
-    for (const child of inv.groups.get(name)?.children ?? []) {
-      if (state.get(child) === 'open') {
-        const cycle = [...trail.slice(trail.indexOf(child)), child].join(' → ');
-        errors.push(new ConfigError(`group cycle: ${cycle}`, { pos: inv.groups.get(child)?.pos, hint: 'a group cannot be its own ancestor' }));
-      } else if (!state.has(child)) {
-        visit(child, [...trail, child]);
-      }
+  const file = info.isDirectory() ? await firstFile(FOLDER_FILES.map((f) => path.join(abs, f))) : abs;
+  if (!file) {
+    errors.push(new ConfigError(`inventory folder ${displayPath(abs)} has no hosts.yml, hosts.yaml, hosts.ini or hosts file`));
+    return undefined;
+  }
+  const base = info.isDirectory() ? abs : path.dirname(abs);
+  const display = displayPath(file);
+  try {
+    if (await isInventoryScript(file, (await stat(file)).mode)) {
+      await loadInventoryScript(file, display, inv, errors);
+      return base;
     }
-    state.set(name, 'done');
-  };
-  visit('all', ['all']);
+    let text = await readFile(file, 'utf8');
+    if (text.startsWith('#!') && !STATIC_EXT.includes(path.extname(file).toLowerCase())) {
+      const pos = { file: display, line: 1, col: 1 };
+      errors.push(new ConfigError('this inventory starts with #! like a dynamic inventory script, but it is not executable', { pos, hint: `chmod +x ${display}, or remove the #! line` }));
+      return base;
+    }
+    let customTags;
+    if (needsVaultPassword(text)) ({ text, customTags } = await vaultSession().prepare(text, display));
+    if (staticFormat(file, text) === 'ini') parseIniInventory(text, display, inv, errors);
+    else parseInventory(parseYamlText(text, file, customTags), errors, inv);
+  } catch (err) {
+    if (err instanceof ConfigErrors) errors.push(...err.errors);
+    else if (err instanceof ConfigError) errors.push(err);
+    else if ((err as NodeJS.ErrnoException).code) errors.push(new ConfigError(`cannot read inventory ${display} (${(err as NodeJS.ErrnoException).code})`, {}, { cause: err }));
+    else throw err;
+  }
+  return base;
 }
 
-function computeHostGroups(inv: Inventory): void {
-  const order = [...inv.groups.keys()];
-  const depth = new Map<string, number>([['all', 0]]);
-  const parents = new Map<string, string[]>();
-  const walk = (name: string, d: number): void => {
-    for (const c of inv.groups.get(name)?.children ?? []) {
-      parents.set(c, [...(parents.get(c) ?? []), name].filter((v, i, a) => a.indexOf(v) === i));
-      if ((depth.get(c) ?? -1) < d + 1) {
-        depth.set(c, d + 1);
-        walk(c, d + 1);
-      }
-    }
-  };
-  walk('all', 0);
-  for (const h of inv.hosts.values()) {
-    const set = new Set<string>(['all']);
-    const up = (g: string): void => {
-      if (set.has(g) && g !== 'all') return;
-      set.add(g);
-      for (const p of parents.get(g) ?? []) up(p);
-    };
-    for (const g of inv.groups.values()) if (g.hosts.includes(h.name)) up(g.name);
-    h.groups = [...set].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || order.indexOf(a) - order.indexOf(b));
+// `-i host1,host2:2222,`: hosts in `ungrouped`, as Ansible's host list reads them.
+function addHostList(inv: Inventory, text: string): undefined {
+  for (const part of text.split(',')) {
+    const entry = part.trim();
+    if (!entry) continue;
+    const parsed = parseAddress(entry);
+    const { host, port } = parsed && !parsed.host.includes('[') ? parsed : { host: entry, port: undefined };
+    if (!inv.hosts.has(host)) addHost(inv, host, 'ungrouped', port);
   }
+  return undefined;
+}
+
+function isHostList(source: string, cwd: string): boolean {
+  return source.includes(',') && !existsSync(path.resolve(cwd, source));
 }
 
 async function listInventories(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const names = entries.flatMap((e) => {
+    if (e.name.startsWith('.')) return [];
     if (e.isDirectory()) return e.name === 'group_vars' || e.name === 'host_vars' ? [] : [e.name];
     const ext = path.extname(e.name);
-    return YAML_EXT.includes(ext) ? [e.name.slice(0, -ext.length)] : [];
+    return NAMED_EXT.includes(ext) ? [e.name.slice(0, -ext.length)] : ext === '' ? [e.name] : [];
   });
   return [...new Set(names)].sort();
 }
 
 async function candidate(dir: string, name: string): Promise<string | undefined> {
-  return firstExisting([...YAML_EXT.map((e) => path.join(dir, name + e)), path.join(dir, name)]);
+  for (const p of [...NAMED_EXT.map((e) => path.join(dir, name + e)), path.join(dir, name)]) if (await exists(p)) return p;
+  return undefined;
 }
 
-async function firstExisting(paths: string[]): Promise<string | undefined> {
-  for (const p of paths) if (await exists(p)) return p;
+async function firstFile(paths: string[]): Promise<string | undefined> {
+  for (const p of paths) if ((await stat(p).catch(() => undefined))?.isFile()) return p;
   return undefined;
 }
 

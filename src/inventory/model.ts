@@ -20,14 +20,20 @@ export interface InventoryGroup {
   hosts: string[];
   /** Direct child groups. */
   children: string[];
-  /** Group variables (inventory file, then group_vars/). */
+  /** Group variables set in the inventory source itself. */
   vars: Vars;
+  /** Variables from group_vars/ next to the inventory; they apply after every group's own `vars`, as in Ansible. */
+  dirVars?: Vars;
+  /** `ansible_group_priority`: among groups of the same depth, a higher one applies later. @defaultValue 1 */
+  priority?: number;
   pos?: SourcePos;
 }
 
 export interface Inventory {
-  /** Path of the file or folder it came from; '' for the implicit localhost-only inventory. */
+  /** Path of the file or folder it came from (the first of several); '' for the implicit localhost-only inventory. */
   source: string;
+  /** Every source given, in order (files, folders, scripts, `host1,host2,` lists). */
+  sources?: string[];
   hosts: Map<string, InventoryHost>;
   groups: Map<string, InventoryGroup>;
 }

@@ -5,11 +5,14 @@ import { ConfigError, ConfigErrors } from '../core/errors.js';
 import { loadVarsFile } from '../core/yaml-source.js';
 import type { Inventory, Vars } from './model.js';
 
-const YAML_EXT = ['.yml', '.yaml', ''];
+const YAML_EXT = ['.yml', '.yaml', '.json', ''];
 
-// Merges `group_vars/<group>` and `host_vars/<host>` (file or folder of files) over inline vars.
+// Reads `group_vars/<group>` into the group's dirVars and merges `host_vars/<host>` over the host's own vars (file or folder of files).
 export async function applyVarsDirs(inv: Inventory, base: string, errors: ConfigError[]): Promise<void> {
-  for (const g of inv.groups.values()) Object.assign(g.vars, await varsFor(path.join(base, 'group_vars'), g.name, errors));
+  for (const g of inv.groups.values()) {
+    const found = await varsFor(path.join(base, 'group_vars'), g.name, errors);
+    if (Object.keys(found).length) g.dirVars = Object.assign(g.dirVars ?? {}, found);
+  }
   for (const h of inv.hosts.values()) Object.assign(h.vars, await varsFor(path.join(base, 'host_vars'), h.name, errors));
 }
 
@@ -21,7 +24,7 @@ async function varsFor(dir: string, name: string, errors: ConfigError[]): Promis
     const info = await stat(p).catch(() => undefined);
     if (info?.isFile()) files.push(p);
     else if (info?.isDirectory() && ext === '') {
-      const entries = (await readdir(p)).filter((f) => ['.yml', '.yaml'].includes(path.extname(f))).sort();
+      const entries = (await readdir(p)).filter((f) => ['.yml', '.yaml', '.json'].includes(path.extname(f))).sort();
       files.push(...entries.map((f) => path.join(p, f)));
     }
   }

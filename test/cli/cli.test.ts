@@ -183,4 +183,20 @@ describe('omsrun CLI', () => {
     expect(r.stdout).toContain('INTERRUPTED after');
     expect(r.stdout).not.toContain('TASK [after]');
   });
+  it('reads INI inventories, several -i and host lists; a play on an empty group warns and is skipped', async () => {
+    const ini = '[web]\nh1 greeting=hello\nh2 greeting="good day"\n[empty]\n[all:vars]\nansible_connection=local\n';
+    const play = '- hosts: web\n  tasks:\n    - name: greet\n      debug: { msg: "{{ greeting }} from {{ inventory_hostname }}" }\n- hosts: empty\n  tasks:\n    - debug: { msg: never }\n';
+    const dir = workdir({ 'hosts.ini': ini, 'site.yml': play });
+    const listed = await omsrun(['site.yml', '-i', 'hosts.ini', '-i', 'solo1,solo2,', '--list-hosts'], { cwd: dir });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('play "web" (2 hosts):\n    h1\n    h2');
+    const r = await omsrun(['site.yml', '-i', 'hosts.ini'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ok: [h2] => good day from h2');
+    expect(r.stdout + r.stderr).toContain('no hosts matched "empty"');
+    const bad = await omsrun(['site.yml', '-i', 'hosts.ini', '-i', 'broken.ini'], { cwd: workdir({ 'hosts.ini': ini, 'broken.ini': '[web:vars]\nport\n', 'site.yml': play }) });
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toContain('broken.ini:2:1 [web:vars]: INI inventory: expected key=value, got "port"');
+    noStack(bad.stderr);
+  });
 });

@@ -34,7 +34,7 @@ describe('inventory loading', () => {
     tree({ 'inventories/prod.yml': nested });
     const inv = await resolveInventory('prod', process.cwd());
     expect([...inv.hosts.keys()]).toEqual(['bastion', 'web01.example.com', 'web02.example.com', 'db1', 'localhost']);
-    expect([...inv.groups.keys()]).toEqual(['all', 'web', 'db', 'db_primary']);
+    expect([...inv.groups.keys()]).toEqual(['all', 'ungrouped', 'web', 'db', 'db_primary']);
     expect(inv.groups.get('db')!.children).toEqual(['db_primary']);
     expect(inv.hosts.get('db1')!.groups).toEqual(['all', 'db', 'db_primary']);
     expect(hostVars(inv, 'db1')).toEqual({ ntp: 'pool.ntp.org', role: 'primary', ansible_port: 2222 });
@@ -65,7 +65,7 @@ describe('inventory loading', () => {
   it('accepts top-level groups besides all', async () => {
     tree({ 'inv.yml': 'web:\n  hosts:\n    w1:\n' });
     const inv = await loadInventory('inv.yml');
-    expect(inv.groups.get('all')!.children).toEqual(['web']);
+    expect(inv.groups.get('all')!.children).toEqual(['ungrouped', 'web']);
     expect(inv.hosts.get('w1')!.groups).toEqual(['all', 'web']);
   });
 
@@ -95,7 +95,7 @@ describe('inventory errors', () => {
   it('names an unknown -i with the inventories found and a did-you-mean', async () => {
     tree({ 'inventories/prod.yml': '', 'inventories/staging.yaml': '' });
     expect(await errorOf(() => resolveInventory('prdo', process.cwd()))).toBe(
-      'inventory "prdo" not found: no inventories/prdo.yml, inventories/prdo.yaml, inventories/prdo/ or path prdo; found: prod, staging\n  hint: did you mean "prod"?',
+      'inventory "prdo" not found: no inventories/prdo.yml, .yaml or .ini, no inventories/prdo file or folder, no path prdo; found: prod, staging\n  hint: did you mean "prod"?',
     );
   });
 
