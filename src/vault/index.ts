@@ -1,6 +1,8 @@
 // The vault's public face: encryption, passwords, YAML hooks and the run's session.
 export { VAULT_HEADER, decryptText, encryptText, isVaultText, vaultLabel } from './cipher.js';
 export type { EncryptOptions } from './cipher.js';
+export { ANSIBLE_VAULT_PREFIX, ansibleVaultHeader, describeAnsibleFormat, isAnsibleVaultText } from './ansible-vault.js';
+export type { AnsibleVaultHeader } from './ansible-vault.js';
 export { VaultError } from './vault-error.js';
 export { VAULT_PASSWORD_ENV, resolveVaultPassword } from './password.js';
 export type { VaultPasswordOptions } from './password.js';
