@@ -65,9 +65,10 @@ interface Parsed {
 }
 
 // Envelope: header line, then hex of `hex(salt) \n hex(hmac) \n hex(ciphertext)` wrapped at 80 columns.
+// Text on one line (a folded YAML value) has its header end at the first blank instead.
 function parse(vaultText: string, where: string): Parsed {
   const text = vaultText.replace(/^\uFEFF/, '').trim();
-  const nl = text.indexOf('\n');
+  const nl = text.includes('\n') ? text.indexOf('\n') : text.search(/\s/);
   const first = (nl === -1 ? text : text.slice(0, nl)).trim();
   if (!first.startsWith(ANSIBLE_VAULT_PREFIX)) {
     throw new VaultError(`cannot decrypt ${where}: it does not start with a ${ANSIBLE_VAULT_PREFIX}1.1;AES256 header`);

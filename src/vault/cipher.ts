@@ -29,6 +29,11 @@ export function isVaultText(s: string): boolean {
   return s.replace(/^\uFEFF/, '').trimStart().startsWith('$OMSRUN_VAULT;') || isAnsibleVaultText(s);
 }
 
+/** True when `label` can be stored in omsrun's vault header. */
+export function isValidLabel(label: string): boolean {
+  return LABEL.test(label);
+}
+
 // Encrypts with a fresh salt and IV, so the same input never gives the same text twice.
 export function encryptText(plain: string, password: string, options: EncryptOptions = {}): string {
   checkPassword(password);

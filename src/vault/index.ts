@@ -6,6 +6,8 @@ export type { AnsibleVaultHeader } from './ansible-vault.js';
 export { VaultError } from './vault-error.js';
 export { VAULT_PASSWORD_ENV, resolveVaultPassword } from './password.js';
 export type { VaultPasswordOptions } from './password.js';
+export { rekeyText } from './rekey.js';
+export type { RekeyOptions, RekeyResult } from './rekey.js';
 export { VAULT_TAG, maybeDecryptFile, needsVaultPassword, scalarsOf, vaultCustomTags, vaultErrorFromYaml } from './yaml-tags.js';
 export type { VaultYamlOptions } from './yaml-tags.js';
 export { VaultSession, setVaultSession, vaultSession } from './session.js';

@@ -68,6 +68,12 @@ describe('Ansible Vault files made by ansible-vault', () => {
     expect(isAnsibleVaultText('a: $ANSIBLE_VAULT;1.1;AES256')).toBe(false);
   });
 
+  it('accepts indentation, and a value folded onto one line', () => {
+    const text = fixture('notes.txt');
+    expect(decryptText(text.split('\n').map((l) => `    ${l}`).join('\n'), ANSIBLE_PW)).toBe(fixture('notes.plain.txt'));
+    expect(decryptText(text.replace(/\n/g, ' '), ANSIBLE_PW)).toBe(fixture('notes.plain.txt'));
+  });
+
   it('matches an independent encryptor byte for byte (same salt, same output)', () => {
     expect(ansibleEncrypt(fixture('whole.plain.yml'), ANSIBLE_PW, { salt: ansibleSalt(fixture('whole-1.1.yml')) })).toBe(fixture('whole-1.1.yml'));
     expect(ansibleEncrypt(fixture('whole.plain.yml'), ANSIBLE_PW, { salt: ansibleSalt(fixture('whole-1.2.yml')), vaultId: 'prod' })).toBe(fixture('whole-1.2.yml'));
