@@ -80,16 +80,19 @@ export function vaultPasswordSource(passwordFile: string | undefined, vaultIds: 
 async function fromFile(file: string, timeoutMs: number): Promise<string> {
   const shown = shownPath(file);
   let mode: number;
+  let isFile: boolean;
   try {
     const st = await stat(file);
-    if (!st.isFile()) throw new VaultError(`password file ${shown}: expected a file, got a folder`);
+    if (st.isDirectory()) throw new VaultError(`password file ${shown}: expected a file, got a folder`);
     mode = st.mode;
+    isFile = st.isFile();
   } catch (err) {
     if (err instanceof VaultError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new VaultError(`password file ${shown}: ${code === 'ENOENT' ? 'file not found' : `cannot read it (${code ?? 'error'})`}`, { cause: err });
   }
-  const executable = process.platform !== 'win32' && (mode & (constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH)) !== 0;
+  // Pipes such as `<(pass show vault)` are read like files.
+  const executable = process.platform !== 'win32' && isFile && (mode & (constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH)) !== 0;
   const text = executable ? await runScript(file, shown, timeoutMs) : await readFile(file, 'utf8');
   const password = firstLine(text);
   if (password === '') throw new VaultError(`password file ${shown}: ${executable ? 'the script printed' : 'it holds'} an empty password`);
