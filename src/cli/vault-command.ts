@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { shownPath } from '../vault/display.js';
 import {
+  ANSIBLE_VAULT_PREFIX,
   VaultError,
   ansibleVaultHeader,
   decryptText,
@@ -141,10 +142,11 @@ export function registerVaultCommand(program: Command, io: VaultIo = {}): Comman
     .option('--new-vault-password-file <file>', 'encrypt with the password in FILE instead (then omsrun-format values are re-encrypted too)')
     .action(async (files: string[], o: PasswordOpts & { newVaultPasswordFile?: string }) => {
       const texts = await Promise.all(files.map(readTextFile));
-      const locked = files.filter((_, i) => needsVaultPassword(texts[i]!));
-      const pw = locked.length > 0 ? await password(o, false, locked) : '';
       const newPassword =
         o.newVaultPasswordFile === undefined ? undefined : await resolveVaultPassword({ passwordFile: o.newVaultPasswordFile, prompt: false });
+      // Without a new password only Ansible Vault text is touched, so only files holding some need the password.
+      const locked = files.filter((_, i) => needsVaultPassword(texts[i]!) && (newPassword !== undefined || texts[i]!.includes(ANSIBLE_VAULT_PREFIX)));
+      const pw = locked.length > 0 ? await password(o, false, locked) : '';
       const results = texts.map((t, i) => rekeyText(t, { password: pw, newPassword, display: shownPath(files[i]!) }));
       for (const [i, f] of files.entries()) {
         const r = results[i]!;

@@ -100,9 +100,12 @@ describe('omsrun vault on Ansible Vault files', () => {
     expect(await vault(['rekey', 'other-id.yml'], { env: { OMSRUN_VAULT_PASSWORD: OTHER_PW } })).toBe('rekeyed: other-id.yml (1 value)\n');
   });
 
-  it('does not ask for a password when nothing is encrypted', async () => {
-    copies({});
-    expect(await vault(['rekey', 'plain.yml'])).toBe('unchanged: plain.yml (no Ansible Vault text)\n');
+  it('does not ask for a password when there is no Ansible Vault text', async () => {
+    copies({ 'whole-1.1.yml': 0o644 });
+    await vault(['rekey', 'whole-1.1.yml', ...PW_FILE]);
+    expect(await vault(['rekey', 'plain.yml', 'whole-1.1.yml'])).toBe(
+      'unchanged: plain.yml (no Ansible Vault text)\nunchanged: whole-1.1.yml (no Ansible Vault text)\n',
+    );
   });
 
   it('will not edit an Ansible Vault file in place of Ansible, and says how to convert it', async () => {
