@@ -30,7 +30,10 @@ export interface RekeyResult {
 export function rekeyText(text: string, o: RekeyOptions): RekeyResult {
   if (isVaultText(text)) {
     if (!wanted(text, o)) return { text, kind: 'file', count: 0 };
-    return { text: encrypt(decryptText(text, o.password, o.display), text, o), kind: 'file', count: 1 };
+    const plain = decryptText(text, o.password, o.display);
+    const out = encrypt(plain, text, o);
+    if (decryptText(out, o.newPassword ?? o.password) !== plain) throw failedCheck(o);
+    return { text: out, kind: 'file', count: 1 };
   }
   if (!needsVaultPassword(text)) return { text, kind: 'values', count: 0 };
   const before = vaultScalars(text, o.display);
@@ -112,7 +115,9 @@ function verify(before: Scanned, after: Scanned, plains: (string | undefined)[],
     const plain = plains[i];
     return plain === undefined ? v.raw === before.values[i]!.raw : !isAnsibleVaultText(v.raw) && decryptText(v.raw, o.newPassword ?? o.password) === plain;
   });
-  if (!opens) {
-    throw new VaultError(`${o.display}: internal check failed: rekeying would change more than the vault values; nothing was changed`);
-  }
+  if (!opens) throw failedCheck(o);
+}
+
+function failedCheck(o: RekeyOptions): VaultError {
+  return new VaultError(`${o.display}: internal check failed: the rewritten file would not give back the same content; nothing was changed`);
 }
