@@ -86,7 +86,7 @@ function vaultScalars(text: string, display: string): { values: VaultScalar[]; s
   const lineCounter = new LineCounter();
   let seen = 0;
   const tag = { tag: VAULT_TAG, resolve: () => `\0vault-${seen++}` };
-  const docs = parseAllDocuments(text, { lineCounter, customTags: [tag], uniqueKeys: false });
+  const docs = parseAllDocuments(text, { lineCounter, customTags: [tag], uniqueKeys: false, prettyErrors: false });
   const values: VaultScalar[] = [];
   const shape: unknown[] = [];
   for (const doc of docs) {
