@@ -124,7 +124,8 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     pr.run.opts.signal.removeEventListener('abort', onAbort);
   }
   if (timeoutMs && abort.signal.aborted && !pr.run.opts.signal.aborted) {
-    result = withStatus({ ...result, failed: true, msg: `task timed out after ${task.timeout} s` });
+    const stopped = result.msg?.startsWith('interrupted: ') ? `: ${result.msg.slice('interrupted: '.length)}` : '';
+    result = withStatus({ ...result, failed: true, msg: `task timed out after ${task.timeout} s${stopped}` });
   }
   return applyOverrides(tr, result, vars);
 }
