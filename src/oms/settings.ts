@@ -44,6 +44,8 @@ export interface OmsSettings {
   /** Host name → OMS_HOST_IP. */
   node_ips: Record<string, string>;
   config: OmsConfig;
+  /** oms_config_extra: more config.yaml lines, after the documented keys; null when none. */
+  config_extra: Record<string, string | number | boolean> | null;
   databases: string[];
   image: string;
   image_archive?: string | null;
@@ -228,6 +230,9 @@ export function validateOmsSettings(group: string, nodes: NodeInput[]): Settings
     problems.push({ path: 'drc_user', message: 'missing; expected drc_user with drc_password' });
   }
   const cmList = cmNodes(s, ips.map((n) => n.ip), problems);
+  for (const key of Object.keys(s.oms_config_extra ?? {}).filter((k) => (SHARED_KEYS as string[]).includes(k))) {
+    problems.push({ path: `oms_config_extra.${key}`, message: `expected a key omsrun does not write itself; set the variable ${key} instead` });
+  }
   const ts = tsdb(s, problems);
   if (problems.length > 0 || !cm || 'path' in cm) return { ok: false, problems };
   const https = s.oms_https_crt !== undefined;
@@ -258,6 +263,7 @@ export function validateOmsSettings(group: string, nodes: NodeInput[]): Settings
       nodes: nodeList,
       node_ips: Object.fromEntries(nodeList.map((n) => [n.name, n.ip])),
       config,
+      config_extra: Object.keys(s.oms_config_extra ?? {}).length ? (s.oms_config_extra ?? null) : null,
       databases: dbs,
       image: s.oms_image as string,
       image_archive: s.oms_image_archive,
