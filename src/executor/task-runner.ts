@@ -106,6 +106,7 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     log: (line, stream = 'stdout') => {
       if (!scope.noLog) pr.run.emit({ kind: 'host_output', host: host.name, task: ref, stream, line });
     },
+    warn: (msg) => pr.run.emit({ kind: 'warning', host: host.name, msg: scope.noLog ? `task "${ref.name}": a warning hidden by no_log` : msg }),
     progress: (done, total, unit) => pr.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
     signal: abort.signal,
   };

@@ -46,11 +46,11 @@ export async function runFlight(ctx: ModuleContext, container: string, argv: str
       run.how = { kind: e.kind, pid: e.pid, since: e.since };
       pidStart = `${e.pid} ${e.start}`;
     }
-    if (e.kind === 'attached') ctx.log(`attached to the ${label} started at ${e.since} by an earlier run (pid ${e.pid}): its output from the start, then its outcome`, 'info');
-    if (e.kind === 'finished') ctx.log(`the ${label} started at ${e.since} by an earlier run has ended: its output and outcome, reported once`, 'info');
+    if (e.kind === 'attached') ctx.warn(`attached to the ${label} started at ${e.since} by an earlier run (pid ${e.pid}) in container ${container}: waiting for it; its output from the start, then its outcome`);
+    if (e.kind === 'finished') ctx.warn(`the ${label} started at ${e.since} by an earlier run in container ${container} had ended: its output and outcome, reported once`);
     if (e.kind === 'stale') {
       run.stale = { pid: e.pid, since: e.since };
-      ctx.log(`the ${label} started at ${e.since} (pid ${e.pid}) ended without an exit code (container restarted?): starting it again`, 'info');
+      ctx.warn(`the ${label} started at ${e.since} (pid ${e.pid}) in container ${container} ended without an exit code (container restarted?): starting it again`);
     }
     if (e.kind === 'rc') run.rc = e.rc;
     if (e.kind === 'vanished') run.vanished = true;

@@ -125,7 +125,7 @@ describe.each(shells)('single-flight scripts under %s', (shell) => {
     expect(o).toMatchObject({ changed: true, rc: 0, stdout: 'line 0\nline 1\nline 2\nall done' });
     expect(o.failed).toBeFalsy();
     expect(o.msg).toMatch(/^attached to the sh -c .* started at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ by an earlier run \(pid \d+\); it ended with rc 0$/);
-    expect(ctx.logs.find((l) => l.stream === 'info')?.line).toMatch(/^attached to the .* by an earlier run \(pid \d+\): its output from the start, then its outcome$/);
+    expect(ctx.logs.find((l) => l.stream === 'warning')?.line).toMatch(/^attached to the .* by an earlier run \(pid \d+\) in container c: waiting for it; its output from the start, then its outcome$/);
     expect(j.starts()).toBe(1);
     expect(stateGone(j.argv)).toBe(true);
   });
@@ -134,8 +134,10 @@ describe.each(shells)('single-flight scripts under %s', (shell) => {
     const j = job(1, 5);
     await crashAfterStart(j.argv);
     while (!existsSync(join(flightDir(j.argv), 'rc'))) await sleep(100);
-    const first = await run(j.argv).out;
+    const collect = run(j.argv);
+    const first = await collect.out;
     expect(first).toMatchObject({ failed: true, rc: 5, stdout: 'line 0\nall done' });
+    expect(collect.ctx.logs.find((l) => l.stream === 'warning')?.line).toMatch(/^the sh -c .* started at \S+ by an earlier run in container c had ended: its output and outcome, reported once$/);
     expect(first.msg).toMatch(/^the sh -c .* started at \S+ by an earlier run had ended before this run: its outcome, reported once; non-zero return code 5$/);
     expect(j.starts()).toBe(1);
     expect(stateGone(j.argv)).toBe(true);
@@ -151,7 +153,7 @@ describe.each(shells)('single-flight scripts under %s', (shell) => {
     writeFileSync(join(dir, 'started'), '2026-01-01T00:00:00Z\n');
     const { ctx, out } = run(j.argv);
     expect(await out).toMatchObject({ changed: true, rc: 0 });
-    expect(ctx.logs.find((l) => l.stream === 'info')?.line).toMatch(new RegExp(`^the sh -c .*\\.\\.\\. started at 2026-01-01T00:00:00Z \\(pid ${process.pid}\\) ended without an exit code \\(container restarted\\?\\): starting it again$`));
+    expect(ctx.logs.find((l) => l.stream === 'warning')?.line).toMatch(new RegExp(`^the sh -c .*\\.\\.\\. started at 2026-01-01T00:00:00Z \\(pid ${process.pid}\\) in container c ended without an exit code \\(container restarted\\?\\): starting it again$`));
     expect(j.starts()).toBe(1);
   });
 
