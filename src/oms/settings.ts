@@ -72,10 +72,15 @@ export interface OmsSettings {
   https_dest: { crt: string; key: string } | null;
   /** Path inside the container that marks a finished docker_init.sh. */
   init_marker: string;
+  /** Path inside the container that marks a docker_init.sh omsrun began (finished or not). */
+  init_begun_marker: string;
 }
 
 /** Marker omsrun writes inside the container after docker_init.sh succeeded; a new container starts without it. */
 export const INIT_MARKER = '/root/.omsrun_initialized';
+
+/** Marker omsrun writes before it starts docker_init.sh: the MetaDB databases may then be this container's own. */
+export const INIT_BEGUN_MARKER = '/root/.omsrun_init_begun';
 
 // Host folders and mounts exactly as the documents show them.
 function layout(root: string, https: boolean): Pick<OmsSettings, 'dirs' | 'volumes' | 'https_dest' | 'config_path'> {
@@ -282,6 +287,7 @@ export function validateOmsSettings(group: string, nodes: NodeInput[]): Settings
       strict_prechecks: s.oms_strict_prechecks as boolean,
       init_timeout: s.oms_init_timeout as number,
       init_marker: INIT_MARKER,
+      init_begun_marker: INIT_BEGUN_MARKER,
     }),
   };
 }
