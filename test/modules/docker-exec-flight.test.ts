@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InterruptedError } from '../../src/core/errors.js';
+import { ConnectionError, InterruptedError } from '../../src/core/errors.js';
 import { commandLabel } from '../../src/modules/docker-exec-flight.js';
 import { dockerExecModule } from '../../src/modules/docker-exec.js';
 import {
@@ -65,12 +65,16 @@ function fakeBin(shell: 'dash' | 'busybox'): string {
   const bin = join(work, `bin-${shell}`);
   if (existsSync(bin)) return bin;
   mkdirSync(bin);
+  // $FAKE_DOCKER/down: the engine does not answer; $FAKE_DOCKER/state: what inspect says of the container.
   writeFileSync(join(bin, 'docker'), [
     '#!/bin/sh',
+    'f=${FAKE_DOCKER:-/nonexistent}',
+    '[ -e "$f/down" ] && { echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1; }',
+    'state=$(cat "$f/state" 2>/dev/null || echo running 0)',
     'case "$1" in',
-    '  exec) shift 2; exec "$@" ;;',
+    '  exec) [ "$state" = "running 0" ] || { echo "Error response from daemon: Container $2 is not running" >&2; exit 1; }; shift 2; exec "$@" ;;',
     '  version) echo 20.10.24 ;;',
-    '  container) echo running 0 ;;',
+    '  container) echo "$state" ;;',
     '  *) echo "fake docker: $*" >&2; exit 1 ;;',
     'esac',
     '',
@@ -82,6 +86,42 @@ function fakeBin(shell: 'dash' | 'busybox'): string {
 }
 
 const shells = (['dash', 'busybox'] as const).filter((s) => existsSync(`/bin/${s}`));
+
+describe('why a failed command has no log tail', () => {
+  const bin = fakeBin('dash');
+  // The command fails and, as it ends, the engine stops answering or the container stops (the flag files).
+  async function failAndThen(flag: 'down' | 'state', singleFlight: boolean): Promise<string | undefined> {
+    const dir = mkdtempSync(join(work, 'fake-'));
+    const ctx = makeContext({ env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER: dir } });
+    const cmd = flag === 'down' ? `touch ${dir}/down; exit 1` : `echo exited 137 >${dir}/state; exit 1`;
+    const out = await runModule(dockerExecModule, { container: 'c', cmd, single_flight: singleFlight, failure_log_glob: '/x/docker_init*.log' }, ctx);
+    // With the engine "down", the state of the finished command could not be cleared: this machine is the container.
+    rmSync(flightDir(['bash', '-c', cmd]), { recursive: true, force: true });
+    return out.msg;
+  }
+
+  it.each([false, true])('says the engine stopped answering (single_flight %s)', async (singleFlight) => {
+    expect(await failAndThen('down', singleFlight)).toBe('non-zero return code 1\nthe Docker engine on testhost stopped answering during the command (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)');
+  });
+
+  it('says the container stopped, with its state and exit code', async () => {
+    expect(await failAndThen('state', false)).toBe('non-zero return code 1\ncontainer c is no longer running (state: exited, exit code 137)');
+  });
+
+  it('still says when no log file matches', async () => {
+    const ctx = makeContext({ env: { PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+    const out = await runModule(dockerExecModule, { container: 'c', cmd: 'exit 1', failure_log_glob: `${work}/none*.log` }, ctx);
+    expect(out.msg).toBe(`non-zero return code 1\nno log file matches ${work}/none*.log in c`);
+  });
+
+  it('a lost connection says what may still run and that the next run waits for it', async () => {
+    const ctx = makeContext({ env: { PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+    ctx.conn = { ...ctx.conn, host: 'testhost', exec: () => Promise.reject(new ConnectionError('testhost', 'connection lost')) };
+    const err = await runModule(dockerExecModule, { container: 'oms', argv: ['bash', '/root/docker_init.sh'], single_flight: true }, ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toBe('testhost: connection lost; docker_init.sh may still be running in container oms; the next run waits for it and reports its outcome');
+  });
+});
 
 describe.each(shells)('single-flight scripts under %s', (shell) => {
   const bin = fakeBin(shell);
