@@ -26,11 +26,10 @@ export function commandLabel(argv: readonly string[]): string {
 export interface FlightRun {
   result: ExecResult;
   /** started: this run started it; attached: an earlier run's copy was running; finished: it had ended, uncollected. */
-  how?: { kind: 'started' | 'attached' | 'finished'; pid?: string; since: string };
+  how?: { kind: 'started' | 'attached' | 'finished'; pid: string; since: string };
   /** The command's exit code; absent when it ended without one or the exec broke off. */
   rc?: number;
-  /** An earlier copy that had died without an exit code (e.g. the container restarted): this run started afresh. */
-  stale?: { pid: string; since: string };
+  /** The command ended without an exit code while this run followed it (stopped from outside). */
   vanished: boolean;
   /** A status line of kind error (setsid missing, ...). */
   error?: string;
@@ -48,10 +47,7 @@ export async function runFlight(ctx: ModuleContext, container: string, argv: str
     }
     if (e.kind === 'attached') ctx.warn(`attached to the ${label} started at ${e.since} by an earlier run (pid ${e.pid}) in container ${container}: waiting for it; its output from the start, then its outcome`);
     if (e.kind === 'finished') ctx.warn(`the ${label} started at ${e.since} by an earlier run in container ${container} had ended: its output and outcome, reported once`);
-    if (e.kind === 'stale') {
-      run.stale = { pid: e.pid, since: e.since };
-      ctx.warn(`the ${label} started at ${e.since} (pid ${e.pid}) in container ${container} ended without an exit code (container restarted?): starting it again`);
-    }
+    if (e.kind === 'stale') ctx.warn(`the ${label} started at ${e.since} (pid ${e.pid}) in container ${container} ended without an exit code (container restarted?): starting it again`);
     if (e.kind === 'rc') run.rc = e.rc;
     if (e.kind === 'vanished') run.vanished = true;
     if (e.kind === 'error') run.error = e.text;
@@ -78,7 +74,8 @@ export async function runFlight(ctx: ModuleContext, container: string, argv: str
   if (result.timedOut) return { ...run, error: `timed out after ${timeoutMs / 1000} s: ${await stopFlight(ctx, container, argv)}` };
   // The result has arrived: only now may its state go (a run that died before this point leaves it for the next).
   if (run.rc !== undefined && pidStart) {
-    await docker(ctx, flightClearArgv(container, flightDir(argv), pidStart).slice(1), { signal: undefined, timeoutMs: 30_000 });
+    const clear = flightClearArgv(container, flightDir(argv), pidStart).slice(1);
+    await docker(ctx, clear, { signal: undefined, timeoutMs: 30_000 }).catch(() => undefined);
   }
   return run;
 }

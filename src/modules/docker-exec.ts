@@ -61,27 +61,32 @@ export function errorLines(text: string, ignore: string[]): string[] {
   return text.split('\n').filter((l) => ERROR_LINE.test(l) && !ignored.some((r) => r.test(l)));
 }
 
+/** The engine or the container went away during a command: which one, and the sentence that says so. */
+export interface Gone {
+  what: 'engine' | 'container';
+  msg: string;
+}
+
 // Why the engine or the container went away during the command, or undefined when both are still there.
-export async function whyGone(ctx: ModuleContext, container: string): Promise<string | undefined> {
+export async function whyGone(ctx: ModuleContext, container: string): Promise<Gone | undefined> {
   const quick = { signal: undefined, timeoutMs: 15_000 };
   const v = await docker(ctx, ['version', '--format', '{{.Server.Version}}'], quick);
   if (v.rc !== 0) {
     const said = v.stderr.trim().split('\n').pop() ?? '';
-    return `the Docker engine on ${ctx.host} stopped answering during the command${said ? ` (${said})` : ''}`;
+    return { what: 'engine', msg: `the Docker engine on ${ctx.host} stopped answering during the command${said ? ` (${said})` : ''}` };
   }
   const i = await docker(ctx, ['container', 'inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', container], quick);
-  if (i.rc !== 0) return `container ${container} no longer exists`;
+  if (i.rc !== 0) return { what: 'container', msg: `container ${container} no longer exists` };
   const [status = '?', code = '?'] = i.stdout.trim().split(' ');
-  return status === 'running' ? undefined : `container ${container} is no longer running (state: ${status}, exit code ${code})`;
+  return status === 'running' ? undefined : { what: 'container', msg: `container ${container} is no longer running (state: ${status}, exit code ${code})` };
 }
 
 // The log tail, or why there is none: an engine or container that went away says so instead of "no log file".
-async function logTail(ctx: ModuleContext, container: string, glob: string, gone: string | undefined): Promise<string> {
-  if (gone) return '';
+async function logTail(ctx: ModuleContext, container: string, glob: string): Promise<string> {
   const r = await docker(ctx, logTailArgv(container, glob).slice(1), { signal: undefined, timeoutMs: 30_000 });
   if (r.rc !== 0) {
-    const why = await whyGone(ctx, container);
-    return `\n${why ?? `no log file matches ${glob} in ${container}`}`;
+    const gone = await whyGone(ctx, container);
+    return `\n${gone?.msg ?? `no log file matches ${glob} in ${container}`}`;
   }
   const [file, ...rest] = r.stdout.replace(/\n$/, '').split('\n');
   return `\nlast ${LOG_TAIL} lines of ${file}:\n${rest.join('\n')}`;
@@ -93,8 +98,8 @@ interface Ran {
   rc?: number;
   /** The reason it failed before the return code could decide (timeout, engine gone...). */
   why?: string;
-  /** The engine or the container went away (whyGone): no log tail can be read. */
-  gone?: string;
+  /** The engine or the container went away (the message says so): no log tail can be read. */
+  gone?: Gone;
   /** Prefix of every message: how this run came to the command (attached to an earlier run's copy...). */
   note: string;
 }
@@ -124,9 +129,9 @@ async function runSingleFlight(ctx: ModuleContext, a: Args, timeoutMs: number): 
   if (f.rc !== undefined) return { result: { ...f.result, rc: f.rc }, rc: f.rc, note };
   const gone = await whyGone(ctx, a.container);
   const said = f.result.stderr.trim();
-  const why = gone?.startsWith('the Docker engine')
-    ? `${gone}; the outcome of ${label} is unknown: once the engine answers, the next run waits for it if it still runs, or starts it again`
-    : gone ? `${gone}; ${label} ended with it, and the next run starts it again`
+  const why = gone?.what === 'engine'
+    ? `${gone.msg}; the outcome of ${label} is unknown: once the engine answers, the next run waits for it if it still runs, or starts it again`
+    : gone ? `${gone.msg}; ${label} ended with it, and the next run starts it again`
     : f.vanished ? `${label} ended without an exit code (stopped from outside this run)`
     : `docker exec ended (rc ${f.result.rc}) before ${label} did${said ? `: ${said}` : ''}; ${stillRunning(label, a.container)}`;
   return { result: f.result, note, why, gone };
@@ -159,7 +164,7 @@ export const dockerExecModule = defineModule<Args, string[]>({
     if (!why) return ran.note ? { ...out, msg: `${ran.note}it ended with rc 0` } : out;
     const errs = errorLines(`${r.stdout}\n${r.stderr}`, a.ignore_patterns).slice(-10);
     const shown = errs.length ? `\nerror lines:\n${errs.join('\n')}` : '';
-    const tail = a.failure_log_glob ? await logTail(ctx, a.container, a.failure_log_glob, ran.gone) : '';
+    const tail = a.failure_log_glob && !ran.gone ? await logTail(ctx, a.container, a.failure_log_glob) : '';
     return failed(`${ran.note}${why}${shown}${tail}`, { ...out, changed: true });
   },
 });
