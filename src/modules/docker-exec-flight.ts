@@ -63,7 +63,7 @@ export async function runFlight(ctx: ModuleContext, container: string, argv: str
       },
     });
   } catch (err) {
-    if (err instanceof InterruptedError) throw new InterruptedError(`interrupted: ${await stopFlight(ctx, container, argv)}`);
+    if (err instanceof InterruptedError) throw new InterruptedError(await stopFlight(ctx, container, argv));
     if (err instanceof ConnectionError) {
       const why = err.message.startsWith(`${err.host}: `) ? err.message.slice(err.host.length + 2) : err.message;
       throw new ConnectionError(err.host, `${why}; ${stillRunning(label, container)}`, { cause: err });

@@ -111,7 +111,7 @@ async function runPlain(ctx: ModuleContext, a: Args, argv: string[], timeoutMs: 
     r = await docker(ctx, argv.slice(1), { timeoutMs, onLine: (s, l) => ctx.log(l, s) });
   } catch (err) {
     if (!(err instanceof InterruptedError)) throw err;
-    throw new InterruptedError(`interrupted: ${commandLabel(execInner(a))} may still be running in container ${a.container} (docker exec does not stop it; single_flight: true does)`);
+    throw new InterruptedError(`${commandLabel(execInner(a))} may still be running in container ${a.container} (docker exec does not stop it; single_flight: true does)`);
   }
   if (r.timedOut) return { result: r, note: '', why: `timed out after ${timeoutMs / 1000} s (the command may still be running in ${a.container})` };
   return { result: r, rc: r.rc, note: '' };

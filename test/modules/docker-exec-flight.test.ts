@@ -15,6 +15,7 @@ import {
 } from '../../src/modules/flight-scripts.js';
 import { runModule } from '../../src/modules/run-module.js';
 import { makeContext } from '../helpers/module-context.js';
+import { runYaml } from '../helpers/run-playbook.js';
 
 describe('single-flight command lines', () => {
   it('one docker exec: the scripts are constants, the command line comes after them as data', () => {
@@ -208,6 +209,14 @@ describe.each(shells)('single-flight scripts under %s', (shell) => {
     expect(err).toBeInstanceOf(InterruptedError);
     expect((err as Error).message).toMatch(new RegExp(`^interrupted: stopped sh -c .* \\(pid ${pid}\\) in container c$`));
     expect(running(pid as string)).toBe(false);
+    expect(stateGone(j.argv)).toBe(true);
+  });
+
+  it('the task timeout of a playbook stops it too, and the message says so', async () => {
+    const j = job(30, 0);
+    const task = { name: 'init', docker_exec: { container: 'c', argv: j.argv, single_flight: true }, timeout: 1, environment: env };
+    const r = await runYaml(JSON.stringify([{ hosts: 'localhost', tasks: [task] }]));
+    expect(r.results('init').localhost?.msg).toMatch(/^task timed out after 1 s: stopped sh -c .* \(pid \d+\) in container c$/);
     expect(stateGone(j.argv)).toBe(true);
   });
 
