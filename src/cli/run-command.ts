@@ -60,7 +60,7 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(ExitCode.interrupted);
-    process.stderr.write('\ninterrupted: stopping running commands (press Ctrl-C again to quit at once)\n');
+    process.stderr.write('\ninterrupted: stopping running commands, including single-flight commands inside containers; each task says what it stopped and what may still run (press Ctrl-C again to quit at once: nothing more is stopped)\n');
     controller.abort();
   };
   process.on('SIGINT', onSignal);
