@@ -52,15 +52,15 @@ export class ConfigErrors extends OmsrunError {
   }
 }
 
-/** A host could not be reached or the transport failed. */
+/** A host could not be reached or the transport failed; `detail` is the message without the host name. */
 export class ConnectionError extends OmsrunError {
   override readonly name = 'ConnectionError';
   constructor(
     readonly host: string,
-    message: string,
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${host}: ${message}`, options);
+    super(`${host}: ${detail}`, options);
   }
 }
 

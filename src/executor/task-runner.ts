@@ -118,7 +118,7 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
   } catch (err) {
     if (!(err instanceof OmsrunError)) throw err;
     if (err instanceof ConnectionError && !pr.run.opts.signal.aborted) {
-      return { ...failure(err.message.replace(`${host.name}: `, ''), Date.now() - started), status: 'unreachable' };
+      return { ...failure(err.detail, Date.now() - started), status: 'unreachable' };
     }
     if (err instanceof InterruptedError) stopped = err.detail;
     result = failure(err.message, Date.now() - started);

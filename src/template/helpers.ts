@@ -1,6 +1,7 @@
 // The template helpers, in one table: the renderer registers them and the README lists them.
 import YAML from 'yaml';
 import { quoteArg, quoteArgv } from '../connection/quote.js';
+import { OmsrunError } from '../core/errors.js';
 
 /** What Handlebars passes as the last argument of every helper. */
 export interface HelperOptions {
@@ -13,10 +14,8 @@ export interface HelperOptions {
 }
 
 /** A helper thrown error the renderer turns into a ConfigError with the template line. */
-export class HelperError extends Error {
-  constructor(message: string) {
-    super(message);
-  }
+export class HelperError extends OmsrunError {
+  override readonly name = 'HelperError';
 }
 
 // One entry per helper: the name, the README line, and the code.

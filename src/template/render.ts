@@ -1,7 +1,7 @@
 // Handlebars rendering: one isolated environment, no HTML escaping, undefined variables are errors.
 import Handlebars from 'handlebars';
 import { closest, distance } from 'fastest-levenshtein';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, OmsrunError } from '../core/errors.js';
 import { contextError, templatePlace, withContext, type RenderContext } from './context.js';
 import {
   describeArg,
@@ -27,7 +27,7 @@ export const TEMPLATE_RULES_DOC =
   'literal `{{` in a template. A variable named like a helper is read as `{{./name}}`.';
 
 /** An error raised inside a helper, with the position of the call. */
-class Located extends Error {
+class Located extends OmsrunError {
   constructor(
     message: string,
     readonly loc: Loc,
