@@ -77,6 +77,23 @@ export class CommandError extends OmsrunError {
   }
 }
 
+/** The operating system refused a file or socket operation (a missing file, a folder, no permission). */
+export class SystemError extends OmsrunError {
+  override readonly name = 'SystemError';
+}
+
+// An OS error (ENOENT, EISDIR, EACCES...) is the environment's failure, not a bug: it becomes a SystemError saying
+// what was being done (`cannot read /x: no such file or directory`). Anything else is returned as it is.
+export function fromSystemError(what: string, err: unknown): unknown {
+  if (!isSystemError(err)) return err;
+  const reason = err.code === 'EISDIR' ? 'expected a file, got a folder' : err.message.replace(/^E[A-Z0-9]+: ([^,]*),.*$/s, '$1');
+  return new SystemError(`${what}: ${reason}`, { cause: err });
+}
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && !(err instanceof OmsrunError) && typeof (err as NodeJS.ErrnoException).code === 'string' && 'syscall' in err;
+}
+
 /** The run was interrupted (Ctrl-C / SIGTERM); `detail` may say what was stopped and what still runs. */
 export class InterruptedError extends OmsrunError {
   override readonly name = 'InterruptedError';

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { InterruptedError, ConnectionError } from '../core/errors.js';
+import { ConnectionError, fromSystemError, InterruptedError } from '../core/errors.js';
 import type { ModuleOutcome } from './module.js';
 
 // YAML turns an unquoted 0755 into a number; say so instead of chmod-ing to 1363.
@@ -36,6 +36,13 @@ export function failed(msg: string, extra: Partial<ModuleOutcome> = {}): ModuleO
 // Interrupts and lost hosts must reach the executor; everything else is this task's failure.
 export function isFatal(err: unknown): boolean {
   return err instanceof InterruptedError || err instanceof ConnectionError;
+}
+
+// A controller file that cannot be read (a folder, no permission) fails the task, naming the file.
+export function controllerRead<T>(path: string, work: Promise<T>): Promise<T> {
+  return work.catch((err: unknown) => {
+    throw fromSystemError(`cannot read ${path}`, err);
+  });
 }
 
 export function errorMessage(err: unknown): string {

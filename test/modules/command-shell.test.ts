@@ -71,6 +71,7 @@ describe('command', () => {
     await expect(runModule(commandModule, { cmd: `echo "x` }, makeContext())).rejects.toThrow(
       'command.cmd: unterminated double quote in: echo "x',
     );
+    await expect(runModule(commandModule, { cmd: ' \t' }, makeContext())).rejects.toThrow('command.cmd: expected a command, got only blanks');
     await expect(runModule(commandModule, { argv: ['ls'], creat: '/x' }, makeContext())).rejects.toThrow(/command: Unrecognized key: "creat"/);
   });
 });

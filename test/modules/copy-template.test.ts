@@ -67,6 +67,12 @@ describe('copy', () => {
     );
   });
 
+  it('fails naming the file when src is a folder', async () => {
+    await mkdir(join(dir, 'files', 'conf'), { recursive: true });
+    const r = await runModule(copyModule, { src: 'conf', dest: join(dir, 'x') }, makeContext({ baseDir: dir }));
+    expect(r).toEqual({ changed: false, failed: true, msg: `cannot read ${join(dir, 'files', 'conf')}: expected a file, got a folder` });
+  });
+
   it('fails when dest is a folder and content is given', async () => {
     const r = await runModule(copyModule, { content: 'x', dest: dir }, makeContext());
     expect(r).toMatchObject({ failed: true, msg: `${dir} exists and is not a regular file` });
@@ -93,6 +99,12 @@ describe('template', () => {
     expect((await runModule(templateModule, { src: 't.hbs', dest: join(dir, 'o') }, makeContext({ baseDir: play }))).changed).toBe(true);
     const r = await runModule(templateModule, { src: 'gone.hbs', dest: join(dir, 'o') }, makeContext({ baseDir: play }));
     expect(r.msg).toBe(`template gone.hbs not found (looked in ${play}, templates/, ../templates/)`);
+  });
+
+  it('fails naming the file when src is a folder', async () => {
+    await mkdir(join(dir, 'templates', 'conf.hbs'), { recursive: true });
+    const r = await runModule(templateModule, { src: 'conf.hbs', dest: join(dir, 'o') }, makeContext({ baseDir: dir }));
+    expect(r).toEqual({ changed: false, failed: true, msg: `cannot read ${join(dir, 'templates', 'conf.hbs')}: expected a file, got a folder` });
   });
 
   it('replaces the file only when validate succeeds', async () => {
