@@ -113,7 +113,7 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
   let result: TaskResult;
   let stopped: string | undefined;
   try {
-    const outcome = await runModule(module, args, ctx, { pos: task.pos, keyPath: task.keyPath });
+    const outcome = await runModule(module, args, ctx, where);
     result = fromOutcome(outcome, Date.now() - started);
   } catch (err) {
     if (!(err instanceof OmsrunError)) throw err;

@@ -63,7 +63,7 @@ describe('copy', () => {
     const r = await runModule(copyModule, { src: 'nope.txt', dest: join(dir, 'x') }, makeContext({ baseDir: dir }));
     expect(r).toEqual({ changed: false, failed: true, msg: `src nope.txt not found (looked in ${dir} and files/)` });
     await expect(runModule(copyModule, { src: 'a', content: 'b', dest: '/x' }, makeContext())).rejects.toThrow(
-      'copy: expected exactly one of src or content',
+      'args: expected exactly one of src or content',
     );
   });
 
@@ -128,7 +128,7 @@ describe('template', () => {
     expect(r).toEqual({ changed: true, msg: `create ${dest}` });
     expect(existsSync(dest)).toBe(false);
     await expect(runModule(templateModule, { src: 'a.hbs', dest, validate: 'true' }, makeContext())).rejects.toThrow(
-      'template.validate: validate must contain %s (the file to check)',
+      'args.validate: validate must contain %s (the file to check)',
     );
   });
 });

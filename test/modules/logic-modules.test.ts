@@ -69,8 +69,8 @@ describe('set_fact', () => {
 
   it('rejects bad names and empty input', async () => {
     await expect(runModule(setFactModule, { 'bad-name': 1 }, makeContext())).rejects.toThrow(
-      "set_fact.bad-name: 'bad-name' is not a valid variable name (letters, digits, _; not starting with a digit)",
+      "args.bad-name: 'bad-name' is not a valid variable name (letters, digits, _; not starting with a digit)",
     );
-    await expect(runModule(setFactModule, {}, makeContext())).rejects.toThrow('set_fact: expected at least one name: value');
+    await expect(runModule(setFactModule, {}, makeContext())).rejects.toThrow('args: expected at least one name: value');
   });
 });

@@ -95,6 +95,6 @@ describe('mysql_query errors', () => {
 
   it('refuses query together with databases_exist', async () => {
     await expect(runModule(mysqlQueryModule, { host: 'h', user: 'u', query: 'SELECT 1', databases_exist: ['a'] }, makeContext()))
-      .rejects.toThrow('mysql_query: expected query or databases_exist, not both');
+      .rejects.toThrow('args: expected query or databases_exist, not both');
   });
 });
