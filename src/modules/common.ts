@@ -45,10 +45,6 @@ export function controllerRead<T>(path: string, work: Promise<T>): Promise<T> {
   });
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 // Controller-side `src` paths are relative to the playbook, then to its templates folders.
 export function resolveControllerPath(baseDir: string, src: string, extraDirs: string[] = []): string | undefined {
   if (isAbsolute(src)) return existsSync(src) ? src : undefined;

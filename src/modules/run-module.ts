@@ -1,9 +1,9 @@
 // The one way a module runs: validate, check, then report the plan (--check) or apply it (or both at once: converge).
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, OmsrunError } from '../core/errors.js';
 import { formatKeyPath } from '../core/key-path.js';
 import { explainIssues, toErrors } from '../core/zod-issues.js';
 import { contextError, type RenderContext } from '../template/context.js';
-import { errorMessage, failed, isFatal } from './common.js';
+import { failed, isFatal } from './common.js';
 import type { Module, ModuleContext, ModuleOutcome } from './module.js';
 
 // Arguments that fail after templating read like the loader's errors: `file:line:col task "t": args.port: expected a number, got "80a"`.
@@ -17,7 +17,8 @@ export function parseModuleArgs<A>(module: Module<A>, raw: unknown, where: Rende
   throw toErrors(errors);
 }
 
-// Host-side errors become a failed outcome; interrupts and lost hosts propagate.
+// An OmsrunError (a command, the host, a file) is the task's failure; interrupts and lost hosts propagate, and so
+// does anything else: a bug, which ends the run as an internal error.
 export async function runModule<A, P>(
   module: Module<A, P>,
   rawArgs: unknown,
@@ -45,7 +46,7 @@ export async function runModule<A, P>(
     }
     return out.diff || !diff || out.failed ? out : { ...out, diff };
   } catch (err) {
-    if (isFatal(err) || err instanceof ConfigError) throw err;
-    return failed(errorMessage(err));
+    if (isFatal(err) || err instanceof ConfigError || !(err instanceof OmsrunError)) throw err;
+    return failed(err.message);
   }
 }

@@ -26,9 +26,10 @@ describe('assert', () => {
     expect((await runModule(assertModule, { that: true, success_msg: 'fine' }, ctx)).msg).toBe('fine');
   });
 
-  it('says so when no expression engine is wired in', async () => {
-    const out = await runModule(assertModule, { that: 'x' }, makeContext({ evaluate: undefined }));
-    expect(out).toEqual({ changed: false, failed: true, msg: 'assert needs an expression engine (ModuleContext.evaluate)' });
+  it('stops the run when no expression engine is wired in (a bug, not a failed assertion)', async () => {
+    await expect(runModule(assertModule, { that: 'x' }, makeContext({ evaluate: undefined }))).rejects.toThrow(
+      'assert needs an expression engine (ModuleContext.evaluate)',
+    );
   });
 });
 

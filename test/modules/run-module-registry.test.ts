@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, InterruptedError, OmsrunError } from '../../src/core/errors.js';
+import { CommandError, ConnectionError, InterruptedError, OmsrunError } from '../../src/core/errors.js';
 import { defineModule } from '../../src/modules/module.js';
 import { allModules, getModule, moduleNames } from '../../src/modules/registry.js';
 import { parseModuleArgs, runModule } from '../../src/modules/run-module.js';
@@ -15,7 +15,8 @@ const fake = defineModule<{ x: string }, string>({
   schema: z.strictObject({ x: z.string().describe('x') }),
   check: async (a) => {
     if (a.x === 'same') return { changes: false, outcome: { msg: 'nothing' } };
-    if (a.x === 'boom') throw new Error('host said no');
+    if (a.x === 'boom') throw new CommandError('host said no', 1, '', 'no');
+    if (a.x === 'bug') return { changes: false, outcome: { msg: (undefined as unknown as string).trim() } };
     if (a.x === 'lost') throw new ConnectionError('h1', 'gone');
     return { changes: true, summary: `set ${a.x}`, data: a.x, diff: [{ path: '/p', before: 'a', after: a.x }] };
   },
@@ -42,10 +43,11 @@ describe('runModule', () => {
     expect(applied).toEqual(['c', 'd']);
   });
 
-  it('turns host errors into a failed outcome and lets interrupts and lost hosts through', async () => {
+  it('turns host errors into a failed outcome and lets interrupts, lost hosts and bugs through', async () => {
     expect(await runModule(fake, { x: 'boom' }, makeContext())).toEqual({ changed: false, failed: true, msg: 'host said no' });
     await expect(runModule(fake, { x: 'lost' }, makeContext())).rejects.toBeInstanceOf(ConnectionError);
     await expect(runModule(fake, { x: 'halt' }, makeContext())).rejects.toBeInstanceOf(InterruptedError);
+    await expect(runModule(fake, { x: 'bug' }, makeContext())).rejects.toBeInstanceOf(TypeError);
   });
 });
 
