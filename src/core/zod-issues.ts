@@ -2,7 +2,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { ConfigError, ConfigErrors } from './errors.js';
-import { isSecretName, MASK } from './secrets.js';
+import { isSecretName } from './secrets.js';
 import { describeValue, formatKeyPath, valueAt, type KeyPath } from './key-path.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -83,7 +83,7 @@ function oneIssue(issue: ZodIssue, p: KeyPath, found: unknown, keys: string[], r
   const at = (detail: string, hint?: string, path: KeyPath = p, key = false): IssueText[] => [{ path, key, detail, hint }];
   // A value under a secret-looking key (db_password, api_token...) is never echoed.
   const secret = p.some((k) => typeof k === 'string' && isSecretName(k)) && found !== undefined && typeof found !== 'object';
-  const got = `got ${secret ? MASK : describeValue(found)}`;
+  const got = `got ${describeValue(found, { secret })}`;
   // A schema's own message that is a whole sentence (modeSchema's "expected ..., got the number 755; ...") stands as it is.
   if (/^expected .*, got /s.test(issue.message) && !secret) return at(issue.message);
   switch (issue.code) {

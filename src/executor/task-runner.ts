@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Become, Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
 import { ConnectionError, InterruptedError, OmsrunError } from '../core/errors.js';
+import { describeValue } from '../core/key-path.js';
 import type { TaskResult } from '../core/result.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
@@ -175,7 +176,7 @@ function environmentFor(scope: Scope, vars: Vars, where: RenderContext): Record<
 function loopItems(loop: unknown, vars: Vars, where: RenderContext): unknown[] {
   const value = renderValue(loop, vars, where);
   if (Array.isArray(value)) return value;
-  throw new OmsrunError(`${locate(where)}loop: expected a list, got ${JSON.stringify(value)}`);
+  throw new OmsrunError(`${locate(where)}loop: expected a list, got ${describeValue(value)}`);
 }
 
 export function renderContext(tr: TaskRun): RenderContext {

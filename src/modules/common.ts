@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConnectionError, fromSystemError, InterruptedError } from '../core/errors.js';
+import { describeValue } from '../core/key-path.js';
 import type { ModuleOutcome } from './module.js';
 
 // YAML turns an unquoted 0755 into a number; say so instead of chmod-ing to 1363.
@@ -15,7 +16,7 @@ export function modeNumberMessage(n: number): string {
 /** File permissions as an octal string ('0644', '755'). */
 export const modeSchema = z
   .string({ error: (iss) => (typeof iss.input === 'number' ? modeNumberMessage(iss.input) : undefined) })
-  .regex(/^0?[0-7]{3,4}$/, { error: (iss) => `expected an octal mode such as '0644', got '${String(iss.input)}'` })
+  .regex(/^0?[0-7]{3,4}$/, { error: (iss) => `expected an octal mode such as '0644', got ${describeValue(iss.input)}` })
   .describe("Permissions as a quoted octal string, e.g. '0644'.");
 
 /** mode/owner/group fields for modules that manage a path. */

@@ -1,21 +1,12 @@
 // Field parsers for the OMS variables: each turns a raw inventory value into a typed one or says what it expected.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { describeValue } from '../core/key-path.js';
 
 /** One thing wrong with the settings: where (a key path) and what was expected. */
 export interface Problem {
   path: string;
   message: string;
-}
-
-// Shows what was found without ever showing a secret's value.
-export function describeValue(v: unknown, secret = false): string {
-  if (v === undefined || v === null) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (secret) return `a ${typeof v}`;
-  if (typeof v === 'string') return `'${v}'`;
-  return String(v);
 }
 
 function isMissing(v: unknown): boolean {
@@ -41,7 +32,7 @@ export function field<T>(expected: string, parse: (v: unknown) => T | undefined,
     }
     const out = parse(v);
     if (out === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${describeValue(v, o.secret)}`, input: v });
+      ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${describeValue(v, { secret: o.secret })}`, input: v });
       return z.NEVER;
     }
     return out;

@@ -2,7 +2,8 @@
 import { distance } from 'fastest-levenshtein';
 import { isSecretName } from '../core/secrets.js';
 import { multiNodeCmUrlProblem, normaliseCmUrl } from './cm-url.js';
-import { describeValue, issuesToProblems, parseIp, type Problem } from './fields.js';
+import { describeValue } from '../core/key-path.js';
+import { issuesToProblems, parseIp, type Problem } from './fields.js';
 import { NODE_KEYS, PLAYBOOK_KEYS, SHARED_KEYS, sharedSchema, type SharedSettings } from './schema.js';
 
 /** One host of the OMS group: its name, the values of the keys read, and every variable name it has. */

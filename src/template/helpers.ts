@@ -2,6 +2,7 @@
 import YAML from 'yaml';
 import { quoteArg, quoteArgv } from '../connection/quote.js';
 import { OmsrunError } from '../core/errors.js';
+import { kindOf } from '../core/key-path.js';
 
 /** What Handlebars passes as the last argument of every helper. */
 export interface HelperOptions {
@@ -75,7 +76,7 @@ export function alignColumns(text: string): string {
 
 function str(v: unknown): string {
   if (v !== null && typeof v === 'object') {
-    throw new HelperError(`expected text (a string, number or boolean), got ${Array.isArray(v) ? 'a list' : 'a mapping'}`);
+    throw new HelperError(`expected text (a string, number or boolean), got ${kindOf(v)}`);
   }
   return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }
@@ -108,7 +109,7 @@ export const HELPERS: readonly HelperSpec[] = [
     name: 'join',
     description: '`{{join list ", "}}`: the items of a list joined by a separator (default ",").',
     fn: ([list, sep]) => {
-      if (!Array.isArray(list)) throw new HelperError(`join expects a list, got ${typeof list}`);
+      if (!Array.isArray(list)) throw new HelperError(`expected a list, got ${kindOf(list)}`);
       return list.map(str).join(typeof sep === 'string' ? sep : ',');
     },
   },

@@ -89,7 +89,7 @@ describe('file', () => {
     );
     await expect(runModule(fileModule, { path: '/x', mode: 493 }, makeContext())).rejects.toThrow("got the number 493; write mode: '0755'");
     await expect(runModule(fileModule, { path: '/x', mode: 'rwx' }, makeContext())).rejects.toThrow(
-      "args.mode: expected an octal mode such as '0644', got 'rwx'",
+      "args.mode: expected an octal mode such as '0644', got \"rwx\"",
     );
     await expect(runModule(fileModule, { path: '/x', state: 'link' }, makeContext())).rejects.toThrow('args.state: expected one of directory, file, touch, absent, got "link"');
   });

@@ -27,7 +27,7 @@ describe('load errors and secrets', () => {
     expect(retries.stderr).toBe('omsrun: error: retries.yml:7:23 [0].tasks[0].retries: expected a number, got "********"\n');
     const mode = await omsrun(['mode.yml', '--vault-password-file', 'pw'], { cwd: dir });
     expect(mode.code).toBe(4);
-    expect(mode.stderr).toContain("[0].tasks[0].file.mode: expected an octal mode such as '0644', got '********'\n");
+    expect(mode.stderr).toContain("[0].tasks[0].file.mode: expected an octal mode such as '0644', got \"********\"\n");
     expect(retries.stderr + retries.stdout + mode.stderr + mode.stdout).not.toContain(SECRET);
   });
 
