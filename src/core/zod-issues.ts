@@ -1,6 +1,6 @@
 // zod issues turned into friendly ConfigErrors positioned in the YAML source, with did-you-mean hints.
-import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { didYouMean } from './did-you-mean.js';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { isSecretName } from './secrets.js';
 import { describeValue, formatKeyPath, valueAt, type KeyPath } from './key-path.js';
@@ -211,13 +211,4 @@ function knownKeys(s: unknown): string[] {
   if (d?.type === 'object') return Object.keys(d.shape ?? {});
   if (d?.type === 'union') return [...new Set((d.options ?? []).flatMap(knownKeys))];
   return [];
-}
-
-// `did you mean "x"?` when a candidate is close enough to be a typo.
-export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
-  const list = [...candidates];
-  if (list.length === 0) return undefined;
-  const best = closest(name, list);
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  return distance(name.toLowerCase(), best.toLowerCase()) <= limit ? `did you mean ${JSON.stringify(best)}?` : undefined;
 }

@@ -157,8 +157,8 @@ describe('validateOmsSettings', () => {
     }));
     expect(out).toBe([
       'OMS settings: 9 problems',
-      '  oms_nodes.h1.cm_loction: unknown setting; did you mean cm_location?',
-      '  oms_nodes.h1.oms_meta_pasword: unknown setting; did you mean oms_meta_password?',
+      '  oms_nodes.h1.cm_loction: unknown setting; did you mean "cm_location"?',
+      '  oms_nodes.h1.oms_meta_pasword: unknown setting; did you mean "oms_meta_password"?',
       '  oms_db_prefix: expected either oms_db_prefix or the database names, got both (drc_rm_db)',
       '  drc_cm_db: missing; expected all three database names when one is given (missing: drc_cm_db, drc_cm_heartbeat_db)',
       '  oms_https_key: missing; expected both oms_https_crt and oms_https_key, or neither',
