@@ -57,13 +57,6 @@ export function parseIntIn(min: number, max: number): (v: unknown) => number | u
   };
 }
 
-export function parseBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string' && /^(true|yes)$/i.test(v)) return true;
-  if (typeof v === 'string' && /^(false|no)$/i.test(v)) return false;
-  return undefined;
-}
-
 /** A host name or IP address, without scheme, path or spaces. */
 export function parseHost(v: unknown): string | undefined {
   const s = parseWord(v);
