@@ -6,7 +6,7 @@ import {
   type LabHost, type LabState, type LabUpOptions, TESTER_PASSWORD, TESTER_USER,
   checkLabName, defaultLabDir, labNames, readState, writeState,
 } from './lab-config.js';
-import { pingDocker, startDockerd, stopDockerd, writeRuntimeWrapper } from './lab-docker.js';
+import { killDockerd, pingDocker, startDockerd, stopDockerd, writeRuntimeWrapper } from './lab-docker.js';
 import { accountFiles, killSshd, newHostKey, prepareHostDir, startKeeper, startSshd } from './lab-host.js';
 import { createBridge, createHostNetwork } from './lab-network.js';
 import { writeOutputs } from './lab-outputs.js';
@@ -159,6 +159,18 @@ export function hostDocker(host: LabHost): { DOCKER_HOST: string } {
 // Stops a host's engine (containers first); used by tests that simulate a dead engine.
 export async function stopHostDocker(host: LabHost): Promise<void> {
   await stopDockerd(host);
+  saveHost(host);
+}
+
+// Kills a host's engine without a shutdown, as a crash would, and its containers with it.
+export async function killHostDocker(host: LabHost): Promise<void> {
+  await killDockerd(host);
+  saveHost(host);
+}
+
+// Starts a host's engine again after stopHostDocker or killHostDocker; its containers stay stopped.
+export async function startHostDocker(host: LabHost): Promise<void> {
+  await startDockerd(host, writeRuntimeWrapper(host.labDir));
   saveHost(host);
 }
 export { startRelay, type Relay } from './lab-relay.js';

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { type LabHost, writeHostPids } from './lab-config.js';
 import { enterArgs } from './lab-host.js';
-import { isAlive, killPids, pidRef, stopRefs, waitFor } from './proc.js';
+import { isAlive, killPids, pidRef, procStart, signalRef, stopRefs, waitFor } from './proc.js';
 
 // runc wrapper: these machines lack CAP_SYS_RESOURCE in the bounding set, so drop it from the OCI spec.
 export const RUNTIME_WRAPPER = `#!/bin/sh
@@ -59,6 +59,11 @@ export function pingDocker(socket: string): Promise<boolean> {
 
 // Starts the host's Docker engine with its own roots, no iptables or bridge, and the wrapper runtime.
 export async function startDockerd(host: LabHost, wrapper: string): Promise<void> {
+  // After a crash: dockerd 20.10 takes a zombie's pid for a live engine, so pid files of dead processes must go.
+  for (const file of enginePidFiles(host)) {
+    const pid = pidIn(file);
+    if (pid !== undefined && procStart(pid) === undefined) rmSync(file, { force: true });
+  }
   const socket = join(host.dir, 'docker.sock');
   host.dockerSocket = socket;
   host.cgroupParent = `omsrun-${host.netns}`;
@@ -140,6 +145,33 @@ export async function killContainers(parent: string): Promise<void> {
     }
   };
   dirs.forEach(rmTree);
+}
+
+// Pid files of the engine in the host's /run: dockerd's and the containerd it supervises.
+function enginePidFiles(host: LabHost): string[] {
+  const run = `/proc/${host.pids.keeper?.pid}/root/run`;
+  return [`${run}/docker.pid`, `${run}/docker/containerd/containerd.pid`];
+}
+
+function pidIn(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Kills a host's engine as a crash would (SIGKILL to dockerd and its containerd, no shutdown); its containers go
+// down with it, as after a reboot.
+export async function killDockerd(host: LabHost): Promise<void> {
+  const containerd = pidIn(enginePidFiles(host)[1] as string);
+  const refs = [host.pids.dockerd, containerd !== undefined && procStart(containerd) ? pidRef(containerd) : undefined];
+  for (const ref of refs) signalRef(ref, 'SIGKILL');
+  await waitFor(() => !refs.some(isAlive), 10_000, 20);
+  if (host.cgroupParent) await killContainers(host.cgroupParent);
+  delete host.pids.dockerd;
+  writeHostPids(host);
 }
 
 // Stops a host's engine: its containers first (so shutdown does not wait on them), then dockerd.

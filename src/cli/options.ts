@@ -22,6 +22,7 @@ export interface CliOptions {
   color: boolean;
   hostKeyChecking: 'strict' | 'accept-new' | 'off';
   vaultPasswordFile?: string;
+  vaultIds: string[];
   lock: boolean;
   lockWait: number;
   logDir: string;
@@ -78,6 +79,7 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
     .option('--lock-wait <seconds>', 'wait this long for other runs\' deploy locks (default 0: stop at once)', seconds, 0)
     .option('--log-dir <dir>', 'where run logs and the audit log are written', DEFAULT_LOG_DIR)
     .option('--vault-password-file <file>', 'read the vault password from FILE (or run FILE when executable); else $OMSRUN_VAULT_PASSWORD, else a prompt')
+    .option('--vault-id <id>', "Ansible's LABEL@FILE or LABEL@prompt: another way to give the one vault password", collect, [])
     .addOption(
       new Option('--host-key-checking <mode>', 'SSH host key policy').choices(['strict', 'accept-new', 'off']).default('strict'),
     )
@@ -101,6 +103,7 @@ export function buildProgram(action: (playbook: string, options: CliOptions) => 
         color: opts.color !== false,
         hostKeyChecking: opts.hostKeyChecking as CliOptions['hostKeyChecking'],
         vaultPasswordFile: opts.vaultPasswordFile as string | undefined,
+        vaultIds: opts.vaultId as string[],
         lock: opts.lock !== false,
         lockWait: opts.lockWait as number,
         logDir: opts.logDir as string,

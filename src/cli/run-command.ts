@@ -18,13 +18,14 @@ import { jsonView } from '../report/json-view.js';
 import { plainView } from '../report/plain-view.js';
 import type { View } from '../report/view.js';
 import { parseExtraVars } from '../template/extra-vars.js';
-import { setVaultSession, VaultSession, vaultSession } from '../vault/index.js';
+import { setVaultSession, VaultSession, vaultPasswordSource, vaultSession } from '../vault/index.js';
 import { listHosts, listTaskLines } from './listings.js';
 import type { CliOptions } from './options.js';
 
 export async function runCommand(playbookPath: string, o: CliOptions): Promise<void> {
   const cwd = process.cwd();
-  setVaultSession(new VaultSession({ passwordFile: o.vaultPasswordFile, prompt: Boolean(process.stdin.isTTY) }));
+  const { passwordFile, environ } = vaultPasswordSource(o.vaultPasswordFile, o.vaultIds);
+  setVaultSession(new VaultSession({ passwordFile, environ, prompt: Boolean(process.stdin.isTTY) }));
   const inventory = await resolveInventory(o.inventory, cwd);
   const playbook = await loadPlaybook(path.resolve(cwd, playbookPath));
   const extraVars = parseExtraVars(o.extraVars, cwd);
@@ -59,7 +60,7 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(ExitCode.interrupted);
-    process.stderr.write('\ninterrupted: stopping running commands (press Ctrl-C again to quit at once)\n');
+    process.stderr.write('\ninterrupted: stopping running commands, including single-flight commands inside containers; each task says what it stopped and what may still run (press Ctrl-C again to quit at once: nothing more is stopped)\n');
     controller.abort();
   };
   process.on('SIGINT', onSignal);

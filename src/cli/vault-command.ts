@@ -2,14 +2,21 @@
 import type { Command } from 'commander';
 import { shownPath } from '../vault/display.js';
 import {
+  ANSIBLE_VAULT_PREFIX,
   VaultError,
+  ansibleVaultHeader,
   decryptText,
+  describeAnsibleFormat,
   editInPrivateTemp,
   encryptText,
+  isAnsibleVaultText,
   isVaultText,
+  needsVaultPassword,
   readTextFile,
+  rekeyText,
   resolveVaultPassword,
   vaultLabel,
+  vaultPasswordSource,
   writeFileAtomic,
 } from '../vault/index.js';
 import type { PromptStreams } from '../vault/prompt.js';
@@ -28,24 +35,36 @@ export interface VaultIo {
 
 interface PasswordOpts {
   vaultPasswordFile?: string;
+  vaultId: string[];
 }
 
 // Adds `vault` and its subcommands to the program; errors are VaultErrors (exit code 4).
 export function registerVaultCommand(program: Command, io: VaultIo = {}): Command {
   const out = io.stdout ?? process.stdout;
   const env = io.env ?? process.env;
-  const password = (o: PasswordOpts, confirm: boolean, files: string[] = []) =>
-    resolveVaultPassword({
-      passwordFile: o.vaultPasswordFile,
+  const password = (o: PasswordOpts, confirm: boolean, files: string[] = []) => {
+    const source = vaultPasswordSource(o.vaultPasswordFile, o.vaultId);
+    return resolveVaultPassword({
+      passwordFile: source.passwordFile,
+      environ: source.environ ?? env,
       prompt: true,
       confirm,
-      environ: env,
       streams: io.terminal,
       purpose: files.length > 0 ? files.map((f) => shownPath(f)).join(', ') : undefined,
     });
+  };
+  // `--label` wins; else the LABEL of `--vault-id LABEL@FILE`, as ansible-vault would write it.
+  const labelOf = (o: PasswordOpts & { label?: string }) => o.label ?? vaultPasswordSource(o.vaultPasswordFile, o.vaultId).label;
   const vault = program.command('vault').description('encrypt and decrypt secrets kept in the project (files and single values)');
+  // A bad --vault-id is a command-line error even when no password turns out to be needed.
+  vault.hook('preAction', (_vault, action) => {
+    const o = action.opts<Partial<PasswordOpts>>();
+    vaultPasswordSource(o.vaultPasswordFile, o.vaultId);
+  });
   const withPassword = (c: Command) =>
-    c.option('--vault-password-file <file>', 'read the password from FILE (or run FILE when it is executable)');
+    c
+      .option('--vault-password-file <file>', 'read the password from FILE (or run FILE when it is executable)')
+      .option('--vault-id <id>', "Ansible's LABEL@FILE or LABEL@prompt: another way to give the one password", (v: string, p: string[]) => [...p, v], []);
 
   withPassword(vault.command('encrypt').argument('<files...>', 'plain files to encrypt in place'))
     .description('encrypt files in place')
@@ -56,8 +75,9 @@ export function registerVaultCommand(program: Command, io: VaultIo = {}): Comman
         if (isVaultText(t)) throw new VaultError(`${shownPath(files[i]!)} is already encrypted`);
       });
       const pw = await password(o, true);
+      const label = labelOf(o);
       for (const [i, f] of files.entries()) {
-        await writeFileAtomic(f, encryptText(texts[i]!, pw, { label: o.label }));
+        await writeFileAtomic(f, encryptText(texts[i]!, pw, { label }));
         out.write(`encrypted: ${shownPath(f)}\n`);
       }
     });
@@ -88,6 +108,10 @@ export function registerVaultCommand(program: Command, io: VaultIo = {}): Comman
     .action(async (file: string, o: PasswordOpts) => {
       const text = await readTextFile(file);
       requireEncrypted(text, file);
+      if (isAnsibleVaultText(text)) {
+        const format = describeAnsibleFormat(ansibleVaultHeader(text, shownPath(file)));
+        throw new VaultError(`${shownPath(file)} is ${format}: run \`omsrun vault rekey ${shownPath(file)}\` first to turn it into omsrun's format (Ansible cannot read it after that)`);
+      }
       const pw = await password(o, false, [file]);
       const plain = decryptText(text, pw, shownPath(file));
       const editor = env.VISUAL || env.EDITOR || 'vi';
@@ -110,7 +134,29 @@ export function registerVaultCommand(program: Command, io: VaultIo = {}): Comman
       if (value === undefined && stdin.isTTY) (io.terminal?.output ?? process.stderr).write('Value to encrypt (end with Ctrl-D): ');
       const plain = value ?? (await readAll(stdin)).replace(/\r?\n$/, '');
       if (plain === '') throw new VaultError('nothing to encrypt: the value is empty');
-      out.write(formatInlineVault(encryptText(plain, pw, { label: o.label }), o.name));
+      out.write(formatInlineVault(encryptText(plain, pw, { label: labelOf(o) }), o.name));
+    });
+
+  withPassword(vault.command('rekey').argument('<files...>', 'vault files, or YAML files with !vault values, to rewrite in place'))
+    .description("turn Ansible Vault files and !vault values into omsrun's format in place; other text is left as it is")
+    .option('--new-vault-password-file <file>', 'encrypt with the password in FILE instead (then omsrun-format values are re-encrypted too)')
+    .action(async (files: string[], o: PasswordOpts & { newVaultPasswordFile?: string }) => {
+      const texts = await Promise.all(files.map(readTextFile));
+      const newPassword =
+        o.newVaultPasswordFile === undefined ? undefined : await resolveVaultPassword({ passwordFile: o.newVaultPasswordFile, prompt: false });
+      // Without a new password only Ansible Vault text is touched, so only files holding some need the password.
+      const locked = files.filter((_, i) => needsVaultPassword(texts[i]!) && (newPassword !== undefined || texts[i]!.includes(ANSIBLE_VAULT_PREFIX)));
+      const pw = locked.length > 0 ? await password(o, false, locked) : '';
+      const results = texts.map((t, i) => rekeyText(t, { password: pw, newPassword, display: shownPath(files[i]!) }));
+      for (const [i, f] of files.entries()) {
+        const r = results[i]!;
+        if (r.count === 0) {
+          out.write(`unchanged: ${shownPath(f)} (${newPassword === undefined ? 'no Ansible Vault text' : 'nothing encrypted'})\n`);
+          continue;
+        }
+        await writeFileAtomic(f, r.text);
+        out.write(`rekeyed: ${shownPath(f)}${r.kind === 'file' ? '' : ` (${r.count} value${r.count === 1 ? '' : 's'})`}\n`);
+      }
     });
   return vault;
 }

@@ -77,11 +77,11 @@ export class CommandError extends OmsrunError {
   }
 }
 
-/** The run was interrupted (Ctrl-C / SIGTERM). */
+/** The run was interrupted (Ctrl-C / SIGTERM); `detail` may say what was stopped and what still runs. */
 export class InterruptedError extends OmsrunError {
   override readonly name = 'InterruptedError';
-  constructor() {
-    super('interrupted');
+  constructor(readonly detail?: string) {
+    super(detail ? `interrupted: ${detail}` : 'interrupted');
   }
 }
 

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Become, Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
-import { ConnectionError, OmsrunError } from '../core/errors.js';
+import { ConnectionError, InterruptedError, OmsrunError } from '../core/errors.js';
 import type { TaskResult } from '../core/result.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
@@ -106,10 +106,12 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     log: (line, stream = 'stdout') => {
       if (!scope.noLog) pr.run.emit({ kind: 'host_output', host: host.name, task: ref, stream, line });
     },
+    warn: (msg) => pr.run.emit({ kind: 'warning', host: host.name, msg: scope.noLog ? `task "${ref.name}": a warning hidden by no_log` : msg }),
     progress: (done, total, unit) => pr.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
     signal: abort.signal,
   };
   let result: TaskResult;
+  let stopped: string | undefined;
   try {
     const outcome = await runModule(module, args, ctx, { pos: task.pos, keyPath: task.keyPath });
     result = fromOutcome(outcome, Date.now() - started);
@@ -118,13 +120,14 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     if (err instanceof ConnectionError && !pr.run.opts.signal.aborted) {
       return { ...failure(err.message.replace(`${host.name}: `, ''), Date.now() - started), status: 'unreachable' };
     }
+    if (err instanceof InterruptedError) stopped = err.detail;
     result = failure(err.message, Date.now() - started);
   } finally {
     if (timer) clearTimeout(timer);
     pr.run.opts.signal.removeEventListener('abort', onAbort);
   }
   if (timeoutMs && abort.signal.aborted && !pr.run.opts.signal.aborted) {
-    result = withStatus({ ...result, failed: true, msg: `task timed out after ${task.timeout} s` });
+    result = withStatus({ ...result, failed: true, msg: `task timed out after ${task.timeout} s${stopped ? `: ${stopped}` : ''}` });
   }
   return applyOverrides(tr, result, vars);
 }

@@ -25,6 +25,8 @@ export interface ModuleContext {
   evaluate?(expr: string): unknown;
   /** Streams a line to the live view. */
   log(line: string, stream?: 'stdout' | 'stderr' | 'info'): void;
+  /** Something the user should see at any verbosity (a warning line naming the host), e.g. an earlier run's command found still running. */
+  warn(msg: string): void;
   progress(done: number, total: number, unit: 'bytes' | 'items'): void;
   signal: AbortSignal;
 }

@@ -111,6 +111,18 @@ export function parseIpList(v: unknown): string[] | undefined {
   return ips.every((ip): ip is string => ip !== undefined) ? ips : undefined;
 }
 
+/** Extra config.yaml lines: key names (letters, digits, _) to strings, numbers or booleans. */
+export function parseConfigExtra(v: unknown): Record<string, string | number | boolean> | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return undefined;
+    if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) out[key] = value;
+    else return undefined;
+  }
+  return out;
+}
+
 // zod issues → problems, the key path first.
 export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix = ''): Problem[] {
   return issues.map((iss) => ({ path: prefix + iss.path.map(String).join('.'), message: iss.message }));

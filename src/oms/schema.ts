@@ -1,7 +1,7 @@
 // The shared OMS variables (one config.yaml for every node) as a zod schema with `expected X, got Y` issues.
 import { z } from 'zod';
 import {
-  field, parseAbsPath, parseBool, parseDbName, parseEnum, parseHost, parseIntIn, parseIpList, parseText, parseWord,
+  field, parseAbsPath, parseBool, parseConfigExtra, parseDbName, parseEnum, parseHost, parseIntIn, parseIpList, parseText, parseWord,
 } from './fields.js';
 
 /** Time-series databases OMS can report to. */
@@ -56,6 +56,7 @@ export const sharedSchema = z.object({
   oms_warn_disk_gb: gb(50),
   oms_strict_prechecks: field('true or false', parseBool, { default: false }),
   oms_init_timeout: field('a number of seconds', parseIntIn(1, 86400), { default: 900 }),
+  oms_config_extra: field('a mapping of config.yaml keys (letters, digits and _) to strings, numbers or booleans', parseConfigExtra),
 });
 
 function parseAbsPathOrRelative(v: unknown): string | undefined {

@@ -44,6 +44,8 @@ export interface OmsSettings {
   /** Host name → OMS_HOST_IP. */
   node_ips: Record<string, string>;
   config: OmsConfig;
+  /** oms_config_extra: more config.yaml lines, after the documented keys; null when none. */
+  config_extra: Record<string, string | number | boolean> | null;
   databases: string[];
   image: string;
   image_archive?: string | null;
@@ -70,10 +72,15 @@ export interface OmsSettings {
   https_dest: { crt: string; key: string } | null;
   /** Path inside the container that marks a finished docker_init.sh. */
   init_marker: string;
+  /** Path inside the container that marks a docker_init.sh omsrun began (finished or not). */
+  init_begun_marker: string;
 }
 
 /** Marker omsrun writes inside the container after docker_init.sh succeeded; a new container starts without it. */
 export const INIT_MARKER = '/root/.omsrun_initialized';
+
+/** Marker omsrun writes before it starts docker_init.sh: the MetaDB databases may then be this container's own. */
+export const INIT_BEGUN_MARKER = '/root/.omsrun_init_begun';
 
 // Host folders and mounts exactly as the documents show them.
 function layout(root: string, https: boolean): Pick<OmsSettings, 'dirs' | 'volumes' | 'https_dest' | 'config_path'> {
@@ -228,6 +235,9 @@ export function validateOmsSettings(group: string, nodes: NodeInput[]): Settings
     problems.push({ path: 'drc_user', message: 'missing; expected drc_user with drc_password' });
   }
   const cmList = cmNodes(s, ips.map((n) => n.ip), problems);
+  for (const key of Object.keys(s.oms_config_extra ?? {}).filter((k) => (SHARED_KEYS as string[]).includes(k))) {
+    problems.push({ path: `oms_config_extra.${key}`, message: `expected a key omsrun does not write itself; set the variable ${key} instead` });
+  }
   const ts = tsdb(s, problems);
   if (problems.length > 0 || !cm || 'path' in cm) return { ok: false, problems };
   const https = s.oms_https_crt !== undefined;
@@ -258,6 +268,7 @@ export function validateOmsSettings(group: string, nodes: NodeInput[]): Settings
       nodes: nodeList,
       node_ips: Object.fromEntries(nodeList.map((n) => [n.name, n.ip])),
       config,
+      config_extra: Object.keys(s.oms_config_extra ?? {}).length ? (s.oms_config_extra ?? null) : null,
       databases: dbs,
       image: s.oms_image as string,
       image_archive: s.oms_image_archive,
@@ -276,6 +287,7 @@ export function validateOmsSettings(group: string, nodes: NodeInput[]): Settings
       strict_prechecks: s.oms_strict_prechecks as boolean,
       init_timeout: s.oms_init_timeout as number,
       init_marker: INIT_MARKER,
+      init_begun_marker: INIT_BEGUN_MARKER,
     }),
   };
 }

@@ -1,5 +1,6 @@
 // The vault format: AES-256-GCM with an scrypt key, the header line authenticated as AAD.
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
+import { decryptAnsibleVault, isAnsibleVaultText } from './ansible-vault.js';
 import { VaultError } from './vault-error.js';
 
 export const VAULT_HEADER = '$OMSRUN_VAULT;1.0;AES256GCM';
@@ -23,9 +24,14 @@ export interface EncryptOptions {
   label?: string;
 }
 
-// A leading header is how files and inline values are recognised as encrypted.
+// A leading header is how files and inline values are recognised as encrypted (omsrun's format or Ansible Vault).
 export function isVaultText(s: string): boolean {
-  return s.replace(/^\uFEFF/, '').trimStart().startsWith('$OMSRUN_VAULT;');
+  return s.replace(/^\uFEFF/, '').trimStart().startsWith('$OMSRUN_VAULT;') || isAnsibleVaultText(s);
+}
+
+/** True when `label` can be stored in omsrun's vault header. */
+export function isValidLabel(label: string): boolean {
+  return LABEL.test(label);
 }
 
 // Encrypts with a fresh salt and IV, so the same input never gives the same text twice.
@@ -46,8 +52,9 @@ export function encryptText(plain: string, password: string, options: EncryptOpt
   return `${lines.join('\n')}\n`;
 }
 
-// Decrypts vault text; `where` names the file or value in the error a user reads.
+// Decrypts vault text in either format; `where` names the file or value in the error a user reads.
 export function decryptText(vaultText: string, password: string, where = 'the encrypted value'): string {
+  if (isAnsibleVaultText(vaultText)) return decryptAnsibleVault(vaultText, password, where);
   const { header, data } = parseVaultText(vaultText, where);
   checkPassword(password);
   const salt = data.subarray(0, SALT_LEN);

@@ -51,19 +51,48 @@ export async function resolveVaultPassword(o: VaultPasswordOptions): Promise<str
   return first;
 }
 
+/** Where `--vault-password-file` or `--vault-id` say the password is. */
+export interface VaultPasswordSource {
+  /** The password file (or script), if one was named. */
+  passwordFile?: string;
+  /** Set to `{}` by `--vault-id LABEL@prompt`, so the prompt is not pre-empted by the environment. */
+  environ?: NodeJS.ProcessEnv;
+  /** The LABEL of `--vault-id LABEL@SOURCE`. */
+  label?: string;
+}
+
+// Ansible's `--vault-id LABEL@FILE|prompt` is accepted as another way to name the password; omsrun opens every value with one.
+export function vaultPasswordSource(passwordFile: string | undefined, vaultIds: readonly string[] = []): VaultPasswordSource {
+  if (vaultIds.length === 0) return { passwordFile };
+  if (vaultIds.length > 1) {
+    throw new VaultError(`--vault-id was given ${vaultIds.length} times: omsrun opens every vault value with one password, so give it once`);
+  }
+  if (passwordFile !== undefined) throw new VaultError('use --vault-id or --vault-password-file, not both');
+  const id = vaultIds[0]!;
+  const at = id.indexOf('@');
+  const label = at <= 0 ? undefined : id.slice(0, at);
+  const source = id.slice(at + 1);
+  if (source === '') throw new VaultError(`--vault-id ${JSON.stringify(id)}: expected LABEL@FILE, LABEL@prompt or FILE`);
+  const named = label === undefined ? {} : { label };
+  return source === 'prompt' ? { ...named, environ: {} } : { ...named, passwordFile: source };
+}
+
 async function fromFile(file: string, timeoutMs: number): Promise<string> {
   const shown = shownPath(file);
   let mode: number;
+  let isFile: boolean;
   try {
     const st = await stat(file);
-    if (!st.isFile()) throw new VaultError(`password file ${shown}: expected a file, got a folder`);
+    if (st.isDirectory()) throw new VaultError(`password file ${shown}: expected a file, got a folder`);
     mode = st.mode;
+    isFile = st.isFile();
   } catch (err) {
     if (err instanceof VaultError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new VaultError(`password file ${shown}: ${code === 'ENOENT' ? 'file not found' : `cannot read it (${code ?? 'error'})`}`, { cause: err });
   }
-  const executable = process.platform !== 'win32' && (mode & (constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH)) !== 0;
+  // Pipes such as `<(pass show vault)` are read like files.
+  const executable = process.platform !== 'win32' && isFile && (mode & (constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH)) !== 0;
   const text = executable ? await runScript(file, shown, timeoutMs) : await readFile(file, 'utf8');
   const password = firstLine(text);
   if (password === '') throw new VaultError(`password file ${shown}: ${executable ? 'the script printed' : 'it holds'} an empty password`);

@@ -40,7 +40,11 @@ export class VaultSession {
   async prepare(text: string, display: string): Promise<PreparedYaml> {
     if (needsVaultPassword(text)) await this.password(display);
     const getPassword = () => this.passwordNow();
-    const onSecret = (v: string) => this.secrets.add(v);
+    // Command output is streamed line by line, so each line of a multi-line value is a secret of its own.
+    const onSecret = (v: string) => {
+      this.secrets.add(v);
+      if (v.includes('\n')) for (const line of v.split(/\r?\n/)) if (line.trim() !== '') this.secrets.add(line);
+    };
     return { text: maybeDecryptFile(text, display, getPassword, { onSecret }), customTags: vaultCustomTags(getPassword, { onSecret }) };
   }
 }

@@ -34,6 +34,7 @@ export function makeContext(overrides: Partial<ModuleContext> = {}): TestContext
     render: trivialRender(vars),
     evaluate: (expr) => jexl.evalSync(expr, vars),
     log: (line, stream) => logs.push({ line, stream }),
+    warn: (msg) => logs.push({ line: msg, stream: 'warning' }),
     progress: () => {},
     signal: new AbortController().signal,
     ...overrides,

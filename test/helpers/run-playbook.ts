@@ -12,6 +12,7 @@ import { runPlaybook, type RunSummary } from '../../src/executor/run-playbook.js
 import { implicitInventory, loadInventory } from '../../src/inventory/load.js';
 import { selectHosts } from '../../src/inventory/pattern.js';
 import { loadPlaybook } from '../../src/playbook/load.js';
+import { vaultSession } from '../../src/vault/index.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -77,6 +78,7 @@ export async function runYaml(playbook: string, o: RunOptions = {}): Promise<Run
   const pb = await loadPlaybook(path.join(dir, 'site.yml'));
   const redactor = new Redactor();
   for (const s of o.secrets ?? []) redactor.add(s);
+  for (const s of vaultSession().secrets) redactor.add(s);
   const events: RunEvent[] = [];
   const summary = await runPlaybook(pb, {
     inventory,

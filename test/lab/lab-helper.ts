@@ -10,7 +10,8 @@ import { isAlive, procStart, sleep } from '../../scripts/lab/proc.js';
 export type Lab = LabState;
 export type { LabHost };
 export {
-  hostDocker, killSshd, killSshdAndSessions, startSshd, restartSshd, runOnHost, replaceHostKey, restoreHostKey, stopHostDocker, labUp, labDown,
+  hostDocker, killSshd, killSshdAndSessions, startSshd, restartSshd, runOnHost, replaceHostKey, restoreHostKey, stopHostDocker,
+  killHostDocker, startHostDocker, labUp, labDown,
   freeSideSubnet, MAIN_SUBNET,
 } from '../../scripts/lab/lab-api.js';
 

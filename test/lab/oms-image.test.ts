@@ -115,6 +115,7 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
     expect((await exec(h, 'oms_ok', 'python', '-m', 'omsflow.scripts.units.oms_init_manager', '--init-db')).exitCode).toBe(0);
     const logs = readdirSync(join(base, 'oms_logs')).filter((f) => /^docker_init_\d{14}\.log$/.test(f));
     expect(logs).toHaveLength(1);
+    expect(readFileSync(join(base, 'oms_logs', 'standin_init_runs.log'), 'utf8')).toMatch(/^start (\d+) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\nend \1 0 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n$/);
     expect(readFileSync(join(base, 'oms_logs', logs[0]!), 'utf8')).toBe(out.stdout);
     const cm = JSON.parse((await get(`http://${h.ip}:8088/`)).body) as Record<string, unknown>;
     expect(cm).toMatchObject({ node: h.ip, cm_url: 'http://198.18.255.254:8088', cm_location: 100 });
@@ -146,6 +147,19 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
     const logs = readdirSync(join(base, 'oms_logs')).filter((f) => f.startsWith('docker_init_'));
     expect(readFileSync(join(base, 'oms_logs', logs[0]!), 'utf8')).toContain('[ERROR]');
     expect((await exec(h, 'oms_bad', 'supervisorctl', 'status', 'oms_console')).exitCode).toBe(3);
+  });
+
+  it('records each start and end of docker_init.sh, and the signal that stopped one', async () => {
+    const h = lab.hosts[1]!;
+    const base = await run(h, 'oms_runs', config({ standin_init_seconds: '5' }));
+    const record = join(base, 'oms_logs', 'standin_init_runs.log');
+    const running = init(h, 'oms_runs');
+    expect(await waitFor(() => existsSync(record), 10_000, 50)).toBe(true);
+    const pid = readFileSync(record, 'utf8').split(' ')[1]!;
+    expect((await exec(h, 'oms_runs', 'kill', '-TERM', `-${pid}`)).exitCode).toBe(0);
+    expect((await running).exitCode).toBe(143);
+    expect(readFileSync(record, 'utf8')).toMatch(new RegExp(`^start ${pid} [\\d: -]{19}\nend ${pid} TERM [\\d: -]{19}\n$`));
+    await docker(h)`docker rm -f oms_runs`;
   });
 
   it('wrong MetaDB password: init fails on the server\'s Access denied line; the password shows nowhere', async () => {

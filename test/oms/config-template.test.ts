@@ -55,6 +55,14 @@ describe('templates/oms/config.yaml.hbs', () => {
     for (const l of settingLines(text).filter((x) => !x.startsWith(' '))) expect(l).toMatch(/^[a-z_]+: ?\S|^cm_nodes:$/);
   });
 
+  it('writes oms_config_extra after the documented keys, values as YAML reads them back', () => {
+    const extra = { standin_init_seconds: 15, flag: true, note: 'a: b #c', zero: '007' };
+    const text = render({ oms_config_extra: extra });
+    expect(settingLines(text).slice(-4)).toEqual(['standin_init_seconds: 15', 'flag: true', 'note: "a: b #c"', 'zero: "007"']);
+    expect(YAML.parse(text)).toMatchObject(extra);
+    expect(render({})).not.toContain('oms_config_extra');
+  });
+
   it('keeps any password intact through YAML', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes('\0')), (pw) => {

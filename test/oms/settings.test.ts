@@ -170,6 +170,20 @@ describe('validateOmsSettings', () => {
     expect(out).not.toContain('pw-secret');
   });
 
+  it('takes more config.yaml keys from oms_config_extra, but none omsrun writes itself', () => {
+    expect(settings(nodes()).config_extra).toBeNull();
+    expect(settings(nodes({ oms_config_extra: {} })).config_extra).toBeNull();
+    expect(settings(nodes({ oms_config_extra: { standin_init_seconds: 15, x_flag: true, note: 'a: b' } })).config_extra)
+      .toEqual({ standin_init_seconds: 15, x_flag: true, note: 'a: b' });
+    expect(problems(nodes({ oms_config_extra: { cm_location: 3, ok_key: 1 } }))).toBe(
+      'OMS settings: 1 problem\n  oms_config_extra.cm_location: expected a key omsrun does not write itself; set the variable cm_location instead',
+    );
+    const expected = 'expected a mapping of config.yaml keys (letters, digits and _) to strings, numbers or booleans';
+    expect(problems(nodes({ oms_config_extra: ['a'] }))).toBe(`OMS settings: 1 problem\n  oms_config_extra: ${expected}, got a list`);
+    expect(problems(nodes({ oms_config_extra: { 'bad key': 1 } }))).toBe(`OMS settings: 1 problem\n  oms_config_extra: ${expected}, got a mapping`);
+    expect(problems(nodes({ oms_config_extra: { k: { nested: 1 } } }))).toBe(`OMS settings: 1 problem\n  oms_config_extra: ${expected}, got a mapping`);
+  });
+
   it('reports a missing group, duplicate IPs and a differing secret without its value', () => {
     expect(problems([])).toBe('OMS settings: 1 problem\n  oms_nodes: expected at least one host in the group, got none');
     const out = problems(nodes({}, { h3: { ansible_host: '10.0.0.11', oms_meta_password: 'other-secret' } }));

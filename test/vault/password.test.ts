@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/core/errors.js';
@@ -49,6 +50,15 @@ describe('vault password sources', () => {
     expect(await msg('nope.txt')).toBe('vault: password file nope.txt: file not found');
     expect(await msg('empty.txt')).toBe('vault: password file empty.txt: it holds an empty password');
     expect(await msg('dir')).toBe('vault: password file dir: expected a file, got a folder');
+  });
+
+  it('reads a named pipe, as `--vault-password-file <(pass show vault)` gives', async () => {
+    tree({});
+    execFileSync('mkfifo', ['-m', '0600', 'pipe']);
+    const writer = spawn('/bin/sh', ['-c', 'printf "from-pipe\\n" > pipe']);
+    const written = new Promise((resolve) => writer.on('close', resolve));
+    expect(await resolveVaultPassword({ passwordFile: 'pipe', prompt: false })).toBe('from-pipe');
+    expect(await written).toBe(0);
   });
 
   it('falls back to the environment variable, by default OMSRUN_VAULT_PASSWORD', async () => {

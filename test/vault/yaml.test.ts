@@ -109,6 +109,13 @@ describe('vault session', () => {
     expect(readFileSync('count', 'utf8')).toBe('x\n');
   });
 
+  it('keeps each line of a multi-line value as a secret too (output is streamed by line)', async () => {
+    const session = new VaultSession({ prompt: false, environ: { OMSRUN_VAULT_PASSWORD: PW } });
+    const prepared = await session.prepare(`k: ${formatInlineVault(encryptText('first line\r\n\nsecond line\n', PW))}`, 'multi.yml');
+    parseDocument(prepared.text, { customTags: prepared.customTags });
+    expect([...session.secrets]).toEqual(['first line\r\n\nsecond line\n', 'first line', 'second line']);
+  });
+
   it('names the file that needs a password when none can be found', async () => {
     const session = new VaultSession({ prompt: false, environ: {} });
     expect((await errorOf(() => session.prepare(encryptText('a', PW), FILE))).message).toBe(

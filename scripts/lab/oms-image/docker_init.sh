@@ -58,5 +58,14 @@ run_init() {
   banner "【结束】全部初始化步骤执行成功"
 }
 
+# Lab only: every start and end (exit code, or the signal that stopped it) goes to RUNS, so tests can prove two never overlapped.
+RUNS=/home/admin/logs/standin_init_runs.log
+now() { date '+%Y-%m-%d %H:%M:%S'; }
+echo "start $$ $(now)" >>"$RUNS"
+trap 'echo "end $$ TERM $(now)" >>"$RUNS"; exit 143' TERM
+trap 'echo "end $$ INT $(now)" >>"$RUNS"; exit 130' INT
 set -o pipefail
 run_init 2>&1 | tee -a "$LOG"
+rc=$?
+echo "end $$ $rc $(now)" >>"$RUNS"
+exit $rc
