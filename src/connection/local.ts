@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { InterruptedError } from '../core/errors.js';
+import { fromSystemError, InterruptedError } from '../core/errors.js';
 import { becomeArgv } from './become.js';
 import { BecomeHandshake } from './become-handshake.js';
 import { CommandRun, signalRc } from './command-run.js';
@@ -78,7 +78,7 @@ export class LocalConnection implements Connection {
   }
 
   async put(source: PutSource, dest: string, options: PutOptions = {}): Promise<void> {
-    const content = 'content' in source ? Buffer.from(source.content) : await readFile(source.localPath);
+    const content = 'content' in source ? Buffer.from(source.content) : await readLocal(source.localPath);
     const to = { dest, sha256: await (options.sha256 ?? createHash('sha256').update(content).digest('hex')), want: options };
     if (this.needsSudo(options.become)) {
       const r = await replaceViaExec(this, to, content, { size: content.length, become: options.become, signal: options.signal });
@@ -91,6 +91,12 @@ export class LocalConnection implements Connection {
 
   async get(path: string, options: { become?: Become } = {}): Promise<Buffer> {
     if (this.needsSudo(options.become)) return getViaExec(this, path, options.become);
-    return readFile(path);
+    return readLocal(path);
   }
+}
+
+function readLocal(path: string): Promise<Buffer> {
+  return readFile(path).catch((err: unknown) => {
+    throw fromSystemError(`cannot read ${path}`, err);
+  });
 }

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, chown, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CommandError, InterruptedError } from '../core/errors.js';
+import { CommandError, fromSystemError, InterruptedError } from '../core/errors.js';
 import type { Attrs, Become, Connection, ExecResult, PutSource } from './connection.js';
 import { applyArgv, ATTR_FIX_LINES, attrArgs, commandError, converged, type Converged } from './fs-ops.js';
 import { ATTR_LINES, FIELD_LINES, SHA_LINES, STAT_LINES } from './shell-lines.js';
@@ -210,7 +210,7 @@ export async function replaceLocally(conn: Pick<Connection, 'exec'>, to: Replace
     await rename(tmp, dest);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw fromSystemError(`cannot write ${dest}`, err);
   }
 }
 
