@@ -91,6 +91,11 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
       lockWaitMs: o.lockWait * 1000,
       audit: true,
     });
+  } catch (err) {
+    // A bug ended the run: the view gives the terminal back (and what it held) before the error is printed.
+    await view.close();
+    await log.close();
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

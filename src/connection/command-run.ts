@@ -1,7 +1,7 @@
 // The transport-neutral half of one command, so local and SSH runs read output, answer sudo and settle alike.
 import { constants } from 'node:os';
 import { Readable, type Writable } from 'node:stream';
-import { InterruptedError } from '../core/errors.js';
+import { fromSystemError, InterruptedError } from '../core/errors.js';
 import { becomeError, type BecomeHandshake } from './become-handshake.js';
 import type { ExecOptions, ExecResult } from './connection.js';
 import { LineSplitter } from './line-splitter.js';
@@ -112,7 +112,7 @@ export class CommandRun {
     const stderr = this.stderr.end();
     const durationMs = performance.now() - this.started;
     if (this.ending === 'abort') return new InterruptedError();
-    if (this.stdinError) return this.stdinError;
+    if (this.stdinError) return fromSystemError(`cannot read ${(this.stdinError as NodeJS.ErrnoException).path ?? 'the input of the command'}`, this.stdinError) as Error;
     const early = this.handshake?.end(this.ending === 'timeout') ?? { stderr: '' };
     if (this.ending === 'timeout') return { rc: TIMEOUT_RC, stdout, stderr: early.stderr + stderr, timedOut: true, durationMs };
     const become = this.options.become;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, rename, rm, chmod, chown } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { CommandError, InterruptedError } from '../core/errors.js';
+import { CommandError, fromSystemError, InterruptedError } from '../core/errors.js';
 import { becomeArgv } from './become.js';
 import { BecomeHandshake } from './become-handshake.js';
 import { CommandRun, signalRc } from './command-run.js';
@@ -78,7 +78,7 @@ export class LocalConnection implements Connection {
   }
 
   async put(source: PutSource, dest: string, options: PutOptions = {}): Promise<void> {
-    const content = 'content' in source ? Buffer.from(source.content) : await readFile(source.localPath);
+    const content = 'content' in source ? Buffer.from(source.content) : await readLocal(source.localPath);
     if (this.needsSudo(options.become)) return putViaExec(this, content, dest, options);
     const tmp = join(dirname(dest), `.${basename(dest)}.omsrun-${randomBytes(6).toString('hex')}`);
     try {
@@ -107,12 +107,18 @@ export class LocalConnection implements Connection {
       await rename(tmp, dest);
     } catch (err) {
       await rm(tmp, { force: true });
-      throw err;
+      throw fromSystemError(`cannot write ${dest}`, err);
     }
   }
 
   async get(path: string, options: { become?: Become } = {}): Promise<Buffer> {
     if (this.needsSudo(options.become)) return getViaExec(this, path, options.become);
-    return readFile(path);
+    return readLocal(path);
   }
+}
+
+function readLocal(path: string): Promise<Buffer> {
+  return readFile(path).catch((err: unknown) => {
+    throw fromSystemError(`cannot read ${path}`, err);
+  });
 }

@@ -52,15 +52,15 @@ export class ConfigErrors extends OmsrunError {
   }
 }
 
-/** A host could not be reached or the transport failed. */
+/** A host could not be reached or the transport failed; `detail` is the message without the host name. */
 export class ConnectionError extends OmsrunError {
   override readonly name = 'ConnectionError';
   constructor(
     readonly host: string,
-    message: string,
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${host}: ${message}`, options);
+    super(`${host}: ${detail}`, options);
   }
 }
 
@@ -75,6 +75,23 @@ export class CommandError extends OmsrunError {
   ) {
     super(message);
   }
+}
+
+/** The operating system refused a file or socket operation (a missing file, a folder, no permission). */
+export class SystemError extends OmsrunError {
+  override readonly name = 'SystemError';
+}
+
+// An OS error (ENOENT, EISDIR, EACCES...) is the environment's failure, not a bug: it becomes a SystemError saying
+// what was being done (`cannot read /x: no such file or directory`). Anything else is returned as it is.
+export function fromSystemError(what: string, err: unknown): unknown {
+  if (!isSystemError(err)) return err;
+  const reason = err.code === 'EISDIR' ? 'expected a file, got a folder' : err.message.replace(/^E[A-Z0-9]+: ([^,]*),.*$/s, '$1');
+  return new SystemError(`${what}: ${reason}`, { cause: err });
+}
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && !(err instanceof OmsrunError) && typeof (err as NodeJS.ErrnoException).code === 'string' && 'syscall' in err;
 }
 
 /** The run was interrupted (Ctrl-C / SIGTERM); `detail` may say what was stopped and what still runs. */

@@ -1,4 +1,5 @@
 // Key paths (`[0].tasks[3].wait_for.port`) and short descriptions of found values, for error messages.
+import { MASK } from './secrets.js';
 
 export type KeyPath = (string | number)[];
 
@@ -13,14 +14,20 @@ export function formatKeyPath(p: KeyPath): string {
   return out;
 }
 
-// Short description of a found value: strings quoted, containers by kind.
-export function describeValue(v: unknown): string {
+// Short description of a found value for `expected X, got Y`: strings quoted, containers by kind, a secret masked.
+export function describeValue(v: unknown, o: { secret?: boolean } = {}): string {
+  if (v === undefined || v === null || typeof v === 'object') return kindOf(v);
+  if (o.secret) return MASK;
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  return String(v);
+}
+
+// The kind of a value without the value: `a string`, `a number`, `a list`, `a mapping`, `null`, `nothing`.
+export function kindOf(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
+  return typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
 }
 
 /** Value at `p` inside plain data. */

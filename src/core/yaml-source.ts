@@ -164,4 +164,5 @@ function scalarKey(k: unknown): string | undefined {
 }
 
 export { formatKeyPath, describeValue, valueAt, type KeyPath } from './key-path.js';
-export { didYouMean, issuesToErrors, toErrors, type IssueOptions } from './zod-issues.js';
+export { didYouMean } from './did-you-mean.js';
+export { issuesToErrors, toErrors, type IssueOptions } from './zod-issues.js';

@@ -1,9 +1,8 @@
 // zod issues turned into friendly ConfigErrors positioned in the YAML source, with did-you-mean hints.
-import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { didYouMean } from './did-you-mean.js';
 import { ConfigError, ConfigErrors } from './errors.js';
-import { isSecretName, MASK } from './secrets.js';
-import type { SourcePos } from './errors.js';
+import { isSecretName } from './secrets.js';
 import { describeValue, formatKeyPath, valueAt, type KeyPath } from './key-path.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -11,10 +10,6 @@ import type { YamlSource } from './yaml-source.js';
 export function toErrors(errors: ConfigError[]): ConfigError | ConfigErrors {
   return errors.length === 1 ? errors[0]! : new ConfigErrors(errors);
 }
-
-
-
-
 
 /** How zod issues are placed in the file. */
 export interface IssueOptions {
@@ -26,7 +21,17 @@ export interface IssueOptions {
   skipTemplated?: boolean;
 }
 
-// One friendly ConfigError per zod issue, positioned in the YAML source.
+/** One zod issue in words: where inside the validated value, and what was expected and found. */
+export interface IssueText {
+  path: KeyPath;
+  /** The issue is about the key's name (unknown key, bad record key), not its value. */
+  key: boolean;
+  /** `expected X, got Y` (or `unknown key "k"`, `missing required key "k"`). */
+  detail: string;
+  hint?: string;
+}
+
+// One friendly ConfigError per zod issue, positioned in the YAML source (load time).
 export function issuesToErrors(
   issues: readonly ZodIssue[],
   value: unknown,
@@ -34,7 +39,20 @@ export function issuesToErrors(
   src: YamlSource,
   opts: IssueOptions = {},
 ): ConfigError[] {
-  const out: ConfigError[] = [];
+  return explainIssues(issues, value, schema, opts).map((t) => {
+    const fp = [...(opts.base ?? []), ...(opts.mapPath ? opts.mapPath(t.path) : t.path)];
+    return new ConfigError(t.detail, { pos: t.key ? src.posOfKey(fp) : src.posOf(fp), keyPath: formatKeyPath(fp), hint: t.hint });
+  });
+}
+
+// The words for each zod issue, the same at load time and at run time (arguments after templating).
+export function explainIssues(
+  issues: readonly ZodIssue[],
+  value: unknown,
+  schema: z.ZodType | undefined,
+  opts: { skipTemplated?: boolean } = {},
+): IssueText[] {
+  const out: IssueText[] = [];
   // badKey: the issues are about that key's name (a record key that fails its pattern), not its value.
   const walkIssues = (list: readonly ZodIssue[], prefix: KeyPath, sub: unknown, badKey?: string): void => {
     for (const issue of list) {
@@ -51,10 +69,8 @@ export function issuesToErrors(
         walkIssues(issue.issues, p, undefined, issue.code === 'invalid_key' ? String(p[p.length - 1]) : undefined);
         continue;
       }
-      out.push(...oneIssue(issue, p, badKey ?? valueAt(value, p), knownKeys(schemaAt(sub, issue.path)), (k, key) => {
-        const fp = [...(opts.base ?? []), ...(opts.mapPath ? opts.mapPath(k) : k)];
-        return { pos: key || badKey !== undefined ? src.posOfKey(fp) : src.posOf(fp), keyPath: formatKeyPath(fp) };
-      }, value));
+      const texts = oneIssue(issue, p, badKey ?? valueAt(value, p), knownKeys(schemaAt(sub, issue.path)), value);
+      out.push(...(badKey === undefined ? texts : texts.map((t) => ({ ...t, key: true }))));
     }
   };
   walkIssues(issues, [], schema);
@@ -62,30 +78,31 @@ export function issuesToErrors(
 }
 
 type ZodIssue = z.core.$ZodIssue;
-type Locate = (p: KeyPath, key?: boolean) => { pos: SourcePos; keyPath: string };
 
-function oneIssue(issue: ZodIssue, p: KeyPath, found: unknown, keys: string[], locate: Locate, root: unknown): ConfigError[] {
+function oneIssue(issue: ZodIssue, p: KeyPath, found: unknown, keys: string[], root: unknown): IssueText[] {
+  const at = (detail: string, hint?: string, path: KeyPath = p, key = false): IssueText[] => [{ path, key, detail, hint }];
   // A value under a secret-looking key (db_password, api_token...) is never echoed.
   const secret = p.some((k) => typeof k === 'string' && isSecretName(k)) && found !== undefined && typeof found !== 'object';
-  const got = `got ${secret ? MASK : describeValue(found)}`;
+  const got = `got ${describeValue(found, { secret })}`;
+  // A schema's own message that is a whole sentence (modeSchema's "expected ..., got the number 755; ...") stands as it is.
+  if (/^expected .*, got /s.test(issue.message) && !secret) return at(issue.message);
   switch (issue.code) {
     case 'invalid_type': {
       const parent = valueAt(root, p.slice(0, -1));
       if (found === undefined && p.length > 0 && isPlainObject(parent)) {
-        return [new ConfigError(`missing required key ${JSON.stringify(String(p[p.length - 1]))}`, locate(p.slice(0, -1)))];
+        return at(`missing required key ${JSON.stringify(String(p[p.length - 1]))}`, undefined, p.slice(0, -1));
       }
-      return [new ConfigError(`expected ${typeName(issue.expected)}, ${got}`, locate(p))];
+      return at(`expected ${typeName(issue.expected)}, ${got}`);
     }
     case 'invalid_union':
-      return [new ConfigError(`expected ${unionExpected(issue.errors)}, ${got}`, locate(p))];
+      return at(`expected ${unionExpected(issue.errors)}, ${got}`);
     case 'invalid_value': {
       const vals = issue.values.map((v) => String(v));
       const exp = vals.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${vals.join(', ')}`;
-      const hint = typeof found === 'string' ? didYouMean(found, vals) : undefined;
-      return [new ConfigError(`expected ${exp}, ${got}`, { ...locate(p), hint })];
+      return at(`expected ${exp}, ${got}`, typeof found === 'string' ? didYouMean(found, vals) : undefined);
     }
     case 'unrecognized_keys':
-      return issue.keys.map((k) => new ConfigError(`unknown key ${JSON.stringify(k)}`, { ...locate([...p, k], true), hint: didYouMean(k, keys) }));
+      return issue.keys.flatMap((k) => at(`unknown key ${JSON.stringify(k)}`, didYouMean(k, keys), [...p, k], true));
     case 'too_small':
     case 'too_big': {
       const small = issue.code === 'too_small';
@@ -95,21 +112,21 @@ function oneIssue(issue: ZodIssue, p: KeyPath, found: unknown, keys: string[], l
         const unit = issue.origin === 'string' ? 'characters' : 'items';
         const what = issue.exact ? `exactly ${bound}` : `${small ? 'at least' : 'at most'} ${bound}`;
         const n = Array.isArray(found) || typeof found === 'string' ? `${found.length} ${unit}` : describeValue(found);
-        return [new ConfigError(`expected ${what} ${unit}, got ${n}`, locate(p))];
+        return at(`expected ${what} ${unit}, got ${n}`);
       }
-      return [new ConfigError(`expected a number ${op}${bound}, ${got}`, locate(p))];
+      return at(`expected a number ${op}${bound}, ${got}`);
     }
     case 'invalid_format': {
       const custom = !issue.message.startsWith('Invalid');
-      // A custom message that is a whole sentence (modeSchema's "expected ..., got ...") stands as it is.
-      if (custom && issue.message.startsWith('expected ') && !secret) return [new ConfigError(issue.message, locate(p))];
+      // A custom message naming only what was expected stands as it is too.
+      if (custom && issue.message.startsWith('expected ') && !secret) return at(issue.message);
       const exp = custom ? issue.message.replace(/^expected /, '').replace(/, got .*$/s, '') : issue.format === 'regex' && issue.pattern ? `a string matching ${issue.pattern}` : `a valid ${issue.format}`;
-      return [new ConfigError(`expected ${exp}, ${got}`, locate(p))];
+      return at(`expected ${exp}, ${got}`);
     }
     case 'not_multiple_of':
-      return [new ConfigError(`expected a multiple of ${issue.divisor}, ${got}`, locate(p))];
+      return at(`expected a multiple of ${issue.divisor}, ${got}`);
     default:
-      return [new ConfigError(issue.message, locate(p))];
+      return at(issue.message);
   }
 }
 
@@ -194,13 +211,4 @@ function knownKeys(s: unknown): string[] {
   if (d?.type === 'object') return Object.keys(d.shape ?? {});
   if (d?.type === 'union') return [...new Set((d.options ?? []).flatMap(knownKeys))];
   return [];
-}
-
-// `did you mean "x"?` when a candidate is close enough to be a typo.
-export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
-  const list = [...candidates];
-  if (list.length === 0) return undefined;
-  const best = closest(name, list);
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  return distance(name.toLowerCase(), best.toLowerCase()) <= limit ? `did you mean ${JSON.stringify(best)}?` : undefined;
 }

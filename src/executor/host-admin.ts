@@ -126,7 +126,7 @@ function lockStepFailed(run: RunState, h: HostState, err: unknown): void {
 export function markUnreachable(run: RunState, h: HostState, err: OmsrunError): void {
   h.unreachable = true;
   h.stats.unreachable++;
-  const msg = err instanceof ConnectionError ? err.message.replace(`${h.name}: `, '') : err.message;
+  const msg = err instanceof ConnectionError ? err.detail : err.message;
   run.emit({ kind: 'host_unreachable', host: h.name, msg });
 }
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Become, Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
 import { ConnectionError, InterruptedError, OmsrunError } from '../core/errors.js';
+import { describeValue } from '../core/key-path.js';
 import type { TaskResult } from '../core/result.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
@@ -113,12 +114,12 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
   let result: TaskResult;
   let stopped: string | undefined;
   try {
-    const outcome = await runModule(module, args, ctx, { pos: task.pos, keyPath: task.keyPath });
+    const outcome = await runModule(module, args, ctx, where);
     result = fromOutcome(outcome, Date.now() - started);
   } catch (err) {
     if (!(err instanceof OmsrunError)) throw err;
     if (err instanceof ConnectionError && !pr.run.opts.signal.aborted) {
-      return { ...failure(err.message.replace(`${host.name}: `, ''), Date.now() - started), status: 'unreachable' };
+      return { ...failure(err.detail, Date.now() - started), status: 'unreachable' };
     }
     if (err instanceof InterruptedError) stopped = err.detail;
     result = failure(err.message, Date.now() - started);
@@ -175,7 +176,7 @@ function environmentFor(scope: Scope, vars: Vars, where: RenderContext): Record<
 function loopItems(loop: unknown, vars: Vars, where: RenderContext): unknown[] {
   const value = renderValue(loop, vars, where);
   if (Array.isArray(value)) return value;
-  throw new OmsrunError(`${locate(where)}loop: expected a list, got ${JSON.stringify(value)}`);
+  throw new OmsrunError(`${locate(where)}loop: expected a list, got ${describeValue(value)}`);
 }
 
 export function renderContext(tr: TaskRun): RenderContext {

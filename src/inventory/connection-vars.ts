@@ -1,5 +1,6 @@
 // How to reach a host, read from its merged variables (ansible_* names and short aliases).
 import { userInfo } from 'node:os';
+import { parseBool } from '../core/bool.js';
 import { ConfigError, ConfigErrors } from '../core/errors.js';
 import { describeValue } from '../core/yaml-source.js';
 import type { Vars } from './model.js';
@@ -69,9 +70,7 @@ export function connectionSpec(hostName: string, vars: Vars): ConnectionSpec {
   const bool = (field: keyof typeof NAMES): boolean | undefined => {
     const v = pick(field);
     if (!v) return undefined;
-    if (typeof v.value === 'boolean') return v.value;
-    if (typeof v.value === 'string' && /^(true|yes|false|no)$/i.test(v.value)) return /^(true|yes)$/i.test(v.value);
-    return bad(v.name, 'true or false', v.value);
+    return parseBool(v.value) ?? bad(v.name, 'true or false', v.value);
   };
   const portVar = pick('port');
   let port = 22;

@@ -1,7 +1,10 @@
 // Host entries as Ansible reads them: an optional `:port`, then ranges such as web[01:20] or db-[a:c].
+import { OmsrunError } from '../core/errors.js';
 
 /** A host entry that cannot be expanded; the message says why. */
-export class HostPatternError extends Error {}
+export class HostPatternError extends OmsrunError {
+  override readonly name = 'HostPatternError';
+}
 
 /** The most hosts one entry may expand to (a typo such as `[1:1000000000]` stops here). */
 export const MAX_RANGE_HOSTS = 100_000;

@@ -1,4 +1,5 @@
 // INI inventory values are Python literals, read the way Python's ast.literal_eval reads them (never evaluated as code).
+import { OmsrunError } from '../core/errors.js';
 
 /** What a value parses to; `undefined` means "not a Python literal", and the caller keeps the text. */
 export function parsePythonLiteral(text: string): { value: unknown } | undefined {
@@ -12,7 +13,11 @@ export function parsePythonLiteral(text: string): { value: unknown } | undefined
   }
 }
 
-class NotLiteral extends Error {}
+class NotLiteral extends OmsrunError {
+  constructor() {
+    super('not a Python literal');
+  }
+}
 
 type Node =
   | { kind: 'num'; value: number; complex: boolean; float: boolean; start: number; end: number }

@@ -15,7 +15,7 @@ const schema = z
       ctx.addIssue({ code: 'custom', message: 'expected exactly one of cmd or argv', input: a });
     } else if (a.cmd !== undefined) {
       try {
-        splitArgs(a.cmd);
+        if (splitArgs(a.cmd).length === 0) ctx.addIssue({ code: 'custom', path: ['cmd'], message: 'expected a command, got only blanks', input: a.cmd });
       } catch (err) {
         ctx.addIssue({ code: 'custom', path: ['cmd'], message: (err as Error).message, input: a.cmd });
       }

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { InterruptedError, ConnectionError } from '../core/errors.js';
+import { ConnectionError, fromSystemError, InterruptedError } from '../core/errors.js';
+import { describeValue } from '../core/key-path.js';
 import type { ModuleOutcome } from './module.js';
 
 // YAML turns an unquoted 0755 into a number; say so instead of chmod-ing to 1363.
@@ -15,7 +16,7 @@ export function modeNumberMessage(n: number): string {
 /** File permissions as an octal string ('0644', '755'). */
 export const modeSchema = z
   .string({ error: (iss) => (typeof iss.input === 'number' ? modeNumberMessage(iss.input) : undefined) })
-  .regex(/^0?[0-7]{3,4}$/, { error: (iss) => `expected an octal mode such as '0644', got '${String(iss.input)}'` })
+  .regex(/^0?[0-7]{3,4}$/, { error: (iss) => `expected an octal mode such as '0644', got ${describeValue(iss.input)}` })
   .describe("Permissions as a quoted octal string, e.g. '0644'.");
 
 /** mode/owner/group fields for modules that manage a path. */
@@ -38,8 +39,11 @@ export function isFatal(err: unknown): boolean {
   return err instanceof InterruptedError || err instanceof ConnectionError;
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+// A controller file that cannot be read (a folder, no permission) fails the task, naming the file.
+export function controllerRead<T>(path: string, work: Promise<T>): Promise<T> {
+  return work.catch((err: unknown) => {
+    throw fromSystemError(`cannot read ${path}`, err);
+  });
 }
 
 // Controller-side `src` paths are relative to the playbook, then to its templates folders.

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { statPath, type PathStat } from '../connection/fs-ops.js';
-import { failed, resolveControllerPath } from './common.js';
+import { controllerRead, failed, resolveControllerPath } from './common.js';
 import { defineModule } from './module.js';
 import {
   applyWrite, CONVERGE_MAX_BYTES, convergeWriteFile, planWrite, sha256, validateField, writeFields, type WriteBody, type WritePlan,
@@ -48,18 +48,18 @@ const smallFiles: PerFile<Buffer> = new Map();
 // A controller file is hashed once per run, never held in memory; the hash runs while the host is checked and the
 // bytes go out, and is awaited only where it decides something.
 async function fileBody(path: string): Promise<WriteBody> {
-  const st = await stat(path);
+  const st = await controllerRead(path, stat(path));
   const sha256 = perFile(digests, path, st, () => {
     const h = createHash('sha256');
-    return pipeline(createReadStream(path), h).then(() => h.digest('hex'));
+    return controllerRead(path, pipeline(createReadStream(path), h).then(() => h.digest('hex')));
   });
   return { source: { localPath: path }, sha256, size: st.size };
 }
 
 // A small controller file's bytes, read once per run; undefined when it is large.
 async function smallFile(path: string): Promise<Buffer | undefined> {
-  const st = await stat(path);
-  return st.size > CONVERGE_MAX_BYTES ? undefined : perFile(smallFiles, path, st, () => readFile(path));
+  const st = await controllerRead(path, stat(path));
+  return st.size > CONVERGE_MAX_BYTES ? undefined : perFile(smallFiles, path, st, () => controllerRead(path, readFile(path)));
 }
 
 // A dest ending in / names a folder: a controller file keeps its own name there.

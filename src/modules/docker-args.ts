@@ -1,5 +1,6 @@
 // docker_container's arguments and the pure builder of its `docker run` command line.
 import { z } from 'zod';
+import { DockerError } from './docker-cli.js';
 
 const scalar = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
 
@@ -43,7 +44,7 @@ export interface Bind {
 // `HOST:CONTAINER[:ro]` as a bind, trailing slashes dropped so `/a/` and `/a` compare equal.
 export function parseBind(spec: string): Bind {
   const m = VOLUME.exec(spec);
-  if (!m) throw new Error(`not a bind mount: ${spec}`);
+  if (!m) throw new DockerError(`not a bind mount: ${spec}`);
   const trim = (p: string): string => (p.length > 1 ? p.replace(/\/+$/, '') : p);
   return { source: trim(m[1] as string), target: trim(m[2] as string), readOnly: m[3] === 'ro' };
 }
@@ -56,7 +57,7 @@ export function bindText(b: Bind): string {
 // `nproc=65535` means soft and hard both 65535.
 export function normalUlimit(spec: string): string {
   const m = ULIMIT.exec(spec);
-  if (!m) throw new Error(`not a ulimit: ${spec}`);
+  if (!m) throw new DockerError(`not a ulimit: ${spec}`);
   return `${m[1]}=${m[2]}:${m[3] ?? m[2]}`;
 }
 

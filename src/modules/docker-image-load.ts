@@ -4,7 +4,8 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { z } from 'zod';
-import { failed, resolveControllerPath } from './common.js';
+import { fromSystemError } from '../core/errors.js';
+import { controllerRead, failed, resolveControllerPath } from './common.js';
 import { DockerError, docker, dockerOk, imageIdOn } from './docker-cli.js';
 import { imageOfManifest, readArchiveImage, type ArchiveImage } from './image-archive.js';
 import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
@@ -73,10 +74,10 @@ async function missingTags(ctx: ModuleContext, image: ArchiveImage): Promise<[st
 
 // Streams the controller archive into `docker load` on the node (docker load un-gzips by itself).
 async function streamLoad(ctx: ModuleContext, path: string): Promise<ModuleOutcome | undefined> {
-  const size = (await stat(path)).size;
+  const size = (await controllerRead(path, stat(path))).size;
   const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
   const meter = progressMeter(size, (done) => ctx.progress(done, size, 'bytes'));
-  file.on('error', (err) => meter.destroy(err));
+  file.on('error', (err) => meter.destroy(fromSystemError(`cannot read ${path}`, err) as Error));
   file.pipe(meter);
   try {
     const r = await docker(ctx, ['load'], { stdin: meter, onLine: (s, l) => ctx.log(l, s) });
@@ -109,7 +110,7 @@ export const dockerImageLoadModule = defineModule<Args, LoadPlan>({
     if (args.archive !== undefined) {
       local = resolveControllerPath(ctx.baseDir, args.archive);
       if (!local) return { changes: false, outcome: failed(`archive ${args.archive} not found (looked in ${ctx.baseDir})`) };
-      image = await readArchiveImage(local);
+      image = await controllerRead(local, readArchiveImage(local));
     } else image = await remoteArchiveImage(ctx, args.remote_archive as string);
     const data = resultData(image);
     if ((await imageIdOn(ctx, image.imageId)) !== undefined) {

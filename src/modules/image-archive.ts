@@ -5,6 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
+import { DockerError } from './docker-cli.js';
 
 /** What an archive says about the image in it. */
 export interface ArchiveImage {
@@ -48,12 +49,12 @@ export function imageOfManifest(text: string, file: string): { configName: strin
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: manifest.json is not valid JSON: ${(err as Error).message}`);
+    throw new DockerError(`${file}: manifest.json is not valid JSON: ${(err as Error).message}`);
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${file}: manifest.json lists no image`);
-  if (parsed.length > 1) throw new Error(`${file}: manifest.json lists ${parsed.length} images; expected one image per archive`);
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new DockerError(`${file}: manifest.json lists no image`);
+  if (parsed.length > 1) throw new DockerError(`${file}: manifest.json lists ${parsed.length} images; expected one image per archive`);
   const m = parsed[0] as ManifestEntry;
-  if (typeof m.Config !== 'string') throw new Error(`${file}: manifest.json has no Config entry`);
+  if (typeof m.Config !== 'string') throw new DockerError(`${file}: manifest.json has no Config entry`);
   const tags = Array.isArray(m.RepoTags) ? m.RepoTags.filter((t): t is string => typeof t === 'string') : [];
   return { configName: normalName(m.Config), repoTags: tags };
 }
@@ -94,7 +95,7 @@ export async function scanArchive(path: string): Promise<ArchiveImage> {
   };
   try {
     return await new Promise<ArchiveImage>((resolve, reject) => {
-      const fail = (err: Error): void => reject(new Error(`${path}: cannot read the archive: ${err.message}`));
+      const fail = (err: Error): void => reject(new DockerError(`${path}: cannot read the archive: ${err.message}`));
       file.on('error', fail);
       source.on('error', fail);
       ex.on('error', fail);
@@ -132,8 +133,8 @@ export async function scanArchive(path: string): Promise<ArchiveImage> {
         });
       });
       ex.on('finish', () => {
-        if (!manifest) reject(new Error(`${path}: no manifest.json in the archive; expected a \`docker save\` archive (.tar or .tar.gz)`));
-        else reject(new Error(`${path}: the config ${manifest.configName} named by manifest.json is missing from the archive`));
+        if (!manifest) reject(new DockerError(`${path}: no manifest.json in the archive; expected a \`docker save\` archive (.tar or .tar.gz)`));
+        else reject(new DockerError(`${path}: the config ${manifest.configName} named by manifest.json is missing from the archive`));
       });
       source.pipe(ex);
     });

@@ -1,35 +1,29 @@
 // The one way a module runs: validate, check, then report the plan (--check) or apply it (or both at once: converge).
-import type { z } from 'zod';
-import { ConfigError, type SourcePos } from '../core/errors.js';
-import { errorMessage, failed, isFatal } from './common.js';
+import { ConfigError, OmsrunError } from '../core/errors.js';
+import { formatKeyPath } from '../core/key-path.js';
+import { explainIssues, toErrors } from '../core/zod-issues.js';
+import { contextError, type RenderContext } from '../template/context.js';
+import { failed, isFatal } from './common.js';
 import type { Module, ModuleContext, ModuleOutcome } from './module.js';
 
-/** Where the task's arguments came from, for error messages. */
-export interface ArgsWhere {
-  pos?: SourcePos;
-  /** Key path of the task, e.g. `[0].tasks[3]`; the module name and field are appended. */
-  keyPath?: string;
-}
-
-// Bad arguments are a configuration error naming the exact field.
-export function parseModuleArgs<A>(module: Module<A>, raw: unknown, where: ArgsWhere = {}): A {
+// Arguments that fail after templating read like the loader's errors: `file:line:col task "t": args.port: expected a number, got "80a"`.
+export function parseModuleArgs<A>(module: Module<A>, raw: unknown, where: RenderContext = {}): A {
   const input = raw === undefined || raw === null ? {} : raw;
   const r = module.schema.safeParse(input);
   if (r.success) return r.data;
-  const errors = r.error.issues.map((iss: z.core.$ZodIssue) => {
-    const field = iss.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    const keyPath = `${where.keyPath ? `${where.keyPath}.` : ''}${module.name}${field}`;
-    return new ConfigError(iss.message, { pos: where.pos, keyPath });
-  });
-  throw errors[0] as ConfigError;
+  const errors = explainIssues(r.error.issues, input, module.schema).map((t) =>
+    contextError({ ...where, field: formatKeyPath(['args', ...t.path]) }, t.detail, t.hint),
+  );
+  throw toErrors(errors);
 }
 
-// Host-side errors become a failed outcome; interrupts and lost hosts propagate.
+// An OmsrunError (a command, the host, a file) is the task's failure; interrupts and lost hosts propagate, and so
+// does anything else: a bug, which ends the run as an internal error.
 export async function runModule<A, P>(
   module: Module<A, P>,
   rawArgs: unknown,
   ctx: ModuleContext,
-  where: ArgsWhere = {},
+  where: RenderContext = {},
 ): Promise<ModuleOutcome> {
   const args = parseModuleArgs(module, rawArgs, where);
   try {
@@ -52,7 +46,7 @@ export async function runModule<A, P>(
     }
     return out.diff || !diff || out.failed ? out : { ...out, diff };
   } catch (err) {
-    if (isFatal(err) || err instanceof ConfigError) throw err;
-    return failed(errorMessage(err));
+    if (isFatal(err) || err instanceof ConfigError || !(err instanceof OmsrunError)) throw err;
+    return failed(err.message);
   }
 }

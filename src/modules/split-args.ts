@@ -1,7 +1,10 @@
 // `command: ls -l "/my dir"` is split like a shell would, but never run by one.
+import { OmsrunError } from '../core/errors.js';
 
 /** Thrown for an unbalanced quote; the message names the input. */
-export class SplitArgsError extends Error {}
+export class SplitArgsError extends OmsrunError {
+  override readonly name = 'SplitArgsError';
+}
 
 // Quotes group words, backslash escapes outside single quotes; no expansion of any kind.
 export function splitArgs(input: string): string[] {

@@ -1,7 +1,7 @@
 // Renders a Handlebars file from the controller and writes it like copy does.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { failed, resolveControllerPath } from './common.js';
+import { controllerRead, failed, resolveControllerPath } from './common.js';
 import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
 import { applyWrite, convergeWriteFile, planWrite, validateField, writeFields, type WritePlan } from './write-file.js';
 
@@ -21,7 +21,7 @@ interface TemplatePlan extends WritePlan {
 async function rendered(args: Args, ctx: ModuleContext): Promise<Buffer | ModuleOutcome> {
   const srcPath = resolveControllerPath(ctx.baseDir, args.src, ['templates', '../templates']);
   if (!srcPath) return failed(`template ${args.src} not found (looked in ${ctx.baseDir}, templates/, ../templates/)`);
-  return Buffer.from(ctx.render(await readFile(srcPath, 'utf8'), srcPath));
+  return Buffer.from(ctx.render(await controllerRead(srcPath, readFile(srcPath, 'utf8')), srcPath));
 }
 
 export const templateModule = defineModule<Args, TemplatePlan>({

@@ -1,5 +1,6 @@
 // HTTP checks and calls made from the host: fetch locally, curl (argv, no shell) elsewhere.
 import { z } from 'zod';
+import { InterruptedError } from '../core/errors.js';
 import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
 import { failed } from './common.js';
 
@@ -54,7 +55,7 @@ async function viaFetch(args: Args, ctx: ModuleContext): Promise<Response | stri
     });
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', content: await res.text() };
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
+    if (ctx.signal.aborted) throw new InterruptedError();
     if (err instanceof Error && err.name === 'TimeoutError') return `timed out after ${args.timeout}s`;
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
     return cause;

@@ -1,6 +1,7 @@
 // cm_url as the interactive tool takes it: `http://` optional, host and port together or apart, always port 8088.
 import { isIP } from 'node:net';
-import { describeValue, parseHost, type Problem } from './fields.js';
+import { describeValue } from '../core/key-path.js';
+import { parseHost, type Problem } from './fields.js';
 
 /** The CM port every node serves and cm_url must point at. */
 export const CM_PORT = 8088;
@@ -37,9 +38,9 @@ function withHost(host: string): string {
 }
 
 function build(path: string, host: string, portText: string | undefined): CmUrl | Problem {
-  if (!parseHost(host)) return { path, message: `expected a VIP or domain name, got '${host}'` };
+  if (!parseHost(host)) return { path, message: `expected a VIP or domain name, got ${describeValue(host)}` };
   const port = portText === undefined || portText === '' ? CM_PORT : Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return { path, message: `expected a port number, got '${portText}'` };
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { path, message: `expected a port number, got ${describeValue(portText)}` };
   if (port !== CM_PORT) {
     return { path, message: `expected the CM port ${CM_PORT} (8089 is the web console), got ${port}` };
   }
@@ -66,11 +67,11 @@ export function normaliseCmUrl(input: CmUrlInput): CmUrl | Problem | undefined {
   const text = input.cm_url.trim();
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text);
   if (scheme && scheme[1]?.toLowerCase() !== 'http') {
-    return { path: 'cm_url', message: `expected http:// or no scheme (CM on ${CM_PORT} speaks plain HTTP), got '${text}'` };
+    return { path: 'cm_url', message: `expected http:// or no scheme (CM on ${CM_PORT} speaks plain HTTP), got ${describeValue(text)}` };
   }
   const rest = text.slice(scheme ? scheme[0].length : 0).replace(/\/+$/, '');
   const hp = rest.includes('/') ? undefined : hostPort(rest);
-  if (!hp) return { path: 'cm_url', message: `expected http://HOST:${CM_PORT} (a VIP or domain, no path), got '${text}'` };
+  if (!hp) return { path: 'cm_url', message: `expected http://HOST:${CM_PORT} (a VIP or domain, no path), got ${describeValue(text)}` };
   return build('cm_url', hp.host, hp.port);
 }
 

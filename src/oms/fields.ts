@@ -1,21 +1,12 @@
 // Field parsers for the OMS variables: each turns a raw inventory value into a typed one or says what it expected.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { describeValue } from '../core/key-path.js';
 
 /** One thing wrong with the settings: where (a key path) and what was expected. */
 export interface Problem {
   path: string;
   message: string;
-}
-
-// Shows what was found without ever showing a secret's value.
-export function describeValue(v: unknown, secret = false): string {
-  if (v === undefined || v === null) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (secret) return `a ${typeof v}`;
-  if (typeof v === 'string') return `'${v}'`;
-  return String(v);
 }
 
 function isMissing(v: unknown): boolean {
@@ -41,7 +32,7 @@ export function field<T>(expected: string, parse: (v: unknown) => T | undefined,
     }
     const out = parse(v);
     if (out === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${describeValue(v, o.secret)}`, input: v });
+      ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${describeValue(v, { secret: o.secret })}`, input: v });
       return z.NEVER;
     }
     return out;
@@ -64,13 +55,6 @@ export function parseIntIn(min: number, max: number): (v: unknown) => number | u
     const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
     return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
   };
-}
-
-export function parseBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string' && /^(true|yes)$/i.test(v)) return true;
-  if (typeof v === 'string' && /^(false|no)$/i.test(v)) return false;
-  return undefined;
 }
 
 /** A host name or IP address, without scheme, path or spaces. */

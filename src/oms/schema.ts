@@ -1,7 +1,8 @@
 // The shared OMS variables (one config.yaml for every node) as a zod schema with `expected X, got Y` issues.
 import { z } from 'zod';
+import { parseBool } from '../core/bool.js';
 import {
-  field, parseAbsPath, parseBool, parseConfigExtra, parseDbName, parseEnum, parseHost, parseIntIn, parseIpList, parseText, parseWord,
+  field, parseAbsPath, parseConfigExtra, parseDbName, parseEnum, parseHost, parseIntIn, parseIpList, parseText, parseWord,
 } from './fields.js';
 
 /** Time-series databases OMS can report to. */

@@ -1,8 +1,9 @@
 // Validates and normalises the OMS variables of a group's hosts into one settings object, listing every problem.
-import { distance } from 'fastest-levenshtein';
 import { isSecretName } from '../core/secrets.js';
 import { multiNodeCmUrlProblem, normaliseCmUrl } from './cm-url.js';
-import { describeValue, issuesToProblems, parseIp, type Problem } from './fields.js';
+import { didYouMean } from '../core/did-you-mean.js';
+import { describeValue } from '../core/key-path.js';
+import { issuesToProblems, parseIp, type Problem } from './fields.js';
 import { NODE_KEYS, PLAYBOOK_KEYS, SHARED_KEYS, sharedSchema, type SharedSettings } from './schema.js';
 
 /** One host of the OMS group: its name, the values of the keys read, and every variable name it has. */
@@ -127,8 +128,8 @@ function typos(group: string, nodes: NodeInput[]): Problem[] {
     for (const key of n.keys ?? Object.keys(n.vars)) {
       if (seen.has(key) || KNOWN.has(key) || !PREFIXES.test(key)) continue;
       seen.add(key);
-      const near = [...KNOWN].map((k) => ({ k, d: distance(k, key) })).sort((a, b) => a.d - b.d)[0];
-      if (near && near.d <= 2) out.push({ path: `${group}.${n.name}.${key}`, message: `unknown setting; did you mean ${near.k}?` });
+      const hint = didYouMean(key, KNOWN);
+      if (hint) out.push({ path: `${group}.${n.name}.${key}`, message: `unknown setting; ${hint}` });
     }
   }
   return out;

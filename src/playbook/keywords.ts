@@ -1,14 +1,9 @@
 // The keywords a task, block or play may carry, as zod schemas: they are the documentation.
 import { z } from 'zod';
+import { parseBool } from '../core/bool.js';
 
-const YES = /^(yes|true|on)$/i;
-const NO = /^(no|false|off)$/i;
-
-/** true/false, also Ansible's yes/no strings. */
-export const flag = z.preprocess(
-  (v) => (typeof v === 'string' && YES.test(v) ? true : typeof v === 'string' && NO.test(v) ? false : v),
-  z.boolean(),
-);
+/** true/false, also Ansible's yes/no, on/off, 1/0 (see parseBool). */
+export const flag = z.preprocess((v) => parseBool(v) ?? v, z.boolean());
 
 /** One condition or a list of them (expressions or literal booleans). */
 export const condition = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);

@@ -175,7 +175,12 @@ export function liveView(o: ViewOptions): View {
         break;
     }
   };
-  return { listener, close: () => chain.then(() => undefined) };
+  // A run that ended early (an internal error) leaves host lines open: close ends them so the terminal is given back.
+  const close = (): Promise<void> => {
+    for (const s of slots.values()) s.done();
+    return chain.then(() => undefined);
+  };
+  return { listener, close };
 }
 
 /** The live view redraws this often (each redraw formats every host's line). */

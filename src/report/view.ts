@@ -3,7 +3,7 @@ import type { Listener } from '../core/events.js';
 
 export interface View {
   listener: Listener;
-  /** Waits until everything is drawn (the live view renders asynchronously). */
+  /** Waits until everything is drawn (the live view renders asynchronously); after a run cut short, ends what is open. */
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 // Functions and transforms for conditions; each works both as `f(x, y)` and as `x|f(y)`.
+import { parseBool } from '../core/bool.js';
 
 /** Python-style truthiness, as Ansible users expect: empty lists and maps are false. */
 export function truthy(v: unknown): boolean {
@@ -57,8 +58,8 @@ export const EXPR_FUNCTIONS: readonly ExprFunction[] = [
   },
   {
     name: 'bool',
-    description: 'true for true, 1, "1", "yes", "on", "true", "y" (any case); false otherwise.',
-    fn: (v) => (typeof v === 'boolean' ? v : v === 1 || ['1', 'yes', 'on', 'true', 'y'].includes(str(v).trim().toLowerCase())),
+    description: 'true for true, 1 and the strings yes, y, on, true, t, 1 (any case); false otherwise.',
+    fn: (v) => parseBool(v) === true,
   },
   { name: 'string', description: 'The value as a string.', fn: (v) => str(v) },
   {

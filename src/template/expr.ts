@@ -1,6 +1,6 @@
 // Conditions (`when`, `changed_when`, `failed_when`, `until`, `assert.that`) are jexl expressions: no eval, no home-made parser.
 import jexlModule from 'jexl';
-import { closest, distance } from 'fastest-levenshtein';
+import { didYouMean } from '../core/did-you-mean.js';
 import { ConfigError } from '../core/errors.js';
 import { contextError, snippet, withContext, type RenderContext } from './context.js';
 import { findUndefined, rewrite, type Ast } from './expr-ast.js';
@@ -108,11 +108,7 @@ function compileOrThrow(expr: string, ctx: RenderContext | undefined): Expressio
 }
 
 function undefinedHint(name: string, vars: Record<string, unknown>): string {
-  const root = name.split('.')[0]!;
-  const names = Object.keys(vars);
-  const near = names.length > 0 ? closest(root, names) : undefined;
-  if (near && near !== root && distance(root, near) <= Math.max(1, Math.floor(root.length / 3))) return `did you mean "${near}"?`;
-  return `use defined(${name}) or ${name}|default(...) when it may be unset`;
+  return didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use defined(${name}) or ${name}|default(...) when it may be unset`;
 }
 
 function scope(vars: Record<string, unknown>): Record<string, unknown> {

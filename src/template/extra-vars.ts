@@ -5,13 +5,10 @@ import YAML, { LineCounter } from 'yaml';
 import { literalDeep, unsafeYamlTag } from '../core/unsafe.js';
 import { documentToJS } from '../core/yaml-source.js';
 import { ConfigError } from '../core/errors.js';
+import { kindOf } from '../core/key-path.js';
 import type { Vars } from '../inventory/model.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function kind(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
-}
 
 function parseMapping(text: string, where: { keyPath: string; file?: string }): Vars {
   const lineCounter = new LineCounter();
@@ -25,7 +22,7 @@ function parseMapping(text: string, where: { keyPath: string; file?: string }): 
   const at = (offset: number) => (where.file ? { file: where.file, ...lineCounter.linePos(offset) } : undefined);
   const value: unknown = documentToJS(doc, at, where.keyPath);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(`expected a mapping of variables, got ${kind(value)}`, {
+    throw new ConfigError(`expected a mapping of variables, got ${kindOf(value)}`, {
       pos: at((doc.contents as { range?: number[] } | null)?.range?.[0] ?? 0),
       keyPath: where.keyPath,
       hint: 'write key=value, a mapping like \'{"port": 8080}\', or @vars.yml',

@@ -1,6 +1,8 @@
 // The template helpers, in one table: the renderer registers them and the README lists them.
 import YAML from 'yaml';
 import { quoteArg, quoteArgv } from '../connection/quote.js';
+import { OmsrunError } from '../core/errors.js';
+import { kindOf } from '../core/key-path.js';
 
 /** What Handlebars passes as the last argument of every helper. */
 export interface HelperOptions {
@@ -13,10 +15,8 @@ export interface HelperOptions {
 }
 
 /** A helper thrown error the renderer turns into a ConfigError with the template line. */
-export class HelperError extends Error {
-  constructor(message: string) {
-    super(message);
-  }
+export class HelperError extends OmsrunError {
+  override readonly name = 'HelperError';
 }
 
 // One entry per helper: the name, the README line, and the code.
@@ -76,7 +76,7 @@ export function alignColumns(text: string): string {
 
 function str(v: unknown): string {
   if (v !== null && typeof v === 'object') {
-    throw new HelperError(`expected text (a string, number or boolean), got ${Array.isArray(v) ? 'a list' : 'a mapping'}`);
+    throw new HelperError(`expected text (a string, number or boolean), got ${kindOf(v)}`);
   }
   return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }
@@ -109,7 +109,7 @@ export const HELPERS: readonly HelperSpec[] = [
     name: 'join',
     description: '`{{join list ", "}}`: the items of a list joined by a separator (default ",").',
     fn: ([list, sep]) => {
-      if (!Array.isArray(list)) throw new HelperError(`join expects a list, got ${typeof list}`);
+      if (!Array.isArray(list)) throw new HelperError(`expected a list, got ${kindOf(list)}`);
       return list.map(str).join(typeof sep === 'string' ? sep : ',');
     },
   },

@@ -1,7 +1,7 @@
 // Handlebars rendering: one isolated environment, no HTML escaping, undefined variables are errors.
 import Handlebars from 'handlebars';
-import { closest, distance } from 'fastest-levenshtein';
-import { ConfigError } from '../core/errors.js';
+import { didYouMean } from '../core/did-you-mean.js';
+import { ConfigError, OmsrunError } from '../core/errors.js';
 import { contextError, templatePlace, withContext, type RenderContext } from './context.js';
 import {
   describeArg,
@@ -27,7 +27,7 @@ export const TEMPLATE_RULES_DOC =
   'literal `{{` in a template. A variable named like a helper is read as `{{./name}}`.';
 
 /** An error raised inside a helper, with the position of the call. */
-class Located extends Error {
+class Located extends OmsrunError {
   constructor(
     message: string,
     readonly loc: Loc,
@@ -137,15 +137,7 @@ function compiledNative(tpl: string, ctx: RenderContext | undefined): Compiled |
 }
 
 function undefinedHint(name: string, vars: Record<string, unknown>): string {
-  const root = name.split('.')[0] ?? name;
-  const names = Object.keys(vars);
-  const near = names.length > 0 ? closest(root, names) : undefined;
-  if (near && near !== root && near.length > 1 && levenshteinOk(root, near)) return `did you mean "${near}"?`;
-  return `use {{default ${name} "..."}} when it may be unset`;
-}
-
-function levenshteinOk(a: string, b: string): boolean {
-  return distance(a, b) <= Math.max(1, Math.floor(a.length / 3));
+  return didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use {{default ${name} "..."}} when it may be unset`;
 }
 
 function run(c: Compiled, tpl: string, vars: Record<string, unknown>, ctx: RenderContext | undefined, data = {}): string {

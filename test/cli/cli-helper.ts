@@ -52,3 +52,22 @@ export function omsrun(args: string[], o: { cwd: string; isolate?: boolean; env?
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * Files and environment that plant a bug inside a module: preloaded, the hook makes JSON.stringify (which `debug`
+ * calls on a mapping msg) read a property of undefined for a value carrying `simulated_bug`, a TypeError as a real
+ * slip would throw. The playbook `bug.yml` runs it on localhost.
+ */
+export function simulatedBug(): { files: Record<string, string>; env: (dir: string) => Record<string, string> } {
+  const hook = [
+    'const stringify = JSON.stringify;',
+    'JSON.stringify = function (value, ...rest) {',
+    "  if (value !== null && typeof value === 'object' && Object.hasOwn(value, 'simulated_bug')) return undefined.length;",
+    '  return stringify.call(this, value, ...rest);',
+    '};',
+  ].join('\n');
+  return {
+    files: { 'bug.mjs': hook, 'bug.yml': '- hosts: localhost\n  tasks:\n    - name: buggy\n      debug:\n        msg: { simulated_bug: true }\n' },
+    env: (dir) => ({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${path.join(dir, 'bug.mjs')}`.trim() }),
+  };
+}

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { omsrun, workdir } from './cli-helper.js';
+import { omsrun, simulatedBug, workdir } from './cli-helper.js';
 
 const HOSTS = `all:
   vars:
@@ -155,6 +155,21 @@ describe('omsrun CLI', () => {
     expect(r.stdout).toContain('unreachable: [gone]');
     expect(r.stdout).toContain('ok: [good]');
     expect(r.stdout).toMatch(/gone +: ok=0 +changed=0 +failed=0 +skipped=0 +unreachable=1/);
+  });
+
+  it('exits 70 with the stack when a module hits a bug (not a failed task); OMSRUN_DEBUG=1 maps it to src/', async () => {
+    const bug = simulatedBug();
+    const dir = workdir(bug.files);
+    const r = await omsrun(['bug.yml'], { cwd: dir, env: bug.env(dir) });
+    expect(r.code).toBe(70);
+    expect(r.stderr).toMatch(
+      /^omsrun: internal error \(please report it \(OMSRUN_DEBUG=1 maps the stack to the source\)\): TypeError: Cannot read properties of undefined \(reading 'length'\)\n {4}at /,
+    );
+    expect(r.stdout).not.toContain('failed:');
+    const mapped = await omsrun(['bug.yml'], { cwd: dir, env: { ...bug.env(dir), OMSRUN_DEBUG: '1' } });
+    expect(mapped.code).toBe(70);
+    expect(mapped.stderr).toMatch(/^omsrun: internal error \(please report it\): TypeError: /);
+    expect(mapped.stderr).toMatch(/\n {4}at show \(\S*src\/modules\/debug\.ts:\d+:\d+\)\n/);
   });
 
   it('writes one JSON event per line with --json', async () => {

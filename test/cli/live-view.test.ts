@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, workdir } from './cli-helper.js';
+import { BIN, simulatedBug, workdir } from './cli-helper.js';
 
 const HOSTS = 30;
 
@@ -43,5 +43,18 @@ describe('live view', () => {
     const tty = readFileSync(log, 'utf8');
     expect(tty).toContain('failed: [h3] deploy lock => locked by another run: alice@ops1 (pid 4242) running deploy.yml since 2026-11-22T01:00:00Z;');
     expect(tty).toContain('failed: [h1] deploy lock => not started: h3 is locked by another run: alice@ops1');
+  });
+
+  it('gives the terminal back after a bug inside a module, then prints it and exits 70', () => {
+    const bug = simulatedBug();
+    const dir = workdir(bug.files);
+    const log = path.join(dir, 'tty.log');
+    const cmd = `stty cols 120 rows 40; ${process.execPath} ${BIN} bug.yml -e omsrun_lock_path=${dir}/lock -e omsrun_audit_log=${dir}/audit.log`;
+    const env = { ...process.env, CI: '', TERM: 'xterm', ...bug.env(dir) };
+    const r = spawnSync('script', ['-qec', cmd, log], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(70);
+    const tty = readFileSync(log, 'utf8');
+    expect(tty).toContain("omsrun: internal error (please report it (OMSRUN_DEBUG=1 maps the stack to the source)): TypeError: Cannot read properties of undefined (reading 'length')");
+    expect(tty.lastIndexOf('\x1b[?25h')).toBeGreaterThan(tty.lastIndexOf('\x1b[?25l'));
   });
 });

@@ -1,9 +1,10 @@
+import { createReadStream } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { becomeArgv } from '../../src/connection/become.js';
 import { LocalConnection } from '../../src/connection/local.js';
-import { InterruptedError } from '../../src/core/errors.js';
+import { InterruptedError, SystemError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers/module-context.js';
 
 const conn = new LocalConnection();
@@ -113,8 +114,15 @@ describe('LocalConnection.put/get', () => {
   it('removes the temp file when the rename fails', async () => {
     const dest = join(dir, 'sub');
     await mkdir(join(dest, 'child'), { recursive: true });
-    await expect(conn.put({ content: 'x' }, dest)).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    await expect(conn.put({ content: 'x' }, dest)).rejects.toThrow(new SystemError(`cannot write ${dest}: expected a file, got a folder`));
     expect((await readdir(dir)).sort()).toEqual(['sub']);
+  });
+
+  it('names the file it cannot read, on either side', async () => {
+    const gone = join(dir, 'gone');
+    await expect(conn.get(gone)).rejects.toThrow(new SystemError(`cannot read ${gone}: no such file or directory`));
+    await expect(conn.put({ localPath: gone }, join(dir, 'f'))).rejects.toThrow(new SystemError(`cannot read ${gone}: no such file or directory`));
+    await expect(conn.exec(['cat'], { stdin: createReadStream(gone) })).rejects.toThrow(new SystemError(`cannot read ${gone}: no such file or directory`));
   });
 
   it('fails on a missing folder without leaving anything', async () => {

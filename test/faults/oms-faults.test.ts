@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
 import { pauseMetaDb, startMetaDb, startRelay, stopMetaDb, type Relay } from '../../scripts/lab/lab-api.js';
+import { waitFor } from '../../scripts/lab/proc.js';
 import { killSshdAndSessions, labEnabled, runOnHost, startSshd, type LabHost } from '../lab/lab-helper.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -265,6 +266,36 @@ describe.skipIf(!labEnabled())('OMS runs under faults', () => {
     expect(r.code, r.out).toBe(0);
     const after = await snapshots();
     expect(after[2]!.inits).toBe('1');
+    expect(new Set(after.map((s) => s.config)).size).toBe(1);
+  }, 300_000);
+  it('sshd killed mid-init: that node is unreachable, and the rerun waits for the init still running there, one init in all', async () => {
+    const h3 = node(2);
+    const destroy = await omsrun('destroy.yml', '--limit', 'h3', '-e', 'oms_remove_data=true', '-e', 'oms_confirm_destroy=oms');
+    expect(destroy.code, destroy.out).toBe(0);
+    const slow = ['-e', 'cm_region=limited', '-e', '{"oms_config_extra": {"standin_init_seconds": 20}}', '--limit', 'h3'];
+    const runs = () => sh(h3, 'cat /data/oms/oms_logs/standin_init_runs.log 2>/dev/null || true');
+    const first = omsrun('deploy.yml', ...slow);
+    expect(await waitFor(async () => (await runs()).startsWith('start '), 120_000, 200)).toBe(true);
+    await killSshdAndSessions(h3);
+    let r: Run;
+    try {
+      r = await first;
+    } finally {
+      await startSshd(h3);
+    }
+    expect(r.code, r.out).toBe(3);
+    expect(r.out).toMatch(/unreachable: \[h3\]/);
+    // The init goes on inside the container without the controller.
+    expect((await runs()).split('\n').map((l) => l.split(' ')[0])).toEqual(['start']);
+
+    const rerun = await omsrun('deploy.yml', ...slow);
+    expect(rerun.code, rerun.out).toBe(0);
+    expect(rerun.out).toMatch(/attached to the docker_init\.sh started at \S+ by an earlier run \(pid \d+\) in container oms: waiting for it/);
+    expect((await runs()).split('\n').map((l) => l.split(' ')[0])).toEqual(['start', 'end']);
+    const back = await omsrun('reconfigure.yml', '-e', 'cm_region=limited', '--limit', 'h3');
+    expect(back.code, back.out).toBe(0);
+    const after = await snapshots();
+    expect(after.map((s) => s.inits)).toEqual([after[0]!.inits, after[1]!.inits, '1']);
     expect(new Set(after.map((s) => s.config)).size).toBe(1);
   }, 300_000);
 });

@@ -66,7 +66,7 @@ describe('INI inventories', () => {
         'bad.ini:5:1 [web]: INI inventory: host "web3:" ends in ":"\n  hint: a ":" after a host name gives its port: host:2222',
         'bad.ini:6:1: INI inventory: section [web:var] has an unknown type "var"\n  hint: did you mean "vars"?',
         'bad.ini:8:1: INI inventory: invalid section header [db servers]\n  hint: a group name has no spaces, ":" or "]": write [name], [name:vars] or [name:children]',
-        'bad.ini:10:1: INI inventory: section [db:vars] sets variables of group "db", which no [db] or [db:children] section declares\n  hint: did you mean "web"? Or add a [db] section (it may be empty)',
+        'bad.ini:10:1: INI inventory: section [db:vars] sets variables of group "db", which no [db] or [db:children] section declares\n  hint: add a [db] section (it may be empty), or fix the name',
         'bad.ini:11:1 [db:vars]: INI inventory: expected key=value, got "port"\n  hint: one variable per line: name = value',
         'bad.ini:13:1: INI inventory: [all:children] lists group "nosuch", which no [nosuch] or [nosuch:children] section declares\n  hint: add a [nosuch] section (it may be empty), or fix the name',
       ].join('\n'),

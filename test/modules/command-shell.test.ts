@@ -65,13 +65,16 @@ describe('command', () => {
   });
 
   it('rejects bad arguments with the field path', async () => {
-    await expect(runModule(commandModule, {}, makeContext(), { keyPath: 'tasks[0]' })).rejects.toThrow(
-      'tasks[0].command: expected exactly one of cmd or argv',
+    await expect(runModule(commandModule, {}, makeContext(), { task: 't' })).rejects.toThrow(
+      'task "t": args: expected exactly one of cmd or argv',
     );
     await expect(runModule(commandModule, { cmd: `echo "x` }, makeContext())).rejects.toThrow(
-      'command.cmd: unterminated double quote in: echo "x',
+      'args.cmd: unterminated double quote in: echo "x',
     );
-    await expect(runModule(commandModule, { argv: ['ls'], creat: '/x' }, makeContext())).rejects.toThrow(/command: Unrecognized key: "creat"/);
+    await expect(runModule(commandModule, { cmd: ' \t' }, makeContext())).rejects.toThrow('args.cmd: expected a command, got only blanks');
+    await expect(runModule(commandModule, { argv: ['ls'], creat: '/x' }, makeContext())).rejects.toThrow(
+      'args.creat: unknown key "creat"\n  hint: did you mean "creates"?',
+    );
   });
 });
 

@@ -63,8 +63,14 @@ describe('copy', () => {
     const r = await runModule(copyModule, { src: 'nope.txt', dest: join(dir, 'x') }, makeContext({ baseDir: dir }));
     expect(r).toEqual({ changed: false, failed: true, msg: `src nope.txt not found (looked in ${dir} and files/)` });
     await expect(runModule(copyModule, { src: 'a', content: 'b', dest: '/x' }, makeContext())).rejects.toThrow(
-      'copy: expected exactly one of src or content',
+      'args: expected exactly one of src or content',
     );
+  });
+
+  it('fails naming the file when src is a folder', async () => {
+    await mkdir(join(dir, 'files', 'conf'), { recursive: true });
+    const r = await runModule(copyModule, { src: 'conf', dest: join(dir, 'x') }, makeContext({ baseDir: dir }));
+    expect(r).toEqual({ changed: false, failed: true, msg: `cannot read ${join(dir, 'files', 'conf')}: expected a file, got a folder` });
   });
 
   it('fails when dest is a folder and content is given', async () => {
@@ -95,6 +101,12 @@ describe('template', () => {
     expect(r.msg).toBe(`template gone.hbs not found (looked in ${play}, templates/, ../templates/)`);
   });
 
+  it('fails naming the file when src is a folder', async () => {
+    await mkdir(join(dir, 'templates', 'conf.hbs'), { recursive: true });
+    const r = await runModule(templateModule, { src: 'conf.hbs', dest: join(dir, 'o') }, makeContext({ baseDir: dir }));
+    expect(r).toEqual({ changed: false, failed: true, msg: `cannot read ${join(dir, 'templates', 'conf.hbs')}: expected a file, got a folder` });
+  });
+
   it('replaces the file only when validate succeeds', async () => {
     await writeFile(join(dir, 'conf.hbs'), 'port={{ port }}\n');
     const dest = join(dir, 'app.conf');
@@ -116,7 +128,7 @@ describe('template', () => {
     expect(r).toEqual({ changed: true, msg: `create ${dest}` });
     expect(existsSync(dest)).toBe(false);
     await expect(runModule(templateModule, { src: 'a.hbs', dest, validate: 'true' }, makeContext())).rejects.toThrow(
-      'template.validate: validate must contain %s (the file to check)',
+      'args.validate: validate must contain %s (the file to check)',
     );
   });
 });

@@ -100,6 +100,8 @@ describe('exec stdin from a stream (local connection)', () => {
     const r = await new LocalConnection().exec(['sh', '-c', 'head -c 10 >/dev/null; exit 5'], { stdin: stream });
     expect(r.rc).toBe(5);
     stream.destroy();
-    await expect(new LocalConnection().exec(['cat'], { stdin: createReadStream(join(dir, 'missing')) })).rejects.toThrow(/ENOENT/);
+    await expect(new LocalConnection().exec(['cat'], { stdin: createReadStream(join(dir, 'missing')) })).rejects.toThrow(
+      `cannot read ${join(dir, 'missing')}: no such file or directory`,
+    );
   });
 });

@@ -141,13 +141,13 @@ describe('docker_exec command lines', () => {
 
 describe('argument errors', () => {
   it('name the field and what was expected', () => {
-    const where = { keyPath: 'tasks[0]' };
-    expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms' }, where)).toThrow('tasks[0].docker_container.image: expected image (required unless state is absent)');
-    expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms', image: 'i', volumes: ['/a'] }, where)).toThrow('tasks[0].docker_container.volumes[0]: expected HOST:CONTAINER or HOST:CONTAINER:ro');
-    expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms', image: 'i', ulimits: ['nproc'] }, where)).toThrow('tasks[0].docker_container.ulimits[0]: expected name=soft:hard, e.g. nproc=65535:65535');
-    expect(() => parseModuleArgs(dockerExecModule, { container: 'c' }, where)).toThrow('tasks[0].docker_exec: expected exactly one of argv or cmd');
-    expect(() => parseModuleArgs(dockerExecModule, { container: 'c', cmd: 'x', ignore_patterns: ['('] }, where)).toThrow(/^tasks\[0\]\.docker_exec\.ignore_patterns\[0\]: expected a regular expression: /);
-    expect(() => parseModuleArgs(dockerImageLoadModule, { archive: 'a', remote_archive: 'b' }, where)).toThrow('tasks[0].docker_image_load: expected exactly one of archive or remote_archive');
+    const where = { file: 'site.yml', line: 3, col: 7, task: 'oms' };
+    expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms' }, where)).toThrow('site.yml:3:7 task "oms": args.image: expected image (required unless state is absent)');
+    expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms', image: 'i', volumes: ['/a'] }, where)).toThrow('site.yml:3:7 task "oms": args.volumes[0]: expected HOST:CONTAINER or HOST:CONTAINER:ro');
+    expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms', image: 'i', ulimits: ['nproc'] }, where)).toThrow('site.yml:3:7 task "oms": args.ulimits[0]: expected name=soft:hard, e.g. nproc=65535:65535');
+    expect(() => parseModuleArgs(dockerExecModule, { container: 'c' }, where)).toThrow('site.yml:3:7 task "oms": args: expected exactly one of argv or cmd');
+    expect(() => parseModuleArgs(dockerExecModule, { container: 'c', cmd: 'x', ignore_patterns: ['('] }, where)).toThrow(/^site\.yml:3:7 task "oms": args\.ignore_patterns\[0\]: expected a regular expression: /);
+    expect(() => parseModuleArgs(dockerImageLoadModule, { archive: 'a', remote_archive: 'b' }, where)).toThrow('site.yml:3:7 task "oms": args: expected exactly one of archive or remote_archive');
     expect(parseModuleArgs(dockerContainerModule, { name: 'oms', state: 'absent' }).state).toBe('absent');
   });
 });

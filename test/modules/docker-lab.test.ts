@@ -28,7 +28,9 @@ describe.skipIf(!labEnabled())('docker modules on lab Docker hosts over SSH', ()
       const r = await L.conns[0].exec(['sh', '-c', 'head -c 10 >/dev/null; exit 5'], { stdin: early });
       expect(r.rc).toBe(5);
       early.destroy();
-      await expect(L.conns[0].exec(['cat'], { stdin: createReadStream(join(L.work, 'missing')) })).rejects.toThrow(/ENOENT/);
+      await expect(L.conns[0].exec(['cat'], { stdin: createReadStream(join(L.work, 'missing')) })).rejects.toThrow(
+        `cannot read ${join(L.work, 'missing')}: no such file or directory`,
+      );
       expect((await L.conns[0].exec(['echo', 'ok'])).stdout).toBe('ok\n');
     });
   });

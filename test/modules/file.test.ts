@@ -85,12 +85,12 @@ describe('file', () => {
 
   it('rejects a numeric mode with a hint to quote it', async () => {
     await expect(runModule(fileModule, { path: '/x', mode: 755 }, makeContext())).rejects.toThrow(
-      "file.mode: expected a quoted octal string such as '0755', got the number 755; write mode: '0755' (YAML reads unquoted numbers as decimal)",
+      "args.mode: expected a quoted octal string such as '0755', got the number 755; write mode: '0755' (YAML reads unquoted numbers as decimal)",
     );
     await expect(runModule(fileModule, { path: '/x', mode: 493 }, makeContext())).rejects.toThrow("got the number 493; write mode: '0755'");
     await expect(runModule(fileModule, { path: '/x', mode: 'rwx' }, makeContext())).rejects.toThrow(
-      "file.mode: expected an octal mode such as '0644', got 'rwx'",
+      "args.mode: expected an octal mode such as '0644', got \"rwx\"",
     );
-    await expect(runModule(fileModule, { path: '/x', state: 'link' }, makeContext())).rejects.toThrow(/^file\.state: /);
+    await expect(runModule(fileModule, { path: '/x', state: 'link' }, makeContext())).rejects.toThrow('args.state: expected one of directory, file, touch, absent, got "link"');
   });
 });

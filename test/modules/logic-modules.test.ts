@@ -26,9 +26,10 @@ describe('assert', () => {
     expect((await runModule(assertModule, { that: true, success_msg: 'fine' }, ctx)).msg).toBe('fine');
   });
 
-  it('says so when no expression engine is wired in', async () => {
-    const out = await runModule(assertModule, { that: 'x' }, makeContext({ evaluate: undefined }));
-    expect(out).toEqual({ changed: false, failed: true, msg: 'assert needs an expression engine (ModuleContext.evaluate)' });
+  it('stops the run when no expression engine is wired in (a bug, not a failed assertion)', async () => {
+    await expect(runModule(assertModule, { that: 'x' }, makeContext({ evaluate: undefined }))).rejects.toThrow(
+      'assert needs an expression engine (ModuleContext.evaluate)',
+    );
   });
 });
 
@@ -69,8 +70,8 @@ describe('set_fact', () => {
 
   it('rejects bad names and empty input', async () => {
     await expect(runModule(setFactModule, { 'bad-name': 1 }, makeContext())).rejects.toThrow(
-      "set_fact.bad-name: 'bad-name' is not a valid variable name (letters, digits, _; not starting with a digit)",
+      "args.bad-name: 'bad-name' is not a valid variable name (letters, digits, _; not starting with a digit)",
     );
-    await expect(runModule(setFactModule, {}, makeContext())).rejects.toThrow('set_fact: expected at least one name: value');
+    await expect(runModule(setFactModule, {}, makeContext())).rejects.toThrow('args: expected at least one name: value');
   });
 });

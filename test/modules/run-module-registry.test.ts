@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, InterruptedError } from '../../src/core/errors.js';
+import { CommandError, ConnectionError, InterruptedError, OmsrunError } from '../../src/core/errors.js';
 import { defineModule } from '../../src/modules/module.js';
 import { allModules, getModule, moduleNames } from '../../src/modules/registry.js';
 import { parseModuleArgs, runModule } from '../../src/modules/run-module.js';
+import { waitForModule } from '../../src/modules/wait-for.js';
 import { makeContext } from '../helpers/module-context.js';
+import { runYaml } from '../helpers/run-playbook.js';
 
 const applied: string[] = [];
 const fake = defineModule<{ x: string }, string>({
@@ -13,7 +15,8 @@ const fake = defineModule<{ x: string }, string>({
   schema: z.strictObject({ x: z.string().describe('x') }),
   check: async (a) => {
     if (a.x === 'same') return { changes: false, outcome: { msg: 'nothing' } };
-    if (a.x === 'boom') throw new Error('host said no');
+    if (a.x === 'boom') throw new CommandError('host said no', 1, '', 'no');
+    if (a.x === 'bug') return { changes: false, outcome: { msg: (undefined as unknown as string).trim() } };
     if (a.x === 'lost') throw new ConnectionError('h1', 'gone');
     return { changes: true, summary: `set ${a.x}`, data: a.x, diff: [{ path: '/p', before: 'a', after: a.x }] };
   },
@@ -40,16 +43,45 @@ describe('runModule', () => {
     expect(applied).toEqual(['c', 'd']);
   });
 
-  it('turns host errors into a failed outcome and lets interrupts and lost hosts through', async () => {
+  it('turns host errors into a failed outcome and lets interrupts, lost hosts and bugs through', async () => {
     expect(await runModule(fake, { x: 'boom' }, makeContext())).toEqual({ changed: false, failed: true, msg: 'host said no' });
     await expect(runModule(fake, { x: 'lost' }, makeContext())).rejects.toBeInstanceOf(ConnectionError);
     await expect(runModule(fake, { x: 'halt' }, makeContext())).rejects.toBeInstanceOf(InterruptedError);
+    await expect(runModule(fake, { x: 'bug' }, makeContext())).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('run-time argument errors read like load-time ones', () => {
+  const where = { file: 'site.yml', line: 4, col: 7, task: 'wait' };
+  it.each([
+    { module: fake, args: { x: 3 }, message: 'site.yml:4:7 task "wait": args.x: expected a string, got 3' },
+    { module: fake, args: { x: 'a', other: 1 }, message: 'site.yml:4:7 task "wait": args.other: unknown key "other"' },
+    { module: fake, args: {}, message: 'site.yml:4:7 task "wait": args: missing required key "x"' },
+    { module: waitForModule, args: { port: 80, timeout: 'abc' }, message: 'site.yml:4:7 task "wait": args.timeout: expected a number, got "abc"' },
+    { module: waitForModule, args: { port: 80, state: 'up' }, message: 'site.yml:4:7 task "wait": args.state: expected one of started, stopped, present, absent, got "up"' },
+    { module: waitForModule, args: { port: 80, sleeep: 1 }, message: 'site.yml:4:7 task "wait": args.sleeep: unknown key "sleeep"\n  hint: did you mean "sleep"?' },
+    {
+      module: waitForModule,
+      args: { port: 80, timeout: 'x', delay: 'y' },
+      message: 'site.yml:4:7 task "wait": args.timeout: expected a number, got "x"\nsite.yml:4:7 task "wait": args.delay: expected a number, got "y"',
+    },
+  ])('$message', ({ module, args, message }) => {
+    let thrown: unknown;
+    try {
+      parseModuleArgs(module as typeof fake, args, where);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(OmsrunError);
+    expect((thrown as OmsrunError).message).toBe(message);
   });
 
-  it('reports bad arguments as a ConfigError with position and key path', () => {
-    expect(() => parseModuleArgs(fake, { x: 3 }, { pos: { file: 'site.yml', line: 4, col: 7 }, keyPath: '[0].tasks[2]' })).toThrow(
-      'site.yml:4:7 [0].tasks[2].fake.x: Invalid input: expected string, received number',
-    );
+  it('fails the task with that message when a templated value has the wrong type', async () => {
+    const run = await runYaml('- hosts: localhost\n  vars: { t: abc }\n  tasks:\n    - name: wait\n      wait_for: { path: /, timeout: "{{ t }}" }\n');
+    expect(run.results('wait').localhost).toMatchObject({
+      status: 'failed',
+      msg: `${run.dir}/site.yml:4:7 task "wait": args.timeout: expected a number, got "abc"`,
+    });
   });
 });
 

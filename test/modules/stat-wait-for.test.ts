@@ -94,6 +94,6 @@ describe('wait_for', () => {
   });
 
   it('rejects port and path together', async () => {
-    await expect(runModule(waitForModule, { port: 1, path: '/x' }, makeContext())).rejects.toThrow('wait_for: expected exactly one of port or path');
+    await expect(runModule(waitForModule, { port: 1, path: '/x' }, makeContext())).rejects.toThrow('args: expected exactly one of port or path');
   });
 });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InterruptedError } from '../../src/core/errors.js';
 import { runModule } from '../../src/modules/run-module.js';
 import { uriModule } from '../../src/modules/uri.js';
 import { getModule } from '../../src/modules/registry.js';
@@ -101,6 +102,12 @@ describe('uri', () => {
       expect(refused.msg?.startsWith(`request to ${url} failed: `)).toBe(true);
       expect(refused.msg, name).toMatch(/ECONNREFUSED|Couldn't connect to server/);
     }
+  });
+
+  it('stops at once when the task is interrupted (Ctrl-C or its timeout)', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    await expect(runModule(uriModule, { url: `${base}/slow` }, makeContext({ signal: stop.signal }))).rejects.toBeInstanceOf(InterruptedError);
   });
 
   it('answers to http too', () => {

@@ -39,7 +39,7 @@ describe('oms_settings', () => {
         '  oms_nodes.h2.oms_meta_password: expected the same value as on h1 (every node shares one config.yaml), got a different value',
         '  oms_nodes.h2.cm_location: expected the same value as on h1 (every node shares one config.yaml), got 1',
         '  cm_location: expected an integer from 0 to 127 (one per region), got 128',
-        "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got 'x y'",
+        "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got \"x y\"",
       ].join('\n'),
     });
     const missing = await runModule(omsSettingsModule, { group: 'oms' }, makeContext({ vars }));
@@ -95,6 +95,6 @@ describe('mysql_query errors', () => {
 
   it('refuses query together with databases_exist', async () => {
     await expect(runModule(mysqlQueryModule, { host: 'h', user: 'u', query: 'SELECT 1', databases_exist: ['a'] }, makeContext()))
-      .rejects.toThrow('mysql_query: expected query or databases_exist, not both');
+      .rejects.toThrow('args: expected query or databases_exist, not both');
   });
 });

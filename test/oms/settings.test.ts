@@ -44,12 +44,12 @@ describe('cm_url normalisation', () => {
 
   it.each([
     [{ cm_url: 'http://10.0.0.100:8089' }, 'cm_url: expected the CM port 8088 (8089 is the web console), got 8089'],
-    [{ cm_url: 'https://10.0.0.100:8088' }, "cm_url: expected http:// or no scheme (CM on 8088 speaks plain HTTP), got 'https://10.0.0.100:8088'"],
-    [{ cm_url: 'http://10.0.0.100:8088/oms' }, "cm_url: expected http://HOST:8088 (a VIP or domain, no path), got 'http://10.0.0.100:8088/oms'"],
-    [{ cm_url: 'a b' }, "cm_url: expected a VIP or domain name, got 'a b'"],
+    [{ cm_url: 'https://10.0.0.100:8088' }, "cm_url: expected http:// or no scheme (CM on 8088 speaks plain HTTP), got \"https://10.0.0.100:8088\""],
+    [{ cm_url: 'http://10.0.0.100:8088/oms' }, "cm_url: expected http://HOST:8088 (a VIP or domain, no path), got \"http://10.0.0.100:8088/oms\""],
+    [{ cm_url: 'a b' }, "cm_url: expected a VIP or domain name, got \"a b\""],
     [{ cm_url: 'x', cm_url_host: 'y' }, 'cm_url: expected either cm_url or cm_url_host with cm_url_port, got both'],
     [{ cm_url_port: 8088 }, 'cm_url_host: missing; expected the VIP or domain name that cm_url_port belongs to'],
-    [{ cm_url_host: 'vip', cm_url_port: 'x' }, "cm_url_port: expected a port number, got 'x'"],
+    [{ cm_url_host: 'vip', cm_url_port: 'x' }, "cm_url_port: expected a port number, got \"x\""],
   ])('%j is refused', (input, msg) => {
     const p = normaliseCmUrl(input) as { path: string; message: string };
     expect(`${p.path}: ${p.message}`).toBe(msg);
@@ -128,14 +128,14 @@ describe('validateOmsSettings', () => {
       '  oms_nodes.h2.cm_location: expected the same value as on h1 (every node shares one config.yaml), got 5',
       '  cm_location: expected an integer from 0 to 127 (one per region), got 200',
       '  oms_image: missing; expected the image to run, REPOSITORY:TAG or an image ID',
-      "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got 'node2.example.com'",
+      "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got \"node2.example.com\"",
       '  cm_url: expected the VIP or a domain in front of every node, got the loopback address 127.0.0.1 (wrong for 3 nodes)',
     ].join('\n'));
     const r = validateOmsSettings('oms_nodes', nodes({ oms_meta_password: ['x'] }, { h2: { ansible_host: 'node2.example.com' } }));
     expect(r.ok ? '' : formatProblems(r.problems)).toBe([
       'OMS settings: 2 problems',
       '  oms_meta_password: expected the MetaDB password as a string, got a list',
-      "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got 'node2.example.com'",
+      "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got \"node2.example.com\"",
     ].join('\n'));
   });
 
@@ -157,8 +157,8 @@ describe('validateOmsSettings', () => {
     }));
     expect(out).toBe([
       'OMS settings: 9 problems',
-      '  oms_nodes.h1.cm_loction: unknown setting; did you mean cm_location?',
-      '  oms_nodes.h1.oms_meta_pasword: unknown setting; did you mean oms_meta_password?',
+      '  oms_nodes.h1.cm_loction: unknown setting; did you mean "cm_location"?',
+      '  oms_nodes.h1.oms_meta_pasword: unknown setting; did you mean "oms_meta_password"?',
       '  oms_db_prefix: expected either oms_db_prefix or the database names, got both (drc_rm_db)',
       '  drc_cm_db: missing; expected all three database names when one is given (missing: drc_cm_db, drc_cm_heartbeat_db)',
       '  oms_https_key: missing; expected both oms_https_crt and oms_https_key, or neither',

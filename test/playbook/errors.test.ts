@@ -8,138 +8,148 @@ const fail = (files: Record<string, string>, main = 'p.yml') => {
   return errorOf(() => loadPlaybook(main, { modules: testModules }));
 };
 const play = (tasks: string) => `- hosts: all\n  tasks:\n${tasks}`;
+const lines = (...l: string[]) => l.join('\n');
+
+// One row per mistake: the files, and the exact text a user reads (a pattern where zod or yaml word the tail).
+const ERRORS: { name: string; files: Record<string, string>; message: string | RegExp }[] = [
+  {
+    name: 'YAML syntax error',
+    files: { 'p.yml': '- hosts: all\n  tasks: [\n' },
+    message: 'p.yml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  },
+  {
+    name: 'YAML syntax error: a sequence item without -',
+    files: { 'p.yml': '- hosts: all\n  tasks:\n  - command: ls\n   name: x\n' },
+    message: 'p.yml:4:1: YAML syntax error: Sequence item without - indicator',
+  },
+  {
+    name: 'duplicate key',
+    files: { 'p.yml': play('    - command: ls\n      name: a\n      name: b\n') },
+    message: 'p.yml:5:7: duplicate key "name"\n  hint: each key may appear once per mapping',
+  },
+  {
+    name: 'unknown module with did-you-mean',
+    files: { 'p.yml': play('    - name: x\n      comand: ls\n') },
+    message: 'p.yml:4:7 [0].tasks[0].comand: unknown module "comand"\n  hint: did you mean "command"?',
+  },
+  {
+    name: 'unknown task key with did-you-mean',
+    files: { 'p.yml': play('    - command: ls\n      whenn: x\n') },
+    message: 'p.yml:4:7 [0].tasks[0].whenn: unknown task key "whenn"\n  hint: did you mean "when"?',
+  },
+  {
+    name: 'missing module and several modules',
+    files: { 'p.yml': play('    - name: nothing\n    - command: ls\n      copy: {src: a, dest: b}\n') },
+    message: lines(
+      'p.yml:3:7 [0].tasks[0]: a task needs exactly one module, got none\n  hint: e.g. `command: ls -l` or `copy: {src: a, dest: /tmp/a}`',
+      'p.yml:4:7 [0].tasks[1]: several modules in one task: command, copy\n  hint: split it into one task per module',
+    ),
+  },
+  {
+    name: 'wrong types for module args, all errors of the file at once',
+    files: { 'p.yml': play('    - wait_for:\n        port: 80a\n        state: up\n        bogus: 1\n    - copy: {src: a}\n    - copy: src=a dest=b\n') },
+    message: lines(
+      'p.yml:4:15 [0].tasks[0].wait_for.port: expected a number, got "80a"',
+      'p.yml:5:16 [0].tasks[0].wait_for.state: expected one of started, stopped, got "up"',
+      'p.yml:6:9 [0].tasks[0].wait_for.bogus: unknown key "bogus"',
+      'p.yml:7:13 [0].tasks[1].copy: missing required key "dest"',
+      'p.yml:8:13 [0].tasks[2].copy: expected a mapping of arguments, got "src=a dest=b"\n  hint: copy takes its arguments as a mapping, e.g. `copy: {name: value}`',
+    ),
+  },
+  {
+    name: 'errors from args: and free-form values point at their source',
+    files: { 'p.yml': play('    - command: ls\n      args: {chdir: 5}\n    - command:\n') },
+    message: lines('p.yml:4:21 [0].tasks[0].args.chdir: expected a string, got 5', 'p.yml:5:7 [0].tasks[1].command: missing required key "cmd"'),
+  },
+  {
+    name: 'bad task keywords',
+    files: { 'p.yml': play('    - command: ls\n      retries: many\n      delegate_to: db1\n    - command: ls\n      loop_control: {loop_varr: x}\n') },
+    message: lines(
+      'p.yml:4:16 [0].tasks[0].retries: expected a number, got "many"',
+      'p.yml:7:22 [0].tasks[1].loop_control.loop_varr: unknown key "loop_varr"\n  hint: did you mean "loop_var"?',
+    ),
+  },
+  {
+    name: 'delegate_to another host',
+    files: { 'p.yml': play('    - command: ls\n      delegate_to: db1\n') },
+    message: 'p.yml:4:20 [0].tasks[0].delegate_to: expected localhost or 127.0.0.1, got "db1"\n  hint: delegating to other hosts is not supported',
+  },
+  {
+    name: 'missing hosts, bad serial, bad strategy, unknown play key',
+    files: { 'p.yml': '- name: a\n  tasks: []\n- hosts: all\n  serial: fast\n  strategy: fats\n  handler: []\n' },
+    message: lines(
+      'p.yml:1:3 [0]: missing required key "hosts"',
+      'p.yml:4:11 [1].serial: expected a number, a percentage such as "30%" or a list of them, got "fast"',
+      'p.yml:5:13 [1].strategy: expected one of linear, free, got "fats"',
+      'p.yml:6:3 [1].handler: unknown key "handler"\n  hint: did you mean "handlers"?',
+    ),
+  },
+  {
+    name: 'include cycle',
+    files: { 'p.yml': play('    - include_tasks: t/a.yml\n'), 't/a.yml': '- import_tasks: b.yml\n', 't/b.yml': '- include_tasks: a.yml\n' },
+    message: 't/b.yml:1:18 [0].include_tasks: include cycle: a.yml → b.yml → a.yml',
+  },
+  {
+    name: 'missing include file',
+    files: { 'p.yml': play('    - include_tasks: tasks/missing.yml\n') },
+    message: 'p.yml:3:22 [0].tasks[0].include_tasks: file not found: tasks/missing.yml',
+  },
+  {
+    name: 'templated include path',
+    files: { 'p.yml': play('    - include_tasks: "{{ f }}.yml"\n') },
+    message: 'p.yml:3:22 [0].tasks[0].include_tasks: templated include paths are not supported, got "{{ f }}.yml"\n  hint: use a static path relative to this file',
+  },
+  {
+    name: 'import_playbook cycle',
+    files: { 'p.yml': '- import_playbook: q.yml\n', 'q.yml': '- import_playbook: p.yml\n' },
+    message: 'q.yml:1:20 [0].import_playbook: import cycle: p.yml → q.yml → p.yml',
+  },
+  {
+    name: 'missing vars file',
+    files: { 'p.yml': '- hosts: all\n  vars_files:\n    - vars/nope.yml\n' },
+    message: 'p.yml:3:7 [0].vars_files[0]: file not found: vars/nope.yml',
+  },
+  {
+    name: 'template syntax error in args',
+    files: { 'p.yml': play('    - debug: {msg: "hello {{ name }"}\n') },
+    message: /^p\.yml:3:20 \[0\]\.tasks\[0\]\.debug\.msg: template syntax error: line 1 near "hello \{\{ name \}"/,
+  },
+  {
+    name: 'not a list of plays',
+    files: { 'p.yml': 'hosts: all\n' },
+    message: 'p.yml:1:1: expected a list of plays, got a mapping\n  hint: a playbook starts with `- hosts: ...`',
+  },
+  {
+    name: 'condition syntax, with the position of the list item',
+    files: { 'p.yml': play('    - command: ls\n      when:\n        - x == 1\n        - x ==\n') },
+    message: /^p\.yml:6:11 \[0\]\.tasks\[0\]\.when\[1\]: expression syntax error: /,
+  },
+  {
+    name: 'task-only keys on blocks, blocks in handlers, listen outside handlers, loop and with_items together',
+    files: {
+      'p.yml':
+        '- hosts: all\n  tasks:\n    - block:\n        - command: ls\n      register: r\n      whn: x\n    - command: ls\n      listen: x\n      loop: [1]\n      with_items: [2]\n  handlers:\n    - block: []\n    - command: ls\n',
+    },
+    message: lines(
+      'p.yml:5:7 [0].tasks[0].register: "register" is not allowed on a block\n  hint: put it on the tasks inside the block',
+      'p.yml:6:7 [0].tasks[0].whn: unknown block key "whn"\n  hint: did you mean "when"?',
+      'p.yml:8:7 [0].tasks[1].listen: listen is only allowed on handlers',
+      'p.yml:10:7 [0].tasks[1].with_items: use loop or with_items, not both',
+      'p.yml:12:7 [0].handlers[0]: blocks and includes are not supported in handlers\n  hint: list handlers as plain tasks',
+      'p.yml:13:7 [0].handlers[1]: a handler needs a name or listen\n  hint: notify refers to handlers by name',
+    ),
+  },
+];
 
 describe('loadPlaybook: errors', () => {
-  it('YAML syntax error', async () => {
-    expect(await fail({ 'p.yml': '- hosts: all\n  tasks: [\n' })).toBe(
-      'p.yml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
-    );
-    expect(await fail({ 'p.yml': '- hosts: all\n  tasks:\n  - command: ls\n   name: x\n' })).toBe('p.yml:4:1: YAML syntax error: Sequence item without - indicator');
-  });
-
-  it('duplicate key', async () => {
-    expect(await fail({ 'p.yml': play('    - command: ls\n      name: a\n      name: b\n') })).toBe(
-      'p.yml:5:7: duplicate key "name"\n  hint: each key may appear once per mapping',
-    );
-  });
-
-  it('unknown module with did-you-mean', async () => {
-    expect(await fail({ 'p.yml': play('    - name: x\n      comand: ls\n') })).toBe('p.yml:4:7 [0].tasks[0].comand: unknown module "comand"\n  hint: did you mean "command"?');
-  });
-
-  it('unknown task key with did-you-mean', async () => {
-    expect(await fail({ 'p.yml': play('    - command: ls\n      whenn: x\n') })).toBe('p.yml:4:7 [0].tasks[0].whenn: unknown task key "whenn"\n  hint: did you mean "when"?');
-  });
-
-  it('missing module and several modules', async () => {
-    expect(await fail({ 'p.yml': play('    - name: nothing\n    - command: ls\n      copy: {src: a, dest: b}\n') })).toBe(
-      [
-        'p.yml:3:7 [0].tasks[0]: a task needs exactly one module, got none\n  hint: e.g. `command: ls -l` or `copy: {src: a, dest: /tmp/a}`',
-        'p.yml:4:7 [0].tasks[1]: several modules in one task: command, copy\n  hint: split it into one task per module',
-      ].join('\n'),
-    );
-  });
-
-  it('wrong types for module args, all errors of the file at once', async () => {
-    const text = play('    - wait_for:\n        port: 80a\n        state: up\n        bogus: 1\n    - copy: {src: a}\n    - copy: src=a dest=b\n');
-    expect(await fail({ 'p.yml': text })).toBe(
-      [
-        'p.yml:4:15 [0].tasks[0].wait_for.port: expected a number, got "80a"',
-        'p.yml:5:16 [0].tasks[0].wait_for.state: expected one of started, stopped, got "up"',
-        'p.yml:6:9 [0].tasks[0].wait_for.bogus: unknown key "bogus"',
-        'p.yml:7:13 [0].tasks[1].copy: missing required key "dest"',
-        'p.yml:8:13 [0].tasks[2].copy: expected a mapping of arguments, got "src=a dest=b"\n  hint: copy takes its arguments as a mapping, e.g. `copy: {name: value}`',
-      ].join('\n'),
-    );
-  });
-
-  it('points errors from args: and free-form values at their source', async () => {
-    expect(await fail({ 'p.yml': play('    - command: ls\n      args: {chdir: 5}\n    - command:\n') })).toBe(
-      [
-        'p.yml:4:21 [0].tasks[0].args.chdir: expected a string, got 5',
-        'p.yml:5:7 [0].tasks[1].command: missing required key "cmd"',
-      ].join('\n'),
-    );
-  });
-
-  it('bad task keywords', async () => {
-    const text = play('    - command: ls\n      retries: many\n      delegate_to: db1\n    - command: ls\n      loop_control: {loop_varr: x}\n');
-    expect(await fail({ 'p.yml': text })).toBe(
-      [
-        'p.yml:4:16 [0].tasks[0].retries: expected a number, got "many"',
-        'p.yml:7:22 [0].tasks[1].loop_control.loop_varr: unknown key "loop_varr"\n  hint: did you mean "loop_var"?',
-      ].join('\n'),
-    );
-    expect(await fail({ 'p.yml': play('    - command: ls\n      delegate_to: db1\n') })).toBe(
-      'p.yml:4:20 [0].tasks[0].delegate_to: expected localhost or 127.0.0.1, got "db1"\n  hint: delegating to other hosts is not supported',
-    );
-  });
-
-  it('missing hosts, bad serial, bad strategy, unknown play key', async () => {
-    const text = '- name: a\n  tasks: []\n- hosts: all\n  serial: fast\n  strategy: fats\n  handler: []\n';
-    expect(await fail({ 'p.yml': text })).toBe(
-      [
-        'p.yml:1:3 [0]: missing required key "hosts"',
-        'p.yml:4:11 [1].serial: expected a number, a percentage such as "30%" or a list of them, got "fast"',
-        'p.yml:5:13 [1].strategy: expected one of linear, free, got "fats"',
-        'p.yml:6:3 [1].handler: unknown key "handler"\n  hint: did you mean "handlers"?',
-      ].join('\n'),
-    );
-  });
-
-  it('include cycle and missing include file', async () => {
-    expect(await fail({ 'p.yml': play('    - include_tasks: t/a.yml\n'), 't/a.yml': '- import_tasks: b.yml\n', 't/b.yml': '- include_tasks: a.yml\n' })).toBe(
-      't/b.yml:1:18 [0].include_tasks: include cycle: a.yml → b.yml → a.yml',
-    );
-    expect(await fail({ 'p.yml': play('    - include_tasks: tasks/missing.yml\n') })).toBe(
-      'p.yml:3:22 [0].tasks[0].include_tasks: file not found: tasks/missing.yml',
-    );
-    expect(await fail({ 'p.yml': play('    - include_tasks: "{{ f }}.yml"\n') })).toBe(
-      'p.yml:3:22 [0].tasks[0].include_tasks: templated include paths are not supported, got "{{ f }}.yml"\n  hint: use a static path relative to this file',
-    );
-  });
-
-  it('import_playbook cycle and missing vars file', async () => {
-    expect(await fail({ 'p.yml': '- import_playbook: q.yml\n', 'q.yml': '- import_playbook: p.yml\n' })).toBe(
-      'q.yml:1:20 [0].import_playbook: import cycle: p.yml → q.yml → p.yml',
-    );
-    expect(await fail({ 'p.yml': '- hosts: all\n  vars_files:\n    - vars/nope.yml\n' })).toBe(
-      'p.yml:3:7 [0].vars_files[0]: file not found: vars/nope.yml',
-    );
-  });
-
-  it('template syntax errors in args', async () => {
-    expect(await fail({ 'p.yml': play('    - debug: {msg: "hello {{ name }"}\n') })).toMatch(
-      /^p\.yml:3:20 \[0\]\.tasks\[0\]\.debug\.msg: template syntax error: line 1 near "hello \{\{ name \}"/,
-    );
-  });
-
-  it('not a list of plays', async () => {
-    expect(await fail({ 'p.yml': 'hosts: all\n' })).toBe('p.yml:1:1: expected a list of plays, got a mapping\n  hint: a playbook starts with `- hosts: ...`');
+  it.each(ERRORS)('$name', async ({ files, message }) => {
+    const got = await fail(files);
+    if (typeof message === 'string') expect(got).toBe(message);
+    else expect(got).toMatch(message);
   });
 });
 
 describe('loadPlaybook: keyword rules', () => {
-  it('checks condition syntax with positions', async () => {
-    const msg = await fail({ 'p.yml': play('    - command: ls\n      when:\n        - x == 1\n        - x ==\n') });
-    expect(msg.split('\n')[0]).toMatch(/^p\.yml:6:11 \[0\]\.tasks\[0\]\.when\[1\]: expression syntax error: /);
-  });
-
-  it('rejects task-only keys on blocks, blocks in handlers, listen outside handlers, loop and with_items together', async () => {
-    const text =
-      '- hosts: all\n  tasks:\n    - block:\n        - command: ls\n      register: r\n      whn: x\n    - command: ls\n      listen: x\n      loop: [1]\n      with_items: [2]\n  handlers:\n    - block: []\n    - command: ls\n';
-    expect(await fail({ 'p.yml': text })).toBe(
-      [
-        'p.yml:5:7 [0].tasks[0].register: "register" is not allowed on a block\n  hint: put it on the tasks inside the block',
-        'p.yml:6:7 [0].tasks[0].whn: unknown block key "whn"\n  hint: did you mean "when"?',
-        'p.yml:8:7 [0].tasks[1].listen: listen is only allowed on handlers',
-        'p.yml:10:7 [0].tasks[1].with_items: use loop or with_items, not both',
-        'p.yml:12:7 [0].handlers[0]: blocks and includes are not supported in handlers\n  hint: list handlers as plain tasks',
-        'p.yml:13:7 [0].handlers[1]: a handler needs a name or listen\n  hint: notify refers to handlers by name',
-      ].join('\n'),
-    );
-  });
-
   it('accepts gather_facts, with_items as loop, yes/no flags and block rescue/always', async () => {
     tree({
       'p.yml': '- hosts: all\n  gather_facts: no\n  max_fail_percentage: 20\n  tasks:\n    - block:\n        - command: ls\n      rescue:\n        - command: echo r\n      always:\n        - command: echo a\n      become: yes\n    - command: echo {{ item }}\n      with_items: [1, 2]\n      ignore_errors: true\n',
@@ -151,9 +161,14 @@ describe('loadPlaybook: keyword rules', () => {
     expect(task).toMatchObject({ loop: [1, 2], ignoreErrors: true, args: { cmd: 'echo {{ item }}' } });
   });
 
-  it('validates against the real module registry by default', async () => {
-    tree({ 'p.yml': '- hosts: all\n  tasks:\n    - command: ls -l\n    - wait_for: {port: 80a}\n' });
-    const msg = await errorOf(() => loadPlaybook('p.yml'));
-    expect(msg).toBe('p.yml:4:24 [0].tasks[1].wait_for.port: expected a number, got "80a"');
+  it.each([
+    { text: '- wait_for: {port: 80a}\n', message: 'p.yml:4:24 [0].tasks[1].wait_for.port: expected a number, got "80a"' },
+    {
+      text: '- file: {path: /etc/app, mode: 0755}\n',
+      message: "p.yml:4:36 [0].tasks[1].file.mode: expected a quoted octal string such as '0755', got the number 755; write mode: '0755' (YAML reads unquoted numbers as decimal)",
+    },
+  ])('validates against the real module registry by default: $text', async ({ text, message }) => {
+    tree({ 'p.yml': `- hosts: all\n  tasks:\n    - command: ls -l\n    ${text}` });
+    expect(await errorOf(() => loadPlaybook('p.yml'))).toBe(message);
   });
 });

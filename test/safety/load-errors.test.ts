@@ -27,7 +27,20 @@ describe('load errors and secrets', () => {
     expect(retries.stderr).toBe('omsrun: error: retries.yml:7:23 [0].tasks[0].retries: expected a number, got "********"\n');
     const mode = await omsrun(['mode.yml', '--vault-password-file', 'pw'], { cwd: dir });
     expect(mode.code).toBe(4);
-    expect(mode.stderr).toContain("[0].tasks[0].file.mode: expected an octal mode such as '0644', got '********'\n");
+    expect(mode.stderr).toContain("[0].tasks[0].file.mode: expected an octal mode such as '0644', got \"********\"\n");
     expect(retries.stderr + retries.stdout + mode.stderr + mode.stdout).not.toContain(SECRET);
+  });
+
+  it('masks a vault value in a run-time argument error (a templated value of the wrong kind), exit 2', async () => {
+    const inventory = 'all:\n  hosts:\n    l1: { ansible_connection: local }\n';
+    const dir = workdir({
+      'inventories/default.yml': inventory,
+      'site.yml': `- hosts: all\n  gather_facts: false\n  vars:\n    ${vaulted('wait_secs', '    ')}\n  tasks:\n    - name: t\n      wait_for: { path: /tmp, timeout: "{{ wait_secs }}" }\n`,
+      'pw': `${VAULT_PW}\n`,
+    });
+    const r = await omsrun(['site.yml', '--vault-password-file', 'pw'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('task "t": args.timeout: expected a number, got "********"');
+    expect(r.stderr + r.stdout).not.toContain(SECRET);
   });
 });

@@ -18,132 +18,120 @@ const vars = {
 };
 const ctx = { file: 'playbooks/x.yml', line: 4, col: 5, task: 'check port', field: 'when' };
 
+const more = { settings: { https: true, empty: '' }, index_ok: false };
+const opWords = { order: 1, is_ready: true, not_found: false, android: 'x', index: 2 };
+
+// One row per expression and what it evaluates to (with `vars`, plus `extra` where given).
+const VALUES: { group: string; expr: string; value: unknown; extra?: Record<string, unknown> }[] = [
+  { group: 'comparisons, arithmetic and paths', expr: 'port == 80', value: true },
+  { group: 'comparisons, arithmetic and paths', expr: 'port + 1', value: 81 },
+  { group: 'comparisons, arithmetic and paths', expr: 'm.a.b == 1 && list[1] == 2', value: true },
+  { group: 'comparisons, arithmetic and paths', expr: 'users[.admin == true][0].name', value: 'ann' },
+  { group: 'a condition wrapped in {{ }}', expr: '{{ port == 80 }}', value: true },
+  { group: 'a condition wrapped in {{ }}', expr: '  {{port}}  ', value: 80 },
+  { group: 'and, or, not with Python precedence', expr: 'port == 80 and name == "Web"', value: true },
+  { group: 'and, or, not with Python precedence', expr: 'port == 81 or name == "Web"', value: true },
+  { group: 'and, or, not with Python precedence', expr: 'not port == 81', value: true },
+  { group: 'and, or, not with Python precedence', expr: 'not port == 80 or true', value: true },
+  { group: 'and, or, not with Python precedence', expr: 'not empty and port == 80', value: true },
+  { group: 'and, or, not with Python precedence', expr: 'true or false and false', value: true },
+  { group: 'and, or, not with Python precedence', expr: 'true || false && false', value: true },
+  { group: 'and, or, not with Python precedence', expr: 'not 3 in list', value: true },
+  { group: 'short-circuit: the right side is not evaluated when not needed', expr: 'false and regex_search(s, "(")', value: false },
+  { group: 'short-circuit: the right side is not evaluated when not needed', expr: 'port or regex_search(s, "(")', value: 80 },
+  { group: 'names that start with an operator word are names', expr: 'order == 1 and is_ready and not not_found and android and index', value: 2, extra: opWords },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '2 in list', value: true },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '"world" in s', value: true },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '5 in list', value: false },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '"https" in settings', value: true, extra: more },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '"empty" in settings', value: true, extra: more },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '"toString" in settings', value: false, extra: more },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '"tsdb" not in settings', value: true, extra: more },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '5 not  in list and "x" not in s', value: true, extra: more },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: '2 not in list', value: false, extra: more },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: 'not 2 not in list', value: true, extra: more },
+  // Only the operator is rewritten: names that start with "in" and string literals stay as written.
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: 'not index_ok and "not in" == "not in"', value: true, extra: more },
+  { group: 'in and not in on lists, map keys and strings, as Jinja', expr: "'a not in b' not in list", value: true, extra: more },
+  { group: 'is defined, is not defined, is undefined, defined()', expr: 'foo is defined', value: false },
+  { group: 'is defined, is not defined, is undefined, defined()', expr: 'port is defined', value: true },
+  { group: 'is defined, is not defined, is undefined, defined()', expr: 'foo is not defined and port is defined', value: true },
+  { group: 'is defined, is not defined, is undefined, defined()', expr: 'foo is undefined', value: true },
+  { group: 'is defined, is not defined, is undefined, defined()', expr: 'not foo is defined', value: true },
+  { group: 'is defined, is not defined, is undefined, defined()', expr: 'defined(m.a.c) or defined(m.a.b)', value: true },
+  { group: 'is defined, is not defined, is undefined, defined()', expr: 'n is defined', value: true },
+  { group: 'null, None and True/False', expr: 'n == null and n == None and none == null', value: true },
+  { group: 'null, None and True/False', expr: 'True and not False', value: true },
+  { group: 'null, None and True/False', expr: 'null', value: 5, extra: { null: 5 } },
+  { group: 'transforms that also work as functions', expr: 'foo|default(3) + 1', value: 4 },
+  { group: 'transforms that also work as functions', expr: 'default(foo, "x")', value: 'x' },
+  { group: 'transforms that also work as functions', expr: 'list|length == 2 and length(s) == 11 and m|length == 1', value: true },
+  { group: 'transforms that also work as functions', expr: 'name|lower == "web" and upper(name) == "WEB"', value: true },
+  { group: 'transforms that also work as functions', expr: 'int("12") + "3"|int + 4.7|int', value: 19 },
+  { group: 'transforms that also work as functions', expr: '"x"|int', value: 0 },
+  { group: 'transforms that also work as functions', expr: '"2.5"|float * 2', value: 5 },
+  { group: 'transforms that also work as functions', expr: 'flag|bool and "On"|bool and not "no"|bool and not zero|bool', value: true },
+  { group: 'transforms that also work as functions', expr: '"Y"|bool and "t"|bool and 1|bool and "1"|bool', value: true },
+  { group: 'transforms that also work as functions', expr: '"off"|bool or "f"|bool or "2"|bool or "maybe"|bool or n|bool', value: false },
+  { group: 'transforms that also work as functions', expr: 'contains(list, 2) and s|contains("lo w") and m|contains("a")', value: true },
+  { group: 'transforms that also work as functions', expr: 'match(s, "hel") and not match(s, "wor") and search(s, "wor")', value: true },
+  { group: 'transforms that also work as functions', expr: 'regex_search(s, "w.r")', value: 'wor' },
+  { group: 'transforms that also work as functions', expr: 'regex_search(s, "xyz")', value: null },
+  { group: 'transforms that also work as functions', expr: '"  pad "|trim', value: 'pad' },
+  { group: 'transforms that also work as functions', expr: 's|split', value: ['hello', 'world'] },
+  { group: 'transforms that also work as functions', expr: '"a,b"|split(",")', value: ['a', 'b'] },
+  { group: 'transforms that also work as functions', expr: 'list|join("-")', value: '1-2' },
+  { group: 'transforms that also work as functions', expr: 'port|string', value: '80' },
+];
+
+// One row per mistake: the expression, where it comes from, and the exact text (the whole message or its detail).
+const ERRORS: { name: string; expr: string; where?: typeof ctx; message?: string; detail?: string }[] = [
+  {
+    name: 'an undefined variable, with the task and the expression',
+    expr: 'foo == 1',
+    where: ctx,
+    message: 'playbooks/x.yml:4:5 task "check port": when: undefined variable "foo" in "foo == 1"\n  hint: use defined(foo) or foo|default(...) when it may be unset',
+  },
+  { name: 'an undefined nested path', expr: 'm.a.c == 1', detail: 'undefined variable "m.a.c" in "m.a.c == 1"' },
+  { name: 'a close name suggested', expr: 'porr > 1', message: 'undefined variable "porr" in "porr > 1"\n  hint: did you mean "port"?' },
+  { name: 'undefined beside defined()', expr: 'defined(x) and y', detail: 'undefined variable "y" in "defined(x) and y"' },
+  { name: 'undefined inside default()', expr: 'x|default(y)', detail: 'undefined variable "y" in "x|default(y)"' },
+  {
+    name: 'a syntax error, with the task',
+    expr: 'port ==',
+    where: ctx,
+    message: 'playbooks/x.yml:4:5 task "check port": when: syntax error in "port ==": unexpected end of expression',
+  },
+  { name: 'a syntax error with a hint', expr: 'port = 80', message: 'syntax error in "port = 80": invalid token "="\n  hint: compare with "==", not "="' },
+  {
+    name: 'an unsupported test',
+    expr: 'port is number',
+    detail: 'syntax error in "port is number": "is" supports only "is defined", "is not defined" and "is undefined"',
+  },
+  {
+    name: 'an evaluation failure',
+    expr: 'regex_search(s, "(")',
+    detail: 'cannot evaluate "regex_search(s, \\"(\\")": Invalid regular expression: /(/: Unterminated group',
+  },
+];
+
 describe('evaluate', () => {
-  it('evaluates comparisons, arithmetic and paths', () => {
-    expect(evaluate('port == 80', vars)).toBe(true);
-    expect(evaluate('port + 1', vars)).toBe(81);
-    expect(evaluate('m.a.b == 1 && list[1] == 2', vars)).toBe(true);
-    expect(evaluate('users[.admin == true][0].name', vars)).toBe('ann');
+  it.each(VALUES)('$group: $expr', ({ expr, value, extra }) => {
+    expect(evaluate(expr, { ...vars, ...extra })).toEqual(value);
   });
 
-  it('accepts a condition wrapped in {{ }}', () => {
-    expect(evaluate('{{ port == 80 }}', vars)).toBe(true);
-    expect(evaluate('  {{port}}  ', vars)).toBe(80);
-  });
-
-  it('supports and, or, not with Python precedence', () => {
-    expect(evaluate('port == 80 and name == "Web"', vars)).toBe(true);
-    expect(evaluate('port == 81 or name == "Web"', vars)).toBe(true);
-    expect(evaluate('not port == 81', vars)).toBe(true);
-    expect(evaluate('not port == 80 or true', vars)).toBe(true);
-    expect(evaluate('not empty and port == 80', vars)).toBe(true);
-    expect(evaluate('true or false and false', vars)).toBe(true);
-    expect(evaluate('true || false && false', vars)).toBe(true);
-    expect(evaluate('not 3 in list', vars)).toBe(true);
-  });
-
-  it('short-circuits: the right side of and/or is not evaluated when not needed', () => {
-    expect(evaluate('false and regex_search(s, "(")', vars)).toBe(false);
-    expect(evaluate('port or regex_search(s, "(")', vars)).toBe(80);
-  });
-
-  it('does not mistake names that start with an operator word for operators', () => {
-    expect(evaluate('order == 1 and is_ready and not not_found and android and index', { order: 1, is_ready: true, not_found: false, android: 'x', index: 2 })).toBe(2);
-  });
-
-  it('supports in and not in on lists, map keys and strings, as Jinja does', () => {
-    expect(evaluate('2 in list', vars)).toBe(true);
-    expect(evaluate('"world" in s', vars)).toBe(true);
-    expect(evaluate('5 in list', vars)).toBe(false);
-    const more = { ...vars, settings: { https: true, empty: '' }, index_ok: false };
-    expect(evaluate('"https" in settings', more)).toBe(true);
-    expect(evaluate('"empty" in settings', more)).toBe(true);
-    expect(evaluate('"toString" in settings', more)).toBe(false);
-    expect(evaluate('"tsdb" not in settings', more)).toBe(true);
-    expect(evaluate('5 not  in list and "x" not in s', more)).toBe(true);
-    expect(evaluate('2 not in list', more)).toBe(false);
-    expect(evaluate('not 2 not in list', more)).toBe(true);
-    // Only the operator is rewritten: names that start with "in" and string literals stay as written.
-    expect(evaluate('not index_ok and "not in" == "not in"', more)).toBe(true);
-    expect(evaluate("'a not in b' not in list", more)).toBe(true);
-  });
-
-  it('supports is defined, is not defined, is undefined and defined()', () => {
-    expect(evaluate('foo is defined', vars)).toBe(false);
-    expect(evaluate('port is defined', vars)).toBe(true);
-    expect(evaluate('foo is not defined and port is defined', vars)).toBe(true);
-    expect(evaluate('foo is undefined', vars)).toBe(true);
-    expect(evaluate('not foo is defined', vars)).toBe(true);
-    expect(evaluate('defined(m.a.c) or defined(m.a.b)', vars)).toBe(true);
-    expect(evaluate('n is defined', vars)).toBe(true);
-  });
-
-  it('offers null, None and True/False', () => {
-    expect(evaluate('n == null and n == None and none == null', vars)).toBe(true);
-    expect(evaluate('True and not False', vars)).toBe(true);
-    expect(evaluate('null', { null: 5 })).toBe(5);
-  });
-
-  it('has transforms that also work as functions', () => {
-    expect(evaluate('foo|default(3) + 1', vars)).toBe(4);
-    expect(evaluate('default(foo, "x")', vars)).toBe('x');
-    expect(evaluate('list|length == 2 and length(s) == 11 and m|length == 1', vars)).toBe(true);
-    expect(evaluate('name|lower == "web" and upper(name) == "WEB"', vars)).toBe(true);
-    expect(evaluate('int("12") + "3"|int + 4.7|int', vars)).toBe(19);
-    expect(evaluate('"x"|int', vars)).toBe(0);
-    expect(evaluate('"2.5"|float * 2', vars)).toBe(5);
-    expect(evaluate('flag|bool and "On"|bool and not "no"|bool and not zero|bool', vars)).toBe(true);
-    expect(evaluate('contains(list, 2) and s|contains("lo w") and m|contains("a")', vars)).toBe(true);
-    expect(evaluate('match(s, "hel") and not match(s, "wor") and search(s, "wor")', vars)).toBe(true);
-    expect(evaluate('regex_search(s, "w.r")', vars)).toBe('wor');
-    expect(evaluate('regex_search(s, "xyz")', vars)).toBeNull();
-    expect(evaluate('"  pad "|trim', vars)).toBe('pad');
-    expect(evaluate('s|split', vars)).toEqual(['hello', 'world']);
-    expect(evaluate('"a,b"|split(",")', vars)).toEqual(['a', 'b']);
-    expect(evaluate('list|join("-")', vars)).toBe('1-2');
-    expect(evaluate('port|string', vars)).toBe('80');
-  });
-
-  it('documents every function', () => {
-    for (const f of EXPR_FUNCTIONS) expect(f.description.length).toBeGreaterThan(10);
-  });
-
-  it('names an undefined variable, the task and the expression', () => {
-    expect(errorOf(() => evaluate('foo == 1', vars, ctx)).message).toBe(
-      'playbooks/x.yml:4:5 task "check port": when: undefined variable "foo" in "foo == 1"\n' +
-        '  hint: use defined(foo) or foo|default(...) when it may be unset',
-    );
-  });
-
-  it('names undefined nested paths and suggests close names', () => {
-    expect(errorOf(() => evaluate('m.a.c == 1', vars)).detail).toBe('undefined variable "m.a.c" in "m.a.c == 1"');
-    expect(errorOf(() => evaluate('porr > 1', vars)).message).toBe(
-      'undefined variable "porr" in "porr > 1"\n  hint: did you mean "port"?',
-    );
-    expect(errorOf(() => evaluate('defined(x) and y', vars)).detail).toBe('undefined variable "y" in "defined(x) and y"');
-    expect(errorOf(() => evaluate('x|default(y)', vars)).detail).toBe('undefined variable "y" in "x|default(y)"');
+  it.each(ERRORS)('reports $name', ({ expr, where, message, detail }) => {
+    const err = errorOf(() => evaluate(expr, vars, where));
+    if (message !== undefined) expect(err.message).toBe(message);
+    if (detail !== undefined) expect(err.detail).toBe(detail);
   });
 
   it('does not treat inherited object properties as variables', () => {
     expect(errorOf(() => evaluate('toString', vars)).detail).toContain('toString');
   });
 
-  it('reports syntax errors with the expression and a hint', () => {
-    expect(errorOf(() => evaluate('port ==', vars, ctx)).message).toBe(
-      'playbooks/x.yml:4:5 task "check port": when: syntax error in "port ==": unexpected end of expression',
-    );
-    expect(errorOf(() => evaluate('port = 80', vars)).message).toBe(
-      'syntax error in "port = 80": invalid token "="\n  hint: compare with "==", not "="',
-    );
-    expect(errorOf(() => evaluate('port is number', vars)).detail).toBe(
-      'syntax error in "port is number": "is" supports only "is defined", "is not defined" and "is undefined"',
-    );
-  });
-
-  it('reports evaluation failures', () => {
-    expect(errorOf(() => evaluate('regex_search(s, "(")', vars)).detail).toBe(
-      'cannot evaluate "regex_search(s, \\"(\\")": Invalid regular expression: /(/: Unterminated group',
-    );
+  it('documents every function', () => {
+    for (const f of EXPR_FUNCTIONS) expect(f.description.length).toBeGreaterThan(10);
   });
 });
 

@@ -105,7 +105,7 @@ describe('helpers', () => {
   it('join', () => {
     expect(renderString('{{join list}}', vars)).toBe("a,b c,it's");
     expect(renderString('{{join list " | "}}', vars)).toBe("a | b c | it's");
-    expect(() => renderString('{{join name}}', vars)).toThrow('join: join expects a list, got string in "{{join name}}"');
+    expect(() => renderString('{{join name}}', vars)).toThrow('join: expected a list, got a string in "{{join name}}"');
   });
 
   it('env reads the controller environment, with a default', () => {

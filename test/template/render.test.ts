@@ -56,17 +56,17 @@ describe('renderString', () => {
     expect(err.message).toBe('task "t": undefined variable "db_hots" in "http://{{db_hots}}/"\n  hint: did you mean "db_host"?');
   });
 
-  it('reports undefined nested paths, helper arguments and block conditions', () => {
-    expect(errorOf(() => renderString('{{cfg.missing}}', vars)).detail).toBe('undefined variable "cfg.missing" in "{{cfg.missing}}"');
-    expect(errorOf(() => renderString('{{nope.deeper}}', vars)).detail).toBe('undefined variable "nope.deeper" in "{{nope.deeper}}"');
-    expect(errorOf(() => renderString('{{upper nope}}', vars)).detail).toBe('undefined variable "nope" in "{{upper nope}}"');
-    expect(errorOf(() => renderString('{{yaml a.b.c}}', vars)).detail).toBe('undefined variable "a.b.c" in "{{yaml a.b.c}}"');
-    expect(errorOf(() => renderString('{{#if flag}}x{{/if}}', vars)).detail).toBe('undefined variable "flag" in "{{#if flag}}x{{/if}}"');
-    expect(errorOf(() => renderString('{{#each list}}x{{/each}}', vars)).detail).toBe('undefined variable "list" in "{{#each list}}x{{/each}}"');
-    expect(errorOf(() => renderString('{{#if (eq nope 1)}}x{{/if}}', vars)).detail).toBe(
-      'undefined variable "nope" in "{{#if (eq nope 1)}}x{{/if}}"',
-    );
-    expect(errorOf(() => renderString('{{json cfg indent=width}}', vars)).detail).toBe('undefined variable "width" in "{{json cfg indent=width}}"');
+  it.each([
+    { tpl: '{{cfg.missing}}', name: 'cfg.missing' },
+    { tpl: '{{nope.deeper}}', name: 'nope.deeper' },
+    { tpl: '{{upper nope}}', name: 'nope' },
+    { tpl: '{{yaml a.b.c}}', name: 'a.b.c' },
+    { tpl: '{{#if flag}}x{{/if}}', name: 'flag' },
+    { tpl: '{{#each list}}x{{/each}}', name: 'list' },
+    { tpl: '{{#if (eq nope 1)}}x{{/if}}', name: 'nope' },
+    { tpl: '{{json cfg indent=width}}', name: 'width' },
+  ])('reports undefined nested paths, helper arguments and block conditions: $tpl', ({ tpl, name }) => {
+    expect(errorOf(() => renderString(tpl, vars)).detail).toBe(`undefined variable ${JSON.stringify(name)} in ${JSON.stringify(tpl)}`);
   });
 
   it('reports a missing field of a loop item', () => {

@@ -1,5 +1,6 @@
 // Runs one built command line on its own SSH channel: output lines, stdin, sudo password, timeout and abort.
 import type { Client, ClientChannel } from 'ssh2';
+import { OmsrunError } from '../../core/errors.js';
 import { BecomeHandshake } from '../become-handshake.js';
 import { CommandRun, signalRc, type CommandRunOptions } from '../command-run.js';
 import type { ExecResult } from '../connection.js';
@@ -19,7 +20,8 @@ export interface ChannelRunOptions extends CommandRunOptions {
 }
 
 /** The channel closed without an exit status: the connection went away. */
-export class ChannelLostError extends Error {
+export class ChannelLostError extends OmsrunError {
+  override readonly name = 'ChannelLostError';
   constructor(message: string, readonly started: boolean, options?: { cause?: unknown }) {
     super(message, options);
   }

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
-import { CommandError, ConfigError, InterruptedError } from '../../core/errors.js';
+import { CommandError, ConfigError, fromSystemError, InterruptedError } from '../../core/errors.js';
 import type { Become, ExecOptions, ExecResult, PutOptions, PutSource } from '../connection.js';
 
 /** What put needs from the connection. */
@@ -71,9 +71,12 @@ export async function localDigest(source: PutSource): Promise<{ sha256: string; 
 
 // The caller's sha256 when given (a large file is then read only once, by the upload).
 async function knownDigest(source: PutSource, sha256: string | Promise<string> | undefined): Promise<{ sha256: string | Promise<string>; size: number }> {
-  if (sha256 === undefined) return localDigest(source);
-  const size = 'content' in source ? Buffer.byteLength(source.content) : (await stat(source.localPath)).size;
-  return { sha256, size };
+  if ('content' in source) return sha256 === undefined ? localDigest(source) : { sha256, size: Buffer.byteLength(source.content) };
+  try {
+    return sha256 === undefined ? await localDigest(source) : { sha256, size: (await stat(source.localPath)).size };
+  } catch (err) {
+    throw fromSystemError(`cannot read ${source.localPath}`, err);
+  }
 }
 
 // sha256 of a remote file, undefined when it does not exist or cannot be read.
