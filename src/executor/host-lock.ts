@@ -27,7 +27,8 @@ const ACQUIRE = [
   // moment to write it.
   'for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do',
   '  if mkdir "$1" 2>/dev/null; then IFS= read -r h || [ -n "$h" ]; printf \'%s\\n\' "$h" > "$1/holder"; exit $?; fi',
-  '  if [ -s "$1/holder" ]; then grep -qF "$2" "$1/holder" && exit 0; cat "$1/holder"; exit ' + String(HELD) + '; fi',
+  // A holder file that goes between the test and the read was just released: try again.
+  '  if [ -s "$1/holder" ]; then grep -qF "$2" "$1/holder" && exit 0; cat "$1/holder" 2>/dev/null && exit ' + String(HELD) + '; continue; fi',
   '  [ -d "$1" ] || { [ -e "$1" ] && break; continue; }',
   '  sleep 0.1',
   'done',

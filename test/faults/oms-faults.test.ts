@@ -217,7 +217,7 @@ describe.skipIf(!labEnabled())('OMS runs under faults', () => {
       expect(r.out).not.toContain('undefined variable');
       expect(r.out).toMatch(/unreachable: \[h2\]/);
     }
-    expect(status.out).toMatch(/^h2 +[\d.]+ +unreachable +- +- +- +- +-$/m);
+    expect(status.out).toMatch(/^h2 +[\d.]+ +unreachable +- +- +- +- +- +-$/m);
     expect(status.out).toMatch(/^h1 +[\d.]+ +running /m);
     expect(await regionOf(node(0))).toBe('one-down');
     expect(await regionOf(node(2))).toBe('one-down');
@@ -236,7 +236,7 @@ describe.skipIf(!labEnabled())('OMS runs under faults', () => {
     expect(deploy.out).toMatch(/OK: 1 host, 0 changes/);
     const status = await omsrun('status.yml', '--limit', 'h2');
     expect(status.code, status.out).toBe(0);
-    expect(status.out).toMatch(/^h1 +[\d.]+ +not in this run +- +- +- +- +-$/m);
+    expect(status.out).toMatch(/^h1 +[\d.]+ +not in this run +- +- +- +- +- +-$/m);
     expect(status.out).toMatch(/^h2 +[\d.]+ +running /m);
     const reconfigure = await omsrun('reconfigure.yml', '-e', 'cm_region=limited', '--limit', 'h2');
     expect(reconfigure.code, reconfigure.out).toBe(0);
