@@ -31,7 +31,7 @@ export function registerUnlockCommand(program: Command): Command {
             try {
               await conn.connect();
               const path = String(vars.omsrun_lock_path ?? DEFAULT_LOCK_PATH);
-              const holder = await forceReleaseLock(conn, path, adminBecome(host, vars));
+              const holder = await forceReleaseLock(conn, path, adminBecome(conn, vars));
               process.stdout.write(holder ? `${host}: released lock held by ${holder}\n` : `${host}: no lock\n`);
             } catch (err) {
               if (!(err instanceof OmsrunError)) throw err;

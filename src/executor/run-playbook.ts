@@ -142,7 +142,7 @@ function connectVars(run: RunState, play: Play, playHosts: string[], h: HostStat
 
 // A host stays on the connection it opened for an earlier play: a later play's remote_user cannot change its user.
 function warnOtherUser(run: RunState, play: Play, playHosts: string[], h: HostState): void {
-  if (play.remoteUser === undefined || h.conn?.transport !== 'ssh') return;
+  if (play.remoteUser === undefined || !h.conn || h.conn.capabilities.runsOnController) return;
   let user: string;
   try {
     user = connectionSpec(h.name, connectVars(run, play, playHosts, h)).user;

@@ -87,7 +87,7 @@ function parseJson(text: string): unknown {
 }
 
 async function request(args: Args, ctx: ModuleContext, changed: boolean): Promise<ModuleOutcome> {
-  const res = ctx.conn.transport === 'local' ? await viaFetch(args, ctx) : await viaCurl(args, ctx);
+  const res = ctx.conn.capabilities.runsOnController ? await viaFetch(args, ctx) : await viaCurl(args, ctx);
   if (typeof res === 'string') return failed(`request to ${args.url} failed: ${res}`, { data: { status: -1, url: args.url } });
   const data: Record<string, unknown> = { status: res.status, url: args.url, content_type: res.contentType };
   if (/[/+]json\b/.test(res.contentType)) data.json = parseJson(res.content);

@@ -29,6 +29,7 @@ function counting(): { conn: Connection; execs: string[][]; puts: string[] } {
   const conn: Connection = {
     host: local.host,
     transport: 'ssh',
+    capabilities: { runsOnController: false },
     connect: () => local.connect(),
     exec: (argv, o) => (execs.push(argv), local.exec(argv, o)),
     put: (s, d, o) => (puts.push(d), local.put(s, d, o)),

@@ -12,7 +12,7 @@ import { makeContext, tempDir } from '../helpers/module-context.js';
 // A node whose `docker` answers from a script: records argv and the bytes piped to `docker load`.
 function fakeNode(answer: (argv: string[]) => Partial<ExecResult>): Connection & { calls: string[][]; loaded: number } {
   const node = {
-    host: 'n1', transport: 'fake', calls: [] as string[][], loaded: 0,
+    host: 'n1', transport: 'fake', capabilities: { runsOnController: false }, calls: [] as string[][], loaded: 0,
     connect: async () => {},
     close: async () => {},
     put: async () => {},
