@@ -135,7 +135,7 @@ export function markUnreachable(run: RunState, h: HostState, err: OmsrunError): 
 function failHost(run: RunState, h: HostState, msg: string): void {
   h.failed = true;
   h.stats.failed++;
-  run.emit({ kind: 'host_task_result', host: h.name, task: { id: 'lock', name: 'deploy lock', module: 'lock' }, result: { status: 'failed', changed: false, failed: true, msg, durationMs: 0 } });
+  run.emit({ kind: 'host_task_result', host: h.name, task: { id: 'lock', name: 'deploy lock', module: 'lock' }, result: { status: 'failed', msg, durationMs: 0 } });
 }
 
 /** Appends the audit record and releases the lock; errors here only warn. */

@@ -2,7 +2,7 @@
 import pLimit from 'p-limit';
 import type { Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
-import type { TaskResult } from '../core/result.js';
+import { isChanged, isFailed, type TaskResult } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
 import type { Play, Task, TaskNode } from '../playbook/model.js';
 import type { RunState } from './context.js';
@@ -114,7 +114,7 @@ export class PlayRun {
     if (this.stopped()) return;
     this.run.emit({ kind: 'host_task_start', host: host.name, task: tr.ref });
     let result: TaskResult = await runTaskOnHost(this, tr, host);
-    if (result.failed && tr.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
+    if (isFailed(result) && tr.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
     this.record(tr, host, result);
     if (tr.scope.runOnce && tr.task.register) {
       const value = registerValue(result);
@@ -129,20 +129,20 @@ export class PlayRun {
     if (task.register) host.facts[task.register] = registerValue(result);
     for (const r of [result, ...(result.results ?? [])]) {
       const facts = r.data?.facts;
-      if (!r.failed && facts && typeof facts === 'object') Object.assign(host.facts, facts);
+      if (!isFailed(r) && facts && typeof facts === 'object') Object.assign(host.facts, facts);
     }
     if (result.status === 'unreachable') {
       stats.unreachable++;
       host.unreachable = true;
       void host.close();
     } else if (result.status === 'skipped') stats.skipped++;
-    else if (result.failed && result.ignored) stats.ignored++;
-    else if (result.failed) {
+    else if (isFailed(result) && result.ignored) stats.ignored++;
+    else if (isFailed(result)) {
       stats.failed++;
       host.failed = true;
     } else {
       stats.ok++;
-      if (result.changed) {
+      if (isChanged(result)) {
         stats.changed++;
         host.changedTasks.push(tr.ref.name);
         for (const n of task.notify) host.notified.add(n);

@@ -4,7 +4,7 @@ import type { Become, Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
 import { ConnectionError, InterruptedError, OmsrunError } from '../core/errors.js';
 import { describeValue } from '../core/key-path.js';
-import type { TaskResult } from '../core/result.js';
+import { isChanged, isFailed, statusOf, type TaskResult } from '../core/result.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
 import type { ModuleContext } from '../modules/module.js';
@@ -18,7 +18,7 @@ import { buildVars } from '../template/vars.js';
 import type { HostState } from './host-state.js';
 import type { PlayRun } from './play-run.js';
 import type { Scope } from './scope.js';
-import { censor, failure, fromOutcome, loopResult, registerValue, skipped, withStatus } from './task-result.js';
+import { censor, failure, fromOutcome, loopResult, registerValue, skipped } from './task-result.js';
 
 export interface TaskRun {
   task: Task;
@@ -64,9 +64,9 @@ async function runOne(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Pr
     if (!task.until || result.status === 'unreachable') break;
     const scoped = withRegister(vars, task.register, result);
     result.attempts = attempt;
-    if (!result.failed && evalConditions(task.until, scoped, { ...where, field: 'until' })) break;
+    if (!isFailed(result) && evalConditions(task.until, scoped, { ...where, field: 'until' })) break;
     if (attempt === retries + 1) {
-      result = withStatus({ ...result, failed: true, msg: `until condition not met after ${attempt} attempts${result.msg ? `: ${result.msg}` : ''}` });
+      result = { ...result, status: 'failed', msg: `until condition not met after ${attempt} attempts${result.msg ? `: ${result.msg}` : ''}` };
       break;
     }
     pr.run.emit({ kind: 'host_output', host: host.name, task: tr.ref, stream: 'info', line: `retrying (${attempt}/${retries})` });
@@ -128,7 +128,7 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     pr.run.opts.signal.removeEventListener('abort', onAbort);
   }
   if (timeoutMs && abort.signal.aborted && !pr.run.opts.signal.aborted) {
-    result = withStatus({ ...result, failed: true, msg: `task timed out after ${task.timeout} s${stopped ? `: ${stopped}` : ''}` });
+    result = { ...result, status: 'failed', msg: `task timed out after ${task.timeout} s${stopped ? `: ${stopped}` : ''}` };
   }
   return applyOverrides(tr, result, vars);
 }
@@ -138,13 +138,10 @@ function applyOverrides(tr: TaskRun, result: TaskResult, vars: Vars): TaskResult
   if (!task.changedWhen && !task.failedWhen) return result;
   const where = renderContext(tr);
   const scoped = withRegister(vars, task.register, result);
-  let r = result;
-  if (task.changedWhen) r = { ...r, changed: evalConditions(task.changedWhen, scoped, { ...where, field: 'changed_when' }) };
-  if (task.failedWhen) {
-    const failed = evalConditions(task.failedWhen, scoped, { ...where, field: 'failed_when' });
-    r = { ...r, failed, msg: failed && !r.failed ? `failed_when condition matched: ${task.failedWhen.join(' and ')}` : r.msg };
-  }
-  return withStatus(r);
+  const changed = task.changedWhen ? evalConditions(task.changedWhen, scoped, { ...where, field: 'changed_when' }) : isChanged(result);
+  const failed = task.failedWhen ? evalConditions(task.failedWhen, scoped, { ...where, field: 'failed_when' }) : isFailed(result);
+  const msg = failed && !isFailed(result) ? `failed_when condition matched: ${task.failedWhen!.join(' and ')}` : result.msg;
+  return { ...result, status: statusOf({ failed, skipped: result.status === 'skipped', changed }), msg };
 }
 
 /** The task's variables plus its own registered result, for until / changed_when / failed_when. */

@@ -32,7 +32,7 @@ export interface ModuleContext {
 }
 
 /** What a module returns: a TaskResult without the fields the executor fills in. */
-export type ModuleOutcome = Omit<TaskResult, 'status' | 'durationMs' | 'failed'> & { failed?: boolean };
+export type ModuleOutcome = Omit<TaskResult, 'status' | 'durationMs' | 'results'> & { changed: boolean; failed?: boolean; skipped?: boolean };
 
 /** `check` decides; `apply` acts. A plan with `changes: false` is the whole answer. */
 export type Plan<P = unknown> =
