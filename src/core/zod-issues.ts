@@ -40,8 +40,8 @@ export function issuesToErrors(
   opts: IssueOptions = {},
 ): ConfigError[] {
   return explainIssues(issues, value, schema, opts).map((t) => {
-    const fp = [...(opts.base ?? []), ...(opts.mapPath ? opts.mapPath(t.path) : t.path)];
-    return new ConfigError(t.detail, { pos: t.key ? src.posOfKey(fp) : src.posOf(fp), keyPath: formatKeyPath(fp), hint: t.hint });
+    const fieldPath = [...(opts.base ?? []), ...(opts.mapPath ? opts.mapPath(t.path) : t.path)];
+    return new ConfigError(t.detail, { pos: t.key ? src.posOfKey(fieldPath) : src.posOf(fieldPath), keyPath: formatKeyPath(fieldPath), hint: t.hint });
   });
 }
 

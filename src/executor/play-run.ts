@@ -102,28 +102,28 @@ export class PlayRun {
       if (task.name !== this.run.opts.startAtTask) return;
       this.run.started = true;
     }
-    const tr: TaskRun = { task, scope, ref: { ...this.ref(task), handler } };
+    const taskRun: TaskRun = { task, scope, ref: { ...this.ref(task), handler } };
     const targets = scope.runOnce ? hosts.slice(0, 1) : hosts;
-    this.run.emit({ kind: 'task_start', play: this.play.name, task: tr.ref, hosts: targets.map((h) => h.name) });
+    this.run.emit({ kind: 'task_start', play: this.play.name, task: taskRun.ref, hosts: targets.map((h) => h.name) });
     const limit = pLimit(this.run.opts.forks);
-    await Promise.all(targets.map((h) => limit(() => this.runOn(tr, h, hosts))));
+    await Promise.all(targets.map((h) => limit(() => this.runOn(taskRun, h, hosts))));
     this.checkFailureLimits();
   }
 
-  private async runOn(tr: TaskRun, host: HostState, peers: HostState[]): Promise<void> {
+  private async runOn(taskRun: TaskRun, host: HostState, peers: HostState[]): Promise<void> {
     if (this.stopped()) return;
-    this.run.emit({ kind: 'host_task_start', host: host.name, task: tr.ref });
-    let result: TaskResult = await runTaskOnHost(this, tr, host);
-    if (isFailed(result) && tr.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
-    this.record(tr, host, result);
-    if (tr.scope.runOnce && tr.task.register) {
+    this.run.emit({ kind: 'host_task_start', host: host.name, task: taskRun.ref });
+    let result: TaskResult = await runTaskOnHost(this, taskRun, host);
+    if (isFailed(result) && taskRun.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
+    this.record(taskRun, host, result);
+    if (taskRun.scope.runOnce && taskRun.task.register) {
       const value = registerValue(result);
-      for (const peer of peers) peer.facts[tr.task.register] = value;
+      for (const peer of peers) peer.facts[taskRun.task.register] = value;
     }
   }
 
-  private record(tr: TaskRun, host: HostState, result: TaskResult): void {
-    const { task } = tr;
+  private record(taskRun: TaskRun, host: HostState, result: TaskResult): void {
+    const { task } = taskRun;
     const stats = host.stats;
     stats.durationMs += result.durationMs;
     if (task.register) host.facts[task.register] = registerValue(result);
@@ -144,11 +144,11 @@ export class PlayRun {
       stats.ok++;
       if (isChanged(result)) {
         stats.changed++;
-        host.changedTasks.push(tr.ref.name);
+        host.changedTasks.push(taskRun.ref.name);
         for (const n of task.notify) host.notified.add(n);
       }
     }
-    this.run.emit({ kind: 'host_task_result', host: host.name, task: tr.ref, result });
+    this.run.emit({ kind: 'host_task_result', host: host.name, task: taskRun.ref, result });
   }
 
   private checkFailureLimits(): void {
