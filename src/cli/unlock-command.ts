@@ -1,7 +1,7 @@
 // `omsrun unlock`: removes deploy locks left by a crashed run, printing who held them.
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { connectionFactory } from '../connection/factory.js';
+import { connectionFactory } from './connection-factory.js';
 import { ExitCode, OmsrunError } from '../core/errors.js';
 import { adminBecome, DEFAULT_LOCK_PATH } from '../executor/host-admin.js';
 import { forceReleaseLock } from '../executor/host-lock.js';
