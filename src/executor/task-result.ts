@@ -1,6 +1,6 @@
 // Turning module outcomes into task results and registered variables.
 import { isChanged, isFailed, statusOf, type TaskResult } from '../core/result.js';
-import type { ModuleOutcome } from '../modules/module.js';
+import type { ModuleOutcome } from '../modules/support/module.js';
 
 export const NO_LOG_MSG = 'the output has been hidden due to no_log: true';
 

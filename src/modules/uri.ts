@@ -1,8 +1,8 @@
 // HTTP checks and calls made from the host: fetch locally, curl (argv, no shell) elsewhere.
 import { z } from 'zod';
 import { InterruptedError } from '../core/errors.js';
-import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
-import { failed } from './common.js';
+import { defineModule, type ModuleContext, type ModuleOutcome } from './support/module.js';
+import { failed } from './support/common.js';
 
 const schema = z.strictObject({
   url: z.url().describe('URL to request.'),

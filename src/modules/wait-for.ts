@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { statPath } from '../connection/fs-ops.js';
 import { CommandError, InterruptedError } from '../core/errors.js';
-import { defineModule, type ModuleContext } from './module.js';
+import { defineModule, type ModuleContext } from './support/module.js';
 
 const seconds = (what: string, dflt: number) => z.number().nonnegative().default(dflt).describe(what);
 

@@ -4,7 +4,7 @@ import { ConfigError } from '../core/errors.js';
 import { describeValue, formatKeyPath, issuesToErrors, loadVarsFile, loadYamlFile, toErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Vars } from '../inventory/model.js';
-import { getModule, moduleNames } from '../modules/registry.js';
+import { getModule, moduleNames } from '../modules/support/registry.js';
 import { playSchema, toNames } from './keywords.js';
 import type { PlayKeywords } from './keywords.js';
 import type { Play, Playbook, TaskNode } from './model.js';

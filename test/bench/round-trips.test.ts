@@ -13,7 +13,7 @@ import { appendRemoteAudit } from '../../src/executor/audit.js';
 import { commandModule } from '../../src/modules/command.js';
 import { copyModule } from '../../src/modules/copy.js';
 import { fileModule } from '../../src/modules/file.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
 let dir: string;

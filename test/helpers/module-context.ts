@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import jexl from 'jexl';
 import type { Connection } from '../../src/connection/connection.js';
 import { LocalConnection } from '../../src/connection/local.js';
-import type { ModuleContext } from '../../src/modules/module.js';
+import type { ModuleContext } from '../../src/modules/support/module.js';
 
 /** A context plus what the module logged. */
 export interface TestContext extends ModuleContext {

@@ -6,7 +6,7 @@ import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, ExecOptions, ExecResult } from '../../src/connection/connection.js';
 import { dockerImageLoadModule } from '../../src/modules/docker-image-load.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
 // A node whose `docker` answers from a script: records argv and the bytes piped to `docker load`.

@@ -1,7 +1,7 @@
 // A module is one file: a zod schema for its arguments and a check/apply pair.
 import type { z } from 'zod';
-import type { Become, Connection } from '../connection/connection.js';
-import type { FileDiff, TaskResult } from '../core/result.js';
+import type { Become, Connection } from '../../connection/connection.js';
+import type { FileDiff, TaskResult } from '../../core/result.js';
 
 export interface ModuleContext {
   conn: Connection;

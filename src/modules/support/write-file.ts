@@ -2,11 +2,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { PutSource } from '../connection/connection.js';
+import type { PutSource } from '../../connection/connection.js';
 import {
   attrsDiffer, commandError, convergeWrite, rewriteInPlace, run, setAttrs, statPath, STDIN_MAX_BYTES, type Attrs, type PathStat,
-} from '../connection/fs-ops.js';
-import type { FileDiff } from '../core/result.js';
+} from '../../connection/fs-ops.js';
+import type { FileDiff } from '../../core/result.js';
 import { argvOrString, attrFields, failed, isDiffable } from './common.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
 import { splitArgs } from './split-args.js';
