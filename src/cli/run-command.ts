@@ -8,6 +8,7 @@ import { LocalConnection } from '../connection/local.js';
 import { EventBus } from '../core/events.js';
 import { ExitCode } from '../core/errors.js';
 import { Redactor } from '../core/secrets.js';
+import { displayPath } from '../core/yaml-source.js';
 import type { RunIdentity } from '../executor/context.js';
 import { runPlaybook, type RunSummary } from '../executor/run-playbook.js';
 import { runLog } from '../report/run-log.js';
@@ -17,7 +18,7 @@ import { loadPlaybook } from '../playbook/load.js';
 import { jsonView } from '../report/json-view.js';
 import { plainView } from '../report/plain-view.js';
 import type { View } from '../report/view.js';
-import { parseExtraVars } from '../template/extra-vars.js';
+import { loadExtraVars } from '../template/extra-vars.js';
 import { setVaultSession, VaultSession, vaultPasswordSource, vaultSession } from '../vault/index.js';
 import { listHosts, listTaskLines } from './listings.js';
 import type { CliOptions } from './options.js';
@@ -28,7 +29,7 @@ export async function runCommand(playbookPath: string, o: CliOptions): Promise<v
   setVaultSession(new VaultSession({ passwordFile, environ, prompt: Boolean(process.stdin.isTTY) }));
   const inventory = await resolveInventory(o.inventory, cwd);
   const playbook = await loadPlaybook(path.resolve(cwd, playbookPath));
-  const extraVars = parseExtraVars(o.extraVars, cwd);
+  const extraVars = await loadExtraVars(o.extraVars, cwd, (text, file) => vaultSession().prepare(text, displayPath(file)));
   const limitHosts = o.limit ? new Set(selectHosts(inventory, o.limit, cwd)) : undefined;
   const out = process.stdout;
   if (o.syntaxCheck) {

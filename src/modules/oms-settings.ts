@@ -5,6 +5,7 @@ import { OmsrunError } from '../core/errors.js';
 import { formatProblems, type Problem } from '../oms/fields.js';
 import { NODE_KEYS, SHARED_KEYS } from '../oms/schema.js';
 import { validateOmsSettings, type NodeInput, type OmsSettings } from '../oms/settings.js';
+import { isFact } from '../template/vars.js';
 import { failed, resolveControllerPath } from './support/common.js';
 import { defineModule, type ModuleContext } from './support/module.js';
 
@@ -36,7 +37,8 @@ function readNode(name: string, hostvars: Record<string, unknown>, problems: Pro
       problems.push({ path: `${group}.${name}.${key}`, message: err.message });
     }
   }
-  return { name, vars, keys: Object.keys(all) };
+  // Facts (registered results, set_fact) are the playbooks' own names, not settings to check for typos.
+  return { name, vars, keys: Object.keys(all).filter((k) => !isFact(all, k)) };
 }
 
 // Files the deploy reads on the controller are looked for now, before any node is touched, the way the tasks that

@@ -62,15 +62,28 @@ async function viaFetch(args: Args, ctx: ModuleContext): Promise<Response | stri
   }
 }
 
-async function viaCurl(args: Args, ctx: ModuleContext): Promise<Response | string> {
+// A curl config file's quoted string: backslash escapes for what would end or break the line.
+function curlQuoted(text: string): string {
+  const escapes: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+  return `"${text.replace(/[\\"\n\r\t\v]/g, (c) => escapes[c] ?? c)}"`;
+}
+
+// The URL, headers and body go to curl as a config on stdin, never on its command line, where every user of the host
+// could read a token in the process list.
+export function curlRequest(args: Args): { argv: string[]; stdin: string } {
   const { body, headers } = requestBody(args);
   const argv = ['curl', '-sS', '--max-time', String(args.timeout), '-w', '\n%{http_code} %{content_type}'];
   argv.push(...(args.method === 'HEAD' ? ['--head', '-o', '/dev/null'] : ['-X', args.method]));
   if (args.follow_redirects) argv.push('-L');
-  for (const [k, v] of Object.entries(headers)) argv.push('-H', `${k}: ${v}`);
-  if (body !== undefined) argv.push('--data-binary', '@-');
-  argv.push('--', args.url);
-  const r = await ctx.conn.exec(argv, { stdin: body, signal: ctx.signal });
+  argv.push('--config', '-');
+  const config = [`url = ${curlQuoted(args.url)}`, ...Object.entries(headers).map(([k, v]) => `header = ${curlQuoted(`${k}: ${v}`)}`)];
+  if (body !== undefined) config.push(`data-binary = ${curlQuoted(body)}`);
+  return { argv, stdin: `${config.join('\n')}\n` };
+}
+
+async function viaCurl(args: Args, ctx: ModuleContext): Promise<Response | string> {
+  const { argv, stdin } = curlRequest(args);
+  const r = await ctx.conn.exec(argv, { stdin, signal: ctx.signal });
   if (r.rc === 28) return `timed out after ${args.timeout}s`;
   if (r.rc !== 0) return r.stderr.trim().replace(/^curl: \(\d+\) /, '') || `curl rc ${r.rc}`;
   const cut = r.stdout.lastIndexOf('\n');

@@ -1,7 +1,7 @@
 // `-e` values: `key=value`, a JSON or YAML mapping, or `@file.yml`; later ones win.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import YAML, { LineCounter } from 'yaml';
+import YAML, { LineCounter, type ScalarTag } from 'yaml';
 import { literalDeep, unsafeYamlTag } from '../core/unsafe.js';
 import { documentToJS } from '../core/yaml-source.js';
 import { ConfigError } from '../core/errors.js';
@@ -10,9 +10,15 @@ import type { Vars } from '../inventory/model.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function parseMapping(text: string, where: { keyPath: string; file?: string }): Vars {
+/** A vars file's text made ready for parsing: vault files decrypted, and the tags that decrypt inline values. */
+export interface PreparedText {
+  text: string;
+  customTags: ScalarTag[];
+}
+
+function parseMapping(text: string, where: { keyPath: string; file?: string }, tags: ScalarTag[] = []): Vars {
   const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, customTags: [unsafeYamlTag] });
+  const doc = YAML.parseDocument(text, { lineCounter, customTags: [unsafeYamlTag, ...tags] });
   const err = doc.errors[0];
   if (err) {
     const pos = where.file && err.linePos ? { file: where.file, line: err.linePos[0].line, col: err.linePos[0].col } : undefined;
@@ -33,19 +39,12 @@ function parseMapping(text: string, where: { keyPath: string; file?: string }): 
 }
 
 // Errors name a file argument in full but never echo an inline value (it may be a password): `-e[2]`, `-e "key=…"`.
-function parseOne(arg: string, cwd: string, n: number): Vars {
+function parseOne(arg: string, cwd: string, n: number, prepared?: Map<string, PreparedText>): Vars {
   const keyPath = `-e ${JSON.stringify(arg)}`;
   if (arg.startsWith('@')) {
     const file = resolve(cwd, arg.slice(1));
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
-      throw new ConfigError(`cannot read extra vars file ${file}: ${why}`, { keyPath }, { cause: err });
-    }
-    return parseMapping(text, { keyPath, file });
+    const ready = prepared?.get(file);
+    return parseMapping(ready?.text ?? readExtraVarsFile(file, keyPath), { keyPath, file }, ready?.customTags);
   }
   const trimmed = arg.trim();
   const eq = arg.indexOf('=');
@@ -61,9 +60,35 @@ function parseOne(arg: string, cwd: string, n: number): Vars {
   return { [key]: arg.slice(eq + 1) };
 }
 
+function readExtraVarsFile(file: string, keyPath: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+    throw new ConfigError(`cannot read extra vars file ${file}: ${why}`, { keyPath }, { cause: err });
+  }
+}
+
 // Parses every `-e` argument in order; `key=value` keeps the value as a string, as Ansible does.
-export function parseExtraVars(list: readonly string[], cwd: string): Vars {
+export function parseExtraVars(list: readonly string[], cwd: string, prepared?: Map<string, PreparedText>): Vars {
   const out: Vars = {};
-  list.forEach((arg, i) => Object.assign(out, parseOne(arg, cwd, i + 1)));
+  list.forEach((arg, i) => Object.assign(out, parseOne(arg, cwd, i + 1, prepared)));
   return out;
+}
+
+// As parseExtraVars, with `@file` arguments passed through `prepare` first (the vault: whole encrypted files and
+// `!vault` values, asking for the password only when a file holds vault text).
+export async function loadExtraVars(
+  list: readonly string[],
+  cwd: string,
+  prepare: (text: string, file: string) => Promise<PreparedText>,
+): Promise<Vars> {
+  const prepared = new Map<string, PreparedText>();
+  for (const arg of list) {
+    if (!arg.startsWith('@')) continue;
+    const file = resolve(cwd, arg.slice(1));
+    if (!prepared.has(file)) prepared.set(file, await prepare(readExtraVarsFile(file, `-e ${JSON.stringify(arg)}`), file));
+  }
+  return parseExtraVars(list, cwd, prepared);
 }

@@ -143,7 +143,17 @@ export function buildVars(layers: VarLayers): Vars {
     else if (templated && hasTemplate(value)) defineLazy(out, name, value, resolving);
     else out[name] = value;
   }
+  if (layers.facts) Object.defineProperty(out, FACTS_OF, { value: layers.facts, enumerable: false });
   return out;
+}
+
+/** Hidden key of a built set of variables: the host's facts layer (`register`, `set_fact`), for checks that read settings. */
+export const FACTS_OF = Symbol('omsrun.facts');
+
+// True when `name` comes from the host's facts (a registered result or set_fact), not from the inventory or the play.
+export function isFact(vars: Vars, name: string): boolean {
+  const facts = (vars as { [FACTS_OF]?: Vars })[FACTS_OF];
+  return facts !== undefined && Object.hasOwn(facts, name);
 }
 
 

@@ -56,6 +56,20 @@ const ctxs = () => [
   ['curl', makeContext({ conn: remoteLike() })],
 ] as const;
 
+describe('uri over curl', () => {
+  it('keeps the URL, headers and body off the command line, and they arrive intact', async () => {
+    const argvs: string[][] = [];
+    const local = remoteLike();
+    const conn = { ...local, exec: (argv: string[], o?: Parameters<typeof local.exec>[1]) => (argvs.push(argv), local.exec(argv, o)) };
+    const body = 'line "one"\nback\\slash\ttab\r\u00e9';
+    const out = await runModule(uriModule, { url: `${base}/echo?token=Q1w2e3`, method: 'POST', status_code: 201, headers: { 'X-Token': 's3cr"et\\x' }, body }, makeContext({ conn }));
+    expect(out.failed, out.msg).toBeUndefined();
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', body, auth: 's3cr"et\\x' });
+    expect(argvs).toHaveLength(1);
+    expect(argvs[0]!.join(' ')).not.toMatch(/Q1w2e3|s3cr|back/);
+  });
+});
+
 describe('uri', () => {
   it('GET parses JSON and never reports changed', async () => {
     for (const [, ctx] of ctxs()) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlQueryModule } from '../../src/modules/mysql-query.js';
 import { omsSettingsModule } from '../../src/modules/oms-settings.js';
 import { runModule } from '../../src/modules/support/run-module.js';
+import { buildVars } from '../../src/template/vars.js';
 import { makeContext } from '../helpers/module-context.js';
 
 const shared = {
@@ -44,6 +45,15 @@ describe('oms_settings', () => {
     });
     const missing = await runModule(omsSettingsModule, { group: 'oms' }, makeContext({ vars }));
     expect(missing.msg).toBe('OMS settings: 1 problem\n  oms: expected an inventory group of OMS nodes, got no such group (groups: oms_nodes)');
+  });
+
+  it('checks inventory names for typos, never the facts of the playbooks (register, set_fact)', async () => {
+    const hostvars = {
+      h1: buildVars({ hostVars: { ...shared, ansible_host: '10.0.0.11' }, facts: { oms_probe: { changed: false, failed: false }, oms_grup: 'x' } }),
+      h2: buildVars({ hostVars: { ...shared, ansible_host: '10.0.0.12', oms_vipp: '10.0.0.9' } }),
+    };
+    const out = await runModule(omsSettingsModule, {}, makeContext({ vars: { groups: { all: ['h1', 'h2'], oms_nodes: ['h1', 'h2'] }, hostvars } }));
+    expect(out.msg).toMatch(/^OMS settings: 1 problem\n  oms_nodes\.h2\.oms_vipp: unknown setting; did you mean "oms_vip"/);
   });
 
   it('looks for the controller files (image archive, certificate, key) before any node is touched', async () => {
