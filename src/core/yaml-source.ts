@@ -7,11 +7,11 @@ import { ConfigError } from './errors.js';
 import type { SourcePos } from './errors.js';
 import { describeValue, type KeyPath } from './key-path.js';
 import { unsafeYamlTag } from './unsafe.js';
-import { toErrors } from './zod-issues.js';
+import { toErrors, type SourcePositions } from './zod-issues.js';
 import { needsVaultPassword, vaultErrorFromYaml, vaultSession } from '../vault/index.js';
 
 /** A parsed YAML file: plain data plus the node tree for positions. */
-export interface YamlSource {
+export interface YamlSource extends SourcePositions {
   /** Absolute path. */
   file: string;
   /** Path shown to users (relative to the current directory when inside it). */
