@@ -3,14 +3,13 @@ import pLimit from 'p-limit';
 import type { Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
 import { isChanged, isFailed, type TaskResult } from '../core/result.js';
-import type { Vars } from '../inventory/model.js';
 import type { Play, Task, TaskNode } from '../playbook/model.js';
 import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
 import { innerScope, playScope, type Scope } from './scope.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
-import { runTaskOnHost, type TaskRun } from './task-runner.js';
+import { runTaskOnHost, type TaskPlay, type TaskRun } from './task-runner.js';
 
 export interface PlayRunOptions {
   run: RunState;
@@ -19,11 +18,10 @@ export interface PlayRunOptions {
   /** Every host of the play (all batches), for `play_hosts`. */
   playHosts: string[];
   baseDir: string;
-  /** defaults: role defaults, below every other layer. */
-  varsFor: (host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars) => Vars;
+  varsFor: TaskPlay['varsFor'];
 }
 
-export class PlayRun {
+export class PlayRun implements TaskPlay {
   readonly run: RunState;
   readonly play: Play;
   readonly baseDir: string;

@@ -15,10 +15,19 @@ import { evalConditions, evaluate } from '../template/expr.js';
 import type { RenderContext } from '../template/context.js';
 import { renderTemplateFile, renderValue } from '../template/render.js';
 import { buildVars } from '../template/vars.js';
+import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
-import type { PlayRun } from './play-run.js';
 import type { Scope } from './scope.js';
 import { censor, failure, fromOutcome, loopResult, registerValue, skipped } from './task-result.js';
+
+/** What running a task needs from the play it belongs to (a PlayRun is one). */
+export interface TaskPlay {
+  readonly run: RunState;
+  readonly baseDir: string;
+  /** defaults: role defaults, below every other layer. */
+  readonly varsFor: (host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars) => Vars;
+  localConnection(): Connection;
+}
 
 export interface TaskRun {
   task: Task;
@@ -27,7 +36,7 @@ export interface TaskRun {
 }
 
 /** Runs a task on one host and returns its result; never throws for host-side failures. */
-export async function runTaskOnHost(playRun: PlayRun, taskRun: TaskRun, host: HostState): Promise<TaskResult> {
+export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: HostState): Promise<TaskResult> {
   const started = Date.now();
   const { task, scope } = taskRun;
   const where = renderContext(taskRun);
@@ -50,7 +59,7 @@ export async function runTaskOnHost(playRun: PlayRun, taskRun: TaskRun, host: Ho
   }
 }
 
-async function runOne(playRun: PlayRun, taskRun: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
+async function runOne(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
   const { task, scope } = taskRun;
   const where = renderContext(taskRun);
   const conditions = [...scope.when];
@@ -76,7 +85,7 @@ async function runOne(playRun: PlayRun, taskRun: TaskRun, host: HostState, vars:
   return scope.noLog ? censor(result) : result;
 }
 
-async function attemptOnce(playRun: PlayRun, taskRun: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
+async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
   const { task, scope, ref } = taskRun;
   const started = Date.now();
   const where = renderContext(taskRun);
@@ -149,7 +158,7 @@ function withRegister(vars: Vars, register: string | undefined, result: TaskResu
   return register ? buildVars({ facts: vars, loopVars: { [register]: registerValue(result) } }) : vars;
 }
 
-function connectionFor(playRun: PlayRun, host: HostState, scope: Scope): Connection {
+function connectionFor(playRun: TaskPlay, host: HostState, scope: Scope): Connection {
   if (scope.delegateTo) return playRun.localConnection();
   if (!host.conn) throw new OmsrunError(`${host.name}: not connected`);
   return host.conn;
