@@ -1,10 +1,11 @@
 // Loads a playbook: plays, import_playbook, vars_files and task lists, validated before anything runs.
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { describeValue, formatKeyPath, issuesToErrors, loadVarsFile, loadYamlFile, toErrors } from '../core/yaml-source.js';
+import { describeValue, formatKeyPath, issuesToErrors, toErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Vars } from '../inventory/model.js';
 import { getModule, moduleNames } from '../modules/support/registry.js';
+import { loadVarsFile, loadYamlFile } from '../vault/index.js';
 import { playSchema, toNames } from './keywords.js';
 import type { PlayKeywords } from './keywords.js';
 import type { Play, Playbook, TaskNode } from './model.js';

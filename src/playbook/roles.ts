@@ -2,9 +2,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { formatKeyPath, issuesToErrors, loadVarsFile } from '../core/yaml-source.js';
+import { formatKeyPath, issuesToErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Vars } from '../inventory/model.js';
+import { loadVarsFile } from '../vault/index.js';
 import { condition, flag, names, toConditions, toNames } from './keywords.js';
 import type { Block, Task, TaskNode } from './model.js';
 import { collect, loadTaskFile, report } from './tasks.js';

@@ -1,9 +1,10 @@
 // Task lists: one module per task, blocks, static includes; every problem collected with its position.
 import path from 'node:path';
 import { ConfigError, ConfigErrors } from '../core/errors.js';
-import { describeValue, didYouMean, formatKeyPath, issuesToErrors, loadYamlFile } from '../core/yaml-source.js';
+import { describeValue, didYouMean, formatKeyPath, issuesToErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Module } from '../modules/support/module.js';
+import { loadYamlFile } from '../vault/index.js';
 import type { Block, Task, TaskCommon, TaskNode } from './model.js';
 import { blockSchema, BLOCK_ONLY_KEYS, commonKeywords, INCLUDE_KEYS, TASK_KEYS, taskKeywords, taskSchema, toConditions, toNames } from './keywords.js';
 import { checkConditions, checkTemplates } from './syntax.js';
