@@ -9,7 +9,8 @@ import type { Vars } from '../inventory/model.js';
 import type { Connection } from '../connection/connection.js';
 import { LocalConnection } from '../connection/local.js';
 import type { HostKeyPolicy } from '../connection/ssh/host-key.js';
-import { resolveSshTarget, SshConnection } from '../connection/ssh/index.js';
+import { resolveSshTarget } from '../connection/ssh/ssh-config.js';
+import { SshConnection } from '../connection/ssh/ssh-connection.js';
 
 export interface FactoryOptions {
   /** @defaultValue 'strict' */

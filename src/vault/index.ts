@@ -1,5 +1,5 @@
 // The vault's public face: encryption, passwords, YAML hooks, the run's session and the YAML files read through it.
-export { VAULT_HEADER, decryptText, encryptText, isVaultText, vaultLabel } from './cipher.js';
+export { VAULT_HEADER, clearKeyCache, decryptText, encryptText, isVaultText, vaultLabel } from './cipher.js';
 export type { EncryptOptions } from './cipher.js';
 export { ANSIBLE_VAULT_PREFIX, ansibleVaultHeader, describeAnsibleFormat, isAnsibleVaultText } from './ansible-vault.js';
 export type { AnsibleVaultHeader } from './ansible-vault.js';
@@ -14,3 +14,5 @@ export { VaultSession, setVaultSession, vaultSession } from './session.js';
 export { loadVarsFile, loadYamlFile } from './yaml-file.js';
 export type { PreparedYaml } from './session.js';
 export { editInPrivateTemp, readTextFile, writeFileAtomic } from './file-ops.js';
+export { shownPath } from './display.js';
+export type { PromptStreams } from './prompt.js';

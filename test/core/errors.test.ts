@@ -8,7 +8,7 @@ import { HostPatternError } from '../../src/inventory/host-pattern.js';
 import { DockerError } from '../../src/modules/support/docker-cli.js';
 import { SplitArgsError } from '../../src/modules/support/split-args.js';
 import { HelperError } from '../../src/template/helpers.js';
-import { VaultError } from '../../src/vault/vault-error.js';
+import { VaultError } from '../../src/vault/index.js';
 
 describe('the error tree', () => {
   it.each([

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { connectionFactory, knownHostsFileOf } from '../../src/cli/connection-factory.js';
-import type { SshConnection } from '../../src/connection/ssh/index.js';
+import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 
 describe('connection factory', () => {
   it('reads ansible_ssh_known_hosts_file before known_hosts_file and expands ~/', () => {
