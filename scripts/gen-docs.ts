@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { moduleJsonSchema, moduleReference } from '../src/docs/module-reference.js';
-import { allModules } from '../src/modules/registry.js';
+import { allModules } from '../src/modules/support/registry.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 writeFileSync(path.join(root, 'docs/modules.md'), moduleReference());

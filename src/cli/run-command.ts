@@ -3,7 +3,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
-import { connectionFactory } from '../connection/factory.js';
+import { connectionFactory } from './connection-factory.js';
 import { LocalConnection } from '../connection/local.js';
 import { EventBus } from '../core/events.js';
 import { ExitCode } from '../core/errors.js';

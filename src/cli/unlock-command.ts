@@ -1,7 +1,7 @@
 // `omsrun unlock`: removes deploy locks left by a crashed run, printing who held them.
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { connectionFactory } from '../connection/factory.js';
+import { connectionFactory } from './connection-factory.js';
 import { ExitCode, OmsrunError } from '../core/errors.js';
 import { adminBecome, DEFAULT_LOCK_PATH } from '../executor/host-admin.js';
 import { forceReleaseLock } from '../executor/host-lock.js';
@@ -31,7 +31,7 @@ export function registerUnlockCommand(program: Command): Command {
             try {
               await conn.connect();
               const path = String(vars.omsrun_lock_path ?? DEFAULT_LOCK_PATH);
-              const holder = await forceReleaseLock(conn, path, adminBecome(host, vars));
+              const holder = await forceReleaseLock(conn, path, adminBecome(conn, vars));
               process.stdout.write(holder ? `${host}: released lock held by ${holder}\n` : `${host}: no lock\n`);
             } catch (err) {
               if (!(err instanceof OmsrunError)) throw err;

@@ -1,6 +1,5 @@
 // `omsrun vault ...`: encrypt, decrypt, view and edit vault files, and encrypt single values for YAML.
 import type { Command } from 'commander';
-import { shownPath } from '../vault/display.js';
 import {
   ANSIBLE_VAULT_PREFIX,
   VaultError,
@@ -15,11 +14,12 @@ import {
   readTextFile,
   rekeyText,
   resolveVaultPassword,
+  shownPath,
   vaultLabel,
   vaultPasswordSource,
   writeFileAtomic,
 } from '../vault/index.js';
-import type { PromptStreams } from '../vault/prompt.js';
+import type { PromptStreams } from '../vault/index.js';
 
 /** Streams and environment the vault commands use (tests pass their own). */
 export interface VaultIo {

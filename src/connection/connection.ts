@@ -60,11 +60,21 @@ export interface PutOptions extends Attrs {
 /** Where put() reads from: bytes in memory or a file on the controller. */
 export type PutSource = { content: string | Buffer } | { localPath: string };
 
+/** What a connection can do, so modules and the executor ask this instead of which transport it is. */
+export interface Capabilities {
+  /**
+   * Commands run on the controller itself, as the user running omsrun: a module may do the work in-process (an HTTP
+   * request, a port probe) with no command sent, no login user applies, and the machine is the controller's.
+   */
+  readonly runsOnController: boolean;
+}
+
 export interface Connection {
   /** Inventory host name. */
   readonly host: string;
-  /** 'local' | 'ssh' | ... */
+  /** The transport's name, for messages: 'local' | 'ssh' | ... */
   readonly transport: string;
+  readonly capabilities: Capabilities;
   /** Opens the transport; throws ConnectionError when the host is unreachable. */
   connect(): Promise<void>;
   /** Runs argv (never through a shell unless argv says so: ['/bin/sh', '-c', script]). */

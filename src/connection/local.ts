@@ -7,13 +7,14 @@ import { fromSystemError, InterruptedError } from '../core/errors.js';
 import { becomeArgv } from './become.js';
 import { BecomeHandshake } from './become-handshake.js';
 import { CommandRun, signalRc } from './command-run.js';
-import type { Become, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from './connection.js';
+import type { Become, Capabilities, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from './connection.js';
 import { commandError, getViaExec } from './fs-ops.js';
 import { replaceLocally, replaceViaExec } from './replace-file.js';
 
 // One class for every local run; `host` is the inventory name it stands for.
 export class LocalConnection implements Connection {
   readonly transport = 'local';
+  readonly capabilities: Capabilities = { runsOnController: true };
   private readonly user = userInfo().username;
 
   constructor(readonly host = 'localhost') {}

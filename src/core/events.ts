@@ -1,5 +1,5 @@
 // The executor emits these; the live view, the plain view, the JSON stream and tests subscribe.
-import type { HostStats, TaskResult } from './result.js';
+import { withFlags, type HostStats, type TaskResult } from './result.js';
 
 export interface TaskRef {
   /** Stable id within the run (play index / task path). */
@@ -29,6 +29,11 @@ export type RunEventKind = RunEvent['kind'];
 export type EventOf<K extends RunEventKind> = Extract<RunEvent, { kind: K }>;
 
 export type Listener = (event: RunEvent) => void;
+
+/** One event as a JSON line; a task result carries its derived flags as well as its status. */
+export function eventLine(e: RunEvent): string {
+  return `${JSON.stringify(e.kind === 'host_task_result' ? { ...e, result: withFlags(e.result) } : e)}\n`;
+}
 
 /** A tiny synchronous event bus: subscribers run in registration order. */
 export class EventBus {

@@ -10,10 +10,8 @@ export interface FileDiff {
 }
 
 export interface TaskResult {
+  /** The one outcome; the Ansible flags derive from it (isFailed, isChanged). */
   status: TaskStatus;
-  changed: boolean;
-  failed: boolean;
-  skipped?: boolean;
   msg?: string;
   rc?: number;
   stdout?: string;
@@ -31,6 +29,25 @@ export interface TaskResult {
   item?: unknown;
   /** Attempts used by until/retries. */
   attempts?: number;
+}
+
+/** Failed, as Ansible registers it: an unreachable host is a failure too. */
+export function isFailed(r: Pick<TaskResult, 'status'>): boolean {
+  return r.status === 'failed' || r.status === 'unreachable';
+}
+
+export function isChanged(r: Pick<TaskResult, 'status'>): boolean {
+  return r.status === 'changed';
+}
+
+/** The status from the flags a module, a loop or changed_when / failed_when decided: a failure wins, then a skip. */
+export function statusOf(o: { failed?: boolean; skipped?: boolean; changed?: boolean }): TaskStatus {
+  return o.failed ? 'failed' : o.skipped ? 'skipped' : o.changed ? 'changed' : 'ok';
+}
+
+/** The result with its derived flags (loop items too), for readers outside omsrun: the --json stream and the run log. */
+export function withFlags(r: TaskResult): TaskResult & { changed: boolean; failed: boolean } {
+  return { ...r, changed: isChanged(r), failed: isFailed(r), ...(r.results ? { results: r.results.map(withFlags) } : {}) };
 }
 
 export interface HostStats {

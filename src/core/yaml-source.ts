@@ -1,17 +1,15 @@
 // YAML files keep their Document so every error can point at file:line:column.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node, ScalarTag } from 'yaml';
+import type { Document, Node, ScalarTag, YAMLError } from 'yaml';
 import { ConfigError } from './errors.js';
 import type { SourcePos } from './errors.js';
-import { describeValue, type KeyPath } from './key-path.js';
+import type { KeyPath } from './key-path.js';
 import { unsafeYamlTag } from './unsafe.js';
-import { toErrors } from './zod-issues.js';
-import { needsVaultPassword, vaultErrorFromYaml, vaultSession } from '../vault/index.js';
+import { toErrors, type SourcePositions } from './zod-issues.js';
 
 /** A parsed YAML file: plain data plus the node tree for positions. */
-export interface YamlSource {
+export interface YamlSource extends SourcePositions {
   /** Absolute path. */
   file: string;
   /** Path shown to users (relative to the current directory when inside it). */
@@ -31,8 +29,11 @@ export function displayPath(file: string, cwd = process.cwd()): string {
 }
 
 
+/** Turns the document errors raised by custom tags into the error the user reads (the vault passes its own). */
+export type TagErrorMapper = (errors: readonly YAMLError[], at: (offset: number) => SourcePos) => Error | undefined;
+
 // Parses text already in memory (also used by tests and inline vars).
-export function parseYamlText(text: string, file: string, customTags?: ScalarTag[]): YamlSource {
+export function parseYamlText(text: string, file: string, customTags?: ScalarTag[], tagError?: TagErrorMapper): YamlSource {
   const abs = path.resolve(file);
   const display = displayPath(abs);
   const lineCounter = new LineCounter();
@@ -41,8 +42,8 @@ export function parseYamlText(text: string, file: string, customTags?: ScalarTag
     const { line, col } = lineCounter.linePos(offset);
     return { file: display, line, col };
   };
-  const vaultError = vaultErrorFromYaml(doc.errors, at);
-  if (vaultError) throw vaultError;
+  const fromTag = tagError?.(doc.errors, at);
+  if (fromTag) throw fromTag;
   const problems = doc.errors.slice(0, 10).map((e) => new ConfigError(`YAML syntax error: ${e.message.split('\n')[0]}`, { pos: at(e.pos[0]) }));
   if (problems.length === 0) {
     visit(doc, {
@@ -128,31 +129,6 @@ export function documentToJS(doc: Document, at: (offset: number) => SourcePos | 
       hint: bomb ? 'write the values out, or use fewer nested aliases' : undefined,
     }, { cause: err });
   }
-}
-
-// Reads and parses one YAML file; missing files and syntax errors are ConfigErrors.
-export async function loadYamlFile(file: string, from?: { pos: SourcePos; keyPath?: string }): Promise<YamlSource> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'expected a file, got a folder' : `cannot read file (${code ?? 'error'})`;
-    throw new ConfigError(`${what}: ${displayPath(path.resolve(file))}`, { pos: from?.pos, keyPath: from?.keyPath }, { cause: err });
-  }
-  if (!needsVaultPassword(text)) return parseYamlText(text, file);
-  const prepared = await vaultSession().prepare(text, displayPath(path.resolve(file)));
-  return parseYamlText(prepared.text, file, prepared.customTags);
-}
-
-// Vars files (vars_files, group_vars, host_vars) are plain mappings.
-export async function loadVarsFile(file: string, from?: { pos: SourcePos; keyPath?: string }): Promise<Record<string, unknown>> {
-  const src = await loadYamlFile(file, from);
-  if (src.data === null || src.data === undefined) return {};
-  if (typeof src.data !== 'object' || Array.isArray(src.data)) {
-    throw new ConfigError(`expected a mapping of variables, got ${describeValue(src.data)}`, { pos: src.posOf([]) });
-  }
-  return src.data as Record<string, unknown>;
 }
 
 function isEmptyScalar(n: Node): boolean {

@@ -1,14 +1,21 @@
 // zod issues turned into friendly ConfigErrors positioned in the YAML source, with did-you-mean hints.
 import type { z } from 'zod';
 import { didYouMean } from './did-you-mean.js';
-import { ConfigError, ConfigErrors } from './errors.js';
+import { ConfigError, ConfigErrors, type SourcePos } from './errors.js';
 import { isSecretName } from './secrets.js';
 import { describeValue, formatKeyPath, valueAt, type KeyPath } from './key-path.js';
-import type { YamlSource } from './yaml-source.js';
 
 // Throws one ConfigError as itself, several as ConfigErrors.
 export function toErrors(errors: ConfigError[]): ConfigError | ConfigErrors {
   return errors.length === 1 ? errors[0]! : new ConfigErrors(errors);
+}
+
+/** Where the values of a file sit; a YamlSource is one. */
+export interface SourcePositions {
+  /** Position of the value at `path`. */
+  posOf(path: KeyPath): SourcePos;
+  /** Position of the key itself at `path`. */
+  posOfKey(path: KeyPath): SourcePos;
 }
 
 /** How zod issues are placed in the file. */
@@ -36,12 +43,12 @@ export function issuesToErrors(
   issues: readonly ZodIssue[],
   value: unknown,
   schema: z.ZodType | undefined,
-  src: YamlSource,
+  src: SourcePositions,
   opts: IssueOptions = {},
 ): ConfigError[] {
   return explainIssues(issues, value, schema, opts).map((t) => {
-    const fp = [...(opts.base ?? []), ...(opts.mapPath ? opts.mapPath(t.path) : t.path)];
-    return new ConfigError(t.detail, { pos: t.key ? src.posOfKey(fp) : src.posOf(fp), keyPath: formatKeyPath(fp), hint: t.hint });
+    const fieldPath = [...(opts.base ?? []), ...(opts.mapPath ? opts.mapPath(t.path) : t.path)];
+    return new ConfigError(t.detail, { pos: t.key ? src.posOfKey(fieldPath) : src.posOf(fieldPath), keyPath: formatKeyPath(fieldPath), hint: t.hint });
   });
 }
 

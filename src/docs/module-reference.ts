@@ -1,7 +1,7 @@
 // The module reference is generated from the zod schemas: the schema is the documentation.
 import { z } from 'zod';
-import type { Module } from '../modules/module.js';
-import { allModules } from '../modules/registry.js';
+import type { Module } from '../modules/support/module.js';
+import { allModules } from '../modules/support/registry.js';
 
 interface JsonSchema {
   type?: string | string[];

@@ -23,9 +23,9 @@ export function hostResult(stats: HostStats, interrupted: boolean): AuditRecord[
 
 // Builtins where they do (read, printf, case): the record is one JSON line, and so is the lock's holder file.
 const APPEND = [
-  'umask 077; case $1 in */*) d=${1%/*} ;; *) d=. ;; esac',
-  '{ [ -d "${d:-/}" ] || mkdir -p "$d"; } && { IFS= read -r l || [ -n "$l" ]; } && printf \'%s\\n\' "$l" >> "$1"; rc=$?',
-  'if [ -n "$2" ] && { IFS= read -r h < "$2/holder"; } 2>/dev/null || [ -n "$h" ]; then case $h in *"$3"*) rm -rf "$2" ;; esac; fi',
+  'umask 077; case $1 in */*) dir=${1%/*} ;; *) dir=. ;; esac',
+  '{ [ -d "${dir:-/}" ] || mkdir -p "$dir"; } && { IFS= read -r line || [ -n "$line" ]; } && printf \'%s\\n\' "$line" >> "$1"; rc=$?',
+  'if [ -n "$2" ] && { IFS= read -r holder < "$2/holder"; } 2>/dev/null || [ -n "$holder" ]; then case $holder in *"$3"*) rm -rf "$2" ;; esac; fi',
   'exit $rc',
 ].join('\n');
 

@@ -51,7 +51,7 @@ export interface RunIdentity {
 export interface RunState {
   opts: ExecutorOptions;
   hosts: Map<string, HostState>;
-  /** Set once --start-at-task found its task. */
+  /** False until the task named by --start-at-task is reached; true from the start without it. */
   started: boolean;
   emit(event: EventInput): void;
 }

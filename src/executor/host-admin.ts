@@ -1,6 +1,7 @@
 // Per-host bookkeeping around a run: the deploy locks before the first task, the audit record at the end.
 import pLimit from 'p-limit';
-import type { Become } from '../connection/connection.js';
+import { userInfo } from 'node:os';
+import type { Become, Connection } from '../connection/connection.js';
 import { ConnectionError, OmsrunError } from '../core/errors.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
@@ -15,10 +16,10 @@ export const DEFAULT_LOCK_PATH = '/run/omsrun.lock';
 /** @defaultValue of the `omsrun_audit_log` variable. */
 export const DEFAULT_AUDIT_LOG = '/var/log/omsrun/audit.log';
 
-/** Root through sudo when the connection's user is not root. */
-export function adminBecome(host: string, vars: Vars): Become | undefined {
-  const spec = connectionSpec(host, vars);
-  const user = spec.connection === 'local' ? (process.getuid?.() === 0 ? 'root' : spec.user) : spec.user;
+/** Root through sudo when the connection's user is not root (on the controller: the user running omsrun). */
+export function adminBecome(conn: Connection, vars: Vars): Become | undefined {
+  const spec = connectionSpec(conn.host, vars);
+  const user = conn.capabilities.runsOnController ? userInfo().username : spec.user;
   return user === 'root' ? undefined : { user: 'root', password: spec.becomePassword };
 }
 
@@ -32,12 +33,13 @@ export interface HostLock {
 /** Reads the host's lock and audit settings from the variables it was connected with; returns its lock if the run takes one. */
 export function prepareHost(run: RunState, h: HostState, vars: Vars): HostLock | undefined {
   const { opts } = run;
-  h.admin = adminBecome(h.name, vars);
+  if (!h.conn) return undefined;
+  h.admin = adminBecome(h.conn, vars);
   h.auditPath = opts.audit ? String(vars.omsrun_audit_log ?? DEFAULT_AUDIT_LOG) : undefined;
-  if (!opts.lock || !h.conn) return undefined;
+  if (!opts.lock) return undefined;
   const path = String(vars.omsrun_lock_path ?? DEFAULT_LOCK_PATH);
   const spec = connectionSpec(h.name, vars);
-  return { host: h, path, key: lockKey({ local: spec.connection === 'local', address: spec.host, port: spec.port, jumpHost: spec.jumpHost, path }) };
+  return { host: h, path, key: lockKey({ local: h.conn.capabilities.runsOnController, address: spec.host, port: spec.port, jumpHost: spec.jumpHost, path }) };
 }
 
 interface Slot {
@@ -133,7 +135,7 @@ export function markUnreachable(run: RunState, h: HostState, err: OmsrunError): 
 function failHost(run: RunState, h: HostState, msg: string): void {
   h.failed = true;
   h.stats.failed++;
-  run.emit({ kind: 'host_task_result', host: h.name, task: { id: 'lock', name: 'deploy lock', module: 'lock' }, result: { status: 'failed', changed: false, failed: true, msg, durationMs: 0 } });
+  run.emit({ kind: 'host_task_result', host: h.name, task: { id: 'lock', name: 'deploy lock', module: 'lock' }, result: { status: 'failed', msg, durationMs: 0 } });
 }
 
 /** Appends the audit record and releases the lock; errors here only warn. */

@@ -2,15 +2,14 @@
 import pLimit from 'p-limit';
 import type { Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
-import type { TaskResult } from '../core/result.js';
-import type { Vars } from '../inventory/model.js';
+import { isChanged, isFailed, type TaskResult } from '../core/result.js';
 import type { Play, Task, TaskNode } from '../playbook/model.js';
 import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
 import { innerScope, playScope, type Scope } from './scope.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
-import { runTaskOnHost, type TaskRun } from './task-runner.js';
+import { runTaskOnHost, type TaskPlay, type TaskRun } from './task-runner.js';
 
 export interface PlayRunOptions {
   run: RunState;
@@ -19,11 +18,10 @@ export interface PlayRunOptions {
   /** Every host of the play (all batches), for `play_hosts`. */
   playHosts: string[];
   baseDir: string;
-  /** defaults: role defaults, below every other layer. */
-  varsFor: (host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars) => Vars;
+  varsFor: TaskPlay['varsFor'];
 }
 
-export class PlayRun {
+export class PlayRun implements TaskPlay {
   readonly run: RunState;
   readonly play: Play;
   readonly baseDir: string;
@@ -102,53 +100,53 @@ export class PlayRun {
       if (task.name !== this.run.opts.startAtTask) return;
       this.run.started = true;
     }
-    const tr: TaskRun = { task, scope, ref: { ...this.ref(task), handler } };
+    const taskRun: TaskRun = { task, scope, ref: { ...this.ref(task), handler } };
     const targets = scope.runOnce ? hosts.slice(0, 1) : hosts;
-    this.run.emit({ kind: 'task_start', play: this.play.name, task: tr.ref, hosts: targets.map((h) => h.name) });
+    this.run.emit({ kind: 'task_start', play: this.play.name, task: taskRun.ref, hosts: targets.map((h) => h.name) });
     const limit = pLimit(this.run.opts.forks);
-    await Promise.all(targets.map((h) => limit(() => this.runOn(tr, h, hosts))));
+    await Promise.all(targets.map((h) => limit(() => this.runOn(taskRun, h, hosts))));
     this.checkFailureLimits();
   }
 
-  private async runOn(tr: TaskRun, host: HostState, peers: HostState[]): Promise<void> {
+  private async runOn(taskRun: TaskRun, host: HostState, peers: HostState[]): Promise<void> {
     if (this.stopped()) return;
-    this.run.emit({ kind: 'host_task_start', host: host.name, task: tr.ref });
-    let result: TaskResult = await runTaskOnHost(this, tr, host);
-    if (result.failed && tr.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
-    this.record(tr, host, result);
-    if (tr.scope.runOnce && tr.task.register) {
+    this.run.emit({ kind: 'host_task_start', host: host.name, task: taskRun.ref });
+    let result: TaskResult = await runTaskOnHost(this, taskRun, host);
+    if (isFailed(result) && taskRun.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
+    this.record(taskRun, host, result);
+    if (taskRun.scope.runOnce && taskRun.task.register) {
       const value = registerValue(result);
-      for (const peer of peers) peer.facts[tr.task.register] = value;
+      for (const peer of peers) peer.facts[taskRun.task.register] = value;
     }
   }
 
-  private record(tr: TaskRun, host: HostState, result: TaskResult): void {
-    const { task } = tr;
+  private record(taskRun: TaskRun, host: HostState, result: TaskResult): void {
+    const { task } = taskRun;
     const stats = host.stats;
     stats.durationMs += result.durationMs;
     if (task.register) host.facts[task.register] = registerValue(result);
     for (const r of [result, ...(result.results ?? [])]) {
       const facts = r.data?.facts;
-      if (!r.failed && facts && typeof facts === 'object') Object.assign(host.facts, facts);
+      if (!isFailed(r) && facts && typeof facts === 'object') Object.assign(host.facts, facts);
     }
     if (result.status === 'unreachable') {
       stats.unreachable++;
       host.unreachable = true;
       void host.close();
     } else if (result.status === 'skipped') stats.skipped++;
-    else if (result.failed && result.ignored) stats.ignored++;
-    else if (result.failed) {
+    else if (isFailed(result) && result.ignored) stats.ignored++;
+    else if (isFailed(result)) {
       stats.failed++;
       host.failed = true;
     } else {
       stats.ok++;
-      if (result.changed) {
+      if (isChanged(result)) {
         stats.changed++;
-        host.changedTasks.push(tr.ref.name);
+        host.changedTasks.push(taskRun.ref.name);
         for (const n of task.notify) host.notified.add(n);
       }
     }
-    this.run.emit({ kind: 'host_task_result', host: host.name, task: tr.ref, result });
+    this.run.emit({ kind: 'host_task_result', host: host.name, task: taskRun.ref, result });
   }
 
   private checkFailureLimits(): void {

@@ -73,7 +73,7 @@ async function runPlay(run: RunState, play: Play, index: number, selected: strin
   const playHosts = live.map((h) => h.name);
   await open();
   for (const h of live) warnOtherUser(run, play, playHosts, h);
-  const pr = new PlayRun({
+  const playRun = new PlayRun({
     run,
     play,
     playIndex: index,
@@ -85,7 +85,7 @@ async function runPlay(run: RunState, play: Play, index: number, selected: strin
   for (const [i, batch] of batches.entries()) {
     if (opts.signal.aborted) break;
     const started = batch.filter((h) => h.active);
-    await pr.runBatch(started);
+    await playRun.runBatch(started);
     // As Ansible does: a rolling play stops when every host of a batch failed, so one broken step is not repeated on
     // the hosts still to come (a batch whose hosts were all unreachable from the start ran nothing and does not count).
     const rest = batches.slice(i + 1).flat().filter((h) => h.active);
@@ -142,7 +142,7 @@ function connectVars(run: RunState, play: Play, playHosts: string[], h: HostStat
 
 // A host stays on the connection it opened for an earlier play: a later play's remote_user cannot change its user.
 function warnOtherUser(run: RunState, play: Play, playHosts: string[], h: HostState): void {
-  if (play.remoteUser === undefined || h.conn?.transport !== 'ssh') return;
+  if (play.remoteUser === undefined || !h.conn || h.conn.capabilities.runsOnController) return;
   let user: string;
   try {
     user = connectionSpec(h.name, connectVars(run, play, playHosts, h)).user;

@@ -1,35 +1,28 @@
 // Turning module outcomes into task results and registered variables.
-import type { TaskResult, TaskStatus } from '../core/result.js';
-import type { ModuleOutcome } from '../modules/module.js';
+import { isChanged, isFailed, statusOf, type TaskResult } from '../core/result.js';
+import type { ModuleOutcome } from '../modules/support/module.js';
 
 export const NO_LOG_MSG = 'the output has been hidden due to no_log: true';
 
 export function fromOutcome(outcome: ModuleOutcome, durationMs: number): TaskResult {
-  const failed = outcome.failed === true;
-  const status: TaskStatus = failed ? 'failed' : outcome.skipped ? 'skipped' : outcome.changed ? 'changed' : 'ok';
-  return { ...outcome, status, failed, changed: !failed && outcome.changed, durationMs };
+  const { changed: _changed, failed: _failed, skipped: _skipped, ...rest } = outcome;
+  return { ...rest, status: statusOf(outcome), durationMs };
 }
 
 export function failure(msg: string, durationMs = 0, extra: Partial<TaskResult> = {}): TaskResult {
-  return { status: 'failed', changed: false, failed: true, msg, durationMs, ...extra };
+  return { status: 'failed', msg, durationMs, ...extra };
 }
 
 export function skipped(msg: string): TaskResult {
-  return { status: 'skipped', changed: false, failed: false, skipped: true, msg, durationMs: 0 };
-}
-
-/** Recomputes status after changed_when / failed_when / ignore_errors adjusted the flags. */
-export function withStatus(r: TaskResult): TaskResult {
-  const status: TaskStatus = r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
-  return { ...r, status };
+  return { status: 'skipped', msg, durationMs: 0 };
 }
 
 /** What `register: name` stores: Ansible-shaped keys plus module data at the top level. */
 export function registerValue(r: TaskResult): Record<string, unknown> {
   const value: Record<string, unknown> = {
     ...(r.data ?? {}),
-    changed: r.changed,
-    failed: r.failed,
+    changed: isChanged(r),
+    failed: isFailed(r),
     skipped: r.status === 'skipped',
     status: r.status,
     msg: r.msg ?? '',
@@ -54,9 +47,6 @@ export function registerValue(r: TaskResult): Record<string, unknown> {
 export function censor(r: TaskResult): TaskResult {
   return {
     status: r.status,
-    changed: r.changed,
-    failed: r.failed,
-    skipped: r.skipped,
     ignored: r.ignored,
     durationMs: r.durationMs,
     msg: NO_LOG_MSG,
@@ -66,16 +56,13 @@ export function censor(r: TaskResult): TaskResult {
 
 /** Aggregates the per-item results of a loop into one task result. */
 export function loopResult(results: TaskResult[], durationMs: number): TaskResult {
-  const failed = results.some((r) => r.failed);
-  const changed = results.some((r) => r.changed);
-  const allSkipped = results.length > 0 && results.every((r) => r.status === 'skipped');
-  const status: TaskStatus = failed ? 'failed' : allSkipped ? 'skipped' : changed ? 'changed' : 'ok';
-  const firstFailure = results.find((r) => r.failed);
+  const firstFailure = results.find(isFailed);
   return {
-    status,
-    changed,
-    failed,
-    skipped: allSkipped,
+    status: statusOf({
+      failed: firstFailure !== undefined,
+      skipped: results.length > 0 && results.every((r) => r.status === 'skipped'),
+      changed: results.some(isChanged),
+    }),
     msg: firstFailure ? `one or more items failed: ${firstFailure.msg ?? ''}`.trim() : undefined,
     results,
     durationMs,

@@ -4,21 +4,30 @@ import type { Become, Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
 import { ConnectionError, InterruptedError, OmsrunError } from '../core/errors.js';
 import { describeValue } from '../core/key-path.js';
-import type { TaskResult } from '../core/result.js';
+import { isChanged, isFailed, statusOf, type TaskResult } from '../core/result.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
-import type { ModuleContext } from '../modules/module.js';
-import { getModule } from '../modules/registry.js';
-import { runModule } from '../modules/run-module.js';
+import type { ModuleContext } from '../modules/support/module.js';
+import { getModule } from '../modules/support/registry.js';
+import { runModule } from '../modules/support/run-module.js';
 import type { Task } from '../playbook/model.js';
 import { evalConditions, evaluate } from '../template/expr.js';
 import type { RenderContext } from '../template/context.js';
 import { renderTemplateFile, renderValue } from '../template/render.js';
 import { buildVars } from '../template/vars.js';
+import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
-import type { PlayRun } from './play-run.js';
 import type { Scope } from './scope.js';
-import { censor, failure, fromOutcome, loopResult, registerValue, skipped, withStatus } from './task-result.js';
+import { censor, failure, fromOutcome, loopResult, registerValue, skipped } from './task-result.js';
+
+/** What running a task needs from the play it belongs to (a PlayRun is one). */
+export interface TaskPlay {
+  readonly run: RunState;
+  readonly baseDir: string;
+  /** defaults: role defaults, below every other layer. */
+  readonly varsFor: (host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars) => Vars;
+  localConnection(): Connection;
+}
 
 export interface TaskRun {
   task: Task;
@@ -27,19 +36,19 @@ export interface TaskRun {
 }
 
 /** Runs a task on one host and returns its result; never throws for host-side failures. */
-export async function runTaskOnHost(pr: PlayRun, tr: TaskRun, host: HostState): Promise<TaskResult> {
+export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: HostState): Promise<TaskResult> {
   const started = Date.now();
-  const { task, scope } = tr;
-  const where = renderContext(tr);
+  const { task, scope } = taskRun;
+  const where = renderContext(taskRun);
   let vars: Vars;
   try {
-    vars = pr.varsFor(host, scope.vars, undefined, scope.defaults);
+    vars = playRun.varsFor(host, scope.vars, undefined, scope.defaults);
     const items = task.loop === undefined ? undefined : loopItems(task.loop, vars, where);
-    if (items === undefined) return await runOne(pr, tr, host, vars);
+    if (items === undefined) return await runOne(playRun, taskRun, host, vars);
     const results: TaskResult[] = [];
     for (const item of items) {
-      if (pr.run.opts.signal.aborted) break;
-      const r = await runOne(pr, tr, host, pr.varsFor(host, scope.vars, { [task.loopVar]: item }, scope.defaults));
+      if (playRun.run.opts.signal.aborted) break;
+      const r = await runOne(playRun, taskRun, host, playRun.varsFor(host, scope.vars, { [task.loopVar]: item }, scope.defaults));
       if (r.status === 'unreachable') return { ...r, durationMs: Date.now() - started };
       results.push({ ...r, item });
     }
@@ -50,9 +59,9 @@ export async function runTaskOnHost(pr: PlayRun, tr: TaskRun, host: HostState): 
   }
 }
 
-async function runOne(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
-  const { task, scope } = tr;
-  const where = renderContext(tr);
+async function runOne(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
+  const { task, scope } = taskRun;
+  const where = renderContext(taskRun);
   const conditions = [...scope.when];
   if (conditions.length && !evalConditions(conditions, vars, { ...where, field: 'when' })) {
     return skipped('conditional result was false');
@@ -60,55 +69,55 @@ async function runOne(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Pr
   const retries = task.until ? Math.max(0, task.retries) : 0;
   let result: TaskResult = failure('not run');
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    result = await attemptOnce(pr, tr, host, vars);
+    result = await attemptOnce(playRun, taskRun, host, vars);
     if (!task.until || result.status === 'unreachable') break;
     const scoped = withRegister(vars, task.register, result);
     result.attempts = attempt;
-    if (!result.failed && evalConditions(task.until, scoped, { ...where, field: 'until' })) break;
+    if (!isFailed(result) && evalConditions(task.until, scoped, { ...where, field: 'until' })) break;
     if (attempt === retries + 1) {
-      result = withStatus({ ...result, failed: true, msg: `until condition not met after ${attempt} attempts${result.msg ? `: ${result.msg}` : ''}` });
+      result = { ...result, status: 'failed', msg: `until condition not met after ${attempt} attempts${result.msg ? `: ${result.msg}` : ''}` };
       break;
     }
-    pr.run.emit({ kind: 'host_output', host: host.name, task: tr.ref, stream: 'info', line: `retrying (${attempt}/${retries})` });
-    await sleep(task.delay * 1000, undefined, { signal: pr.run.opts.signal }).catch(() => undefined);
-    if (pr.run.opts.signal.aborted) break;
+    playRun.run.emit({ kind: 'host_output', host: host.name, task: taskRun.ref, stream: 'info', line: `retrying (${attempt}/${retries})` });
+    await sleep(task.delay * 1000, undefined, { signal: playRun.run.opts.signal }).catch(() => undefined);
+    if (playRun.run.opts.signal.aborted) break;
   }
   return scope.noLog ? censor(result) : result;
 }
 
-async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
-  const { task, scope, ref } = tr;
+async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars: Vars): Promise<TaskResult> {
+  const { task, scope, ref } = taskRun;
   const started = Date.now();
-  const where = renderContext(tr);
+  const where = renderContext(taskRun);
   const module = getModule(task.module);
   if (!module) return failure(`unknown module "${task.module}"`);
   const args = renderValue(task.args ?? {}, vars, where);
-  if (pr.run.opts.verbosity >= 2 && !scope.noLog) {
-    pr.run.emit({ kind: 'verbose', level: 2, host: host.name, msg: `${task.module} ${JSON.stringify(args)}` });
+  if (playRun.run.opts.verbosity >= 2 && !scope.noLog) {
+    playRun.run.emit({ kind: 'verbose', level: 2, host: host.name, msg: `${task.module} ${JSON.stringify(args)}` });
   }
-  const conn = connectionFor(pr, host, scope);
+  const conn = connectionFor(playRun, host, scope);
   const abort = new AbortController();
   const onAbort = () => abort.abort();
-  pr.run.opts.signal.addEventListener('abort', onAbort, { once: true });
+  playRun.run.opts.signal.addEventListener('abort', onAbort, { once: true });
   const timeoutMs = task.timeout ? task.timeout * 1000 : undefined;
   const timer = timeoutMs ? setTimeout(() => abort.abort(), timeoutMs) : undefined;
   const ctx: ModuleContext = {
     conn,
     host: host.name,
-    checkMode: pr.run.opts.checkMode,
-    diffMode: pr.run.opts.diffMode,
+    checkMode: playRun.run.opts.checkMode,
+    diffMode: playRun.run.opts.diffMode,
     become: becomeFor(host.name, scope, vars),
     timeoutMs,
     env: environmentFor(scope, vars, where),
     vars,
-    baseDir: scope.baseDir ?? pr.baseDir,
+    baseDir: scope.baseDir ?? playRun.baseDir,
     render: (text, name) => renderTemplateFile(text, vars, { ...where, source: name }),
     evaluate: (expr) => evaluate(expr, vars, { ...where, field: 'that' }),
     log: (line, stream = 'stdout') => {
-      if (!scope.noLog) pr.run.emit({ kind: 'host_output', host: host.name, task: ref, stream, line });
+      if (!scope.noLog) playRun.run.emit({ kind: 'host_output', host: host.name, task: ref, stream, line });
     },
-    warn: (msg) => pr.run.emit({ kind: 'warning', host: host.name, msg: scope.noLog ? `task "${ref.name}": a warning hidden by no_log` : msg }),
-    progress: (done, total, unit) => pr.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
+    warn: (msg) => playRun.run.emit({ kind: 'warning', host: host.name, msg: scope.noLog ? `task "${ref.name}": a warning hidden by no_log` : msg }),
+    progress: (done, total, unit) => playRun.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
     signal: abort.signal,
   };
   let result: TaskResult;
@@ -118,33 +127,30 @@ async function attemptOnce(pr: PlayRun, tr: TaskRun, host: HostState, vars: Vars
     result = fromOutcome(outcome, Date.now() - started);
   } catch (err) {
     if (!(err instanceof OmsrunError)) throw err;
-    if (err instanceof ConnectionError && !pr.run.opts.signal.aborted) {
+    if (err instanceof ConnectionError && !playRun.run.opts.signal.aborted) {
       return { ...failure(err.detail, Date.now() - started), status: 'unreachable' };
     }
     if (err instanceof InterruptedError) stopped = err.detail;
     result = failure(err.message, Date.now() - started);
   } finally {
     if (timer) clearTimeout(timer);
-    pr.run.opts.signal.removeEventListener('abort', onAbort);
+    playRun.run.opts.signal.removeEventListener('abort', onAbort);
   }
-  if (timeoutMs && abort.signal.aborted && !pr.run.opts.signal.aborted) {
-    result = withStatus({ ...result, failed: true, msg: `task timed out after ${task.timeout} s${stopped ? `: ${stopped}` : ''}` });
+  if (timeoutMs && abort.signal.aborted && !playRun.run.opts.signal.aborted) {
+    result = { ...result, status: 'failed', msg: `task timed out after ${task.timeout} s${stopped ? `: ${stopped}` : ''}` };
   }
-  return applyOverrides(tr, result, vars);
+  return applyOverrides(taskRun, result, vars);
 }
 
-function applyOverrides(tr: TaskRun, result: TaskResult, vars: Vars): TaskResult {
-  const { task } = tr;
+function applyOverrides(taskRun: TaskRun, result: TaskResult, vars: Vars): TaskResult {
+  const { task } = taskRun;
   if (!task.changedWhen && !task.failedWhen) return result;
-  const where = renderContext(tr);
+  const where = renderContext(taskRun);
   const scoped = withRegister(vars, task.register, result);
-  let r = result;
-  if (task.changedWhen) r = { ...r, changed: evalConditions(task.changedWhen, scoped, { ...where, field: 'changed_when' }) };
-  if (task.failedWhen) {
-    const failed = evalConditions(task.failedWhen, scoped, { ...where, field: 'failed_when' });
-    r = { ...r, failed, msg: failed && !r.failed ? `failed_when condition matched: ${task.failedWhen.join(' and ')}` : r.msg };
-  }
-  return withStatus(r);
+  const changed = task.changedWhen ? evalConditions(task.changedWhen, scoped, { ...where, field: 'changed_when' }) : isChanged(result);
+  const failed = task.failedWhen ? evalConditions(task.failedWhen, scoped, { ...where, field: 'failed_when' }) : isFailed(result);
+  const msg = failed && !isFailed(result) ? `failed_when condition matched: ${task.failedWhen!.join(' and ')}` : result.msg;
+  return { ...result, status: statusOf({ failed, skipped: result.status === 'skipped', changed }), msg };
 }
 
 /** The task's variables plus its own registered result, for until / changed_when / failed_when. */
@@ -152,8 +158,8 @@ function withRegister(vars: Vars, register: string | undefined, result: TaskResu
   return register ? buildVars({ facts: vars, loopVars: { [register]: registerValue(result) } }) : vars;
 }
 
-function connectionFor(pr: PlayRun, host: HostState, scope: Scope): Connection {
-  if (scope.delegateTo) return pr.localConnection();
+function connectionFor(playRun: TaskPlay, host: HostState, scope: Scope): Connection {
+  if (scope.delegateTo) return playRun.localConnection();
   if (!host.conn) throw new OmsrunError(`${host.name}: not connected`);
   return host.conn;
 }
@@ -179,8 +185,8 @@ function loopItems(loop: unknown, vars: Vars, where: RenderContext): unknown[] {
   throw new OmsrunError(`${locate(where)}loop: expected a list, got ${describeValue(value)}`);
 }
 
-export function renderContext(tr: TaskRun): RenderContext {
-  return { file: tr.task.pos.file, line: tr.task.pos.line, col: tr.task.pos.col, task: tr.ref.name };
+export function renderContext(taskRun: TaskRun): RenderContext {
+  return { file: taskRun.task.pos.file, line: taskRun.task.pos.line, col: taskRun.task.pos.col, task: taskRun.ref.name };
 }
 
 function locate(where: RenderContext): string {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ConfigErrors } from '../core/errors.js';
 import { didYouMean, displayPath, parseYamlText, toErrors } from '../core/yaml-source.js';
-import { needsVaultPassword, vaultSession } from '../vault/index.js';
+import { needsVaultPassword, vaultErrorFromYaml, vaultSession } from '../vault/index.js';
 import { isInventoryScript, staticFormat } from './detect.js';
 import { parseIniInventory } from './ini.js';
 import { parseAddress } from './host-pattern.js';
@@ -114,7 +114,7 @@ async function addSource(inv: Inventory, abs: string, errors: ConfigError[]): Pr
     let customTags;
     if (needsVaultPassword(text)) ({ text, customTags } = await vaultSession().prepare(text, display));
     if (staticFormat(file, text) === 'ini') parseIniInventory(text, display, inv, errors);
-    else parseInventory(parseYamlText(text, file, customTags), errors, inv);
+    else parseInventory(parseYamlText(text, file, customTags, vaultErrorFromYaml), errors, inv);
   } catch (err) {
     if (err instanceof ConfigErrors) errors.push(...err.errors);
     else if (err instanceof ConfigError) errors.push(err);

@@ -2,7 +2,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, ConfigErrors } from '../core/errors.js';
-import { loadVarsFile } from '../core/yaml-source.js';
+import { loadVarsFile } from '../vault/index.js';
 import type { Inventory, Vars } from './model.js';
 
 const YAML_EXT = ['.yml', '.yaml', '.json', ''];

@@ -1,6 +1,6 @@
 // Guards a play with conditions, evaluated by the same engine as `when:`.
 import { z } from 'zod';
-import { defineModule } from './module.js';
+import { defineModule } from './support/module.js';
 
 const schema = z.strictObject({
   that: z

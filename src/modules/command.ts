@@ -1,8 +1,8 @@
 // Runs a program directly (no shell): the safe default for anything with user data in it.
 import { z } from 'zod';
-import { commandFields, planCommand, runCommand } from './command-shared.js';
-import { defineModule } from './module.js';
-import { splitArgs } from './split-args.js';
+import { commandFields, planCommand, runCommand } from './support/command-shared.js';
+import { defineModule } from './support/module.js';
+import { splitArgs } from './support/split-args.js';
 
 const schema = z
   .strictObject({

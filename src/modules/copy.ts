@@ -6,11 +6,11 @@ import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { statPath, type PathStat } from '../connection/fs-ops.js';
-import { controllerRead, failed, resolveControllerPath } from './common.js';
-import { defineModule } from './module.js';
+import { controllerRead, failed, resolveControllerPath } from './support/common.js';
+import { defineModule } from './support/module.js';
 import {
   applyWrite, CONVERGE_MAX_BYTES, convergeWriteFile, planWrite, sha256, validateField, writeFields, type WriteBody, type WritePlan,
-} from './write-file.js';
+} from './support/write-file.js';
 
 const schema = z
   .strictObject({

@@ -1,6 +1,6 @@
 // Prints a message or a variable, as a task result the views already know how to show.
 import { z } from 'zod';
-import { defineModule, type ModuleContext } from './module.js';
+import { defineModule, type ModuleContext } from './support/module.js';
 
 /** Ansible's words for an undefined `var`, kept so existing habits still read right. */
 export const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';

@@ -1,11 +1,11 @@
 // Keeps one container as wanted: created with the documented flags, re-created only when a field differs.
 import { quoteArgv } from '../connection/quote.js';
 import type { FileDiff } from '../core/result.js';
-import { failed } from './common.js';
-import { containerSchema, runArgv, type ContainerArgs } from './docker-args.js';
-import { docker, dockerOk, imageIdOn, inspectContainer, type ContainerInspect } from './docker-cli.js';
-import { compareContainer, diffText } from './docker-compare.js';
-import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
+import { failed } from './support/common.js';
+import { containerSchema, runArgv, type ContainerArgs } from './support/docker-args.js';
+import { docker, dockerOk, imageIdOn, inspectContainer, type ContainerInspect } from './support/docker-cli.js';
+import { compareContainer, diffText } from './support/docker-compare.js';
+import { defineModule, type ModuleContext, type ModuleOutcome } from './support/module.js';
 
 type Action = 'create' | 'recreate' | 'start' | 'stop' | 'restart' | 'remove';
 

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import type { ExecResult } from '../connection/connection.js';
 import { quoteArgv } from '../connection/quote.js';
 import { InterruptedError } from '../core/errors.js';
-import { execOutcome } from './command-shared.js';
-import { failed } from './common.js';
-import { docker } from './docker-cli.js';
-import { commandLabel, runFlight, stillRunning } from './docker-exec-flight.js';
-import { defineModule, type ModuleContext } from './module.js';
+import { execOutcome } from './support/command-shared.js';
+import { failed } from './support/common.js';
+import { docker } from './support/docker-cli.js';
+import { commandLabel, runFlight, stillRunning } from './support/docker-exec-flight.js';
+import { defineModule, type ModuleContext } from './support/module.js';
 
 const scalar = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
 

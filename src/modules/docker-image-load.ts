@@ -5,10 +5,10 @@ import { posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { z } from 'zod';
 import { fromSystemError } from '../core/errors.js';
-import { controllerRead, failed, resolveControllerPath } from './common.js';
-import { DockerError, docker, dockerOk, imageIdOn } from './docker-cli.js';
-import { imageOfManifest, readArchiveImage, type ArchiveImage } from './image-archive.js';
-import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
+import { controllerRead, failed, resolveControllerPath } from './support/common.js';
+import { DockerError, docker, dockerOk, imageIdOn } from './support/docker-cli.js';
+import { imageOfManifest, readArchiveImage, type ArchiveImage } from './support/image-archive.js';
+import { defineModule, type ModuleContext, type ModuleOutcome } from './support/module.js';
 
 const schema = z
   .strictObject({

@@ -1,6 +1,6 @@
 // Stops the host with a message of the playbook's choosing.
 import { z } from 'zod';
-import { defineModule } from './module.js';
+import { defineModule } from './support/module.js';
 
 const schema = z.strictObject({
   msg: z.string().default('Failed as requested from task').describe('Message shown as the failure reason.'),

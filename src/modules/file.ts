@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { applyError, applyPath, attrsDiffer, convergePath, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
-import { attrFields } from './common.js';
-import { defineModule, type Plan } from './module.js';
+import { attrFields } from './support/common.js';
+import { defineModule, type Plan } from './support/module.js';
 
 const schema = z.strictObject({
   path: z.string().min(1).describe('Path on the host.'),

@@ -1,8 +1,8 @@
 // MetaDB checks from the controller: log in, see which OMS databases exist, run a read-only query.
 import type { Connection as MysqlConnection } from 'mysql2/promise';
 import { z } from 'zod';
-import { failed } from './common.js';
-import { defineModule, type ModuleOutcome } from './module.js';
+import { failed } from './support/common.js';
+import { defineModule, type ModuleOutcome } from './support/module.js';
 
 const schema = z
   .strictObject({

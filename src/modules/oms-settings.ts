@@ -6,8 +6,8 @@ import { formatProblems, type Problem } from '../oms/fields.js';
 import { NODE_KEYS, SHARED_KEYS } from '../oms/schema.js';
 import { nodeIps, validateOmsSettings, type NodeInput, type OmsSettings } from '../oms/settings.js';
 import { isFact } from '../template/vars.js';
-import { failed, resolveControllerPath } from './common.js';
-import { defineModule, type ModuleContext } from './module.js';
+import { failed, resolveControllerPath } from './support/common.js';
+import { defineModule, type ModuleContext } from './support/module.js';
 
 const schema = z.strictObject({
   group: z.string().min(1).default('oms_nodes').describe('Inventory group of the OMS nodes.'),

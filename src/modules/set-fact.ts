@@ -1,6 +1,6 @@
 // New host facts from the task's own values; the executor merges data.facts into the host.
 import { z } from 'zod';
-import { defineModule } from './module.js';
+import { defineModule } from './support/module.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

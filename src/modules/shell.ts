@@ -1,7 +1,7 @@
 // For pipes, redirects and globs: the script runs through a real shell on the host.
 import { z } from 'zod';
-import { commandFields, planCommand, runCommand } from './command-shared.js';
-import { defineModule } from './module.js';
+import { commandFields, planCommand, runCommand } from './support/command-shared.js';
+import { defineModule } from './support/module.js';
 
 const schema = z.strictObject({
   cmd: z.string().min(1).describe('Shell script, run with `<executable> -c`.'),

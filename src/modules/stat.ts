@@ -1,7 +1,7 @@
 // Reads a path's facts for later `when:` conditions; never changes anything.
 import { z } from 'zod';
 import { statPath } from '../connection/fs-ops.js';
-import { defineModule } from './module.js';
+import { defineModule } from './support/module.js';
 
 const schema = z.strictObject({
   path: z.string().min(1).describe('Path on the host.'),

@@ -1,9 +1,9 @@
 // Renders a Handlebars file from the controller and writes it like copy does.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { controllerRead, failed, resolveControllerPath } from './common.js';
-import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
-import { applyWrite, convergeWriteFile, planWrite, validateField, writeFields, type WritePlan } from './write-file.js';
+import { controllerRead, failed, resolveControllerPath } from './support/common.js';
+import { defineModule, type ModuleContext, type ModuleOutcome } from './support/module.js';
+import { applyWrite, convergeWriteFile, planWrite, validateField, writeFields, type WritePlan } from './support/write-file.js';
 
 const schema = z.strictObject({
   src: z.string().min(1).describe('Template file on the controller: playbook folder, then templates/, then ../templates/.'),

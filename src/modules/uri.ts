@@ -1,8 +1,8 @@
 // HTTP checks and calls made from the host: fetch locally, curl (argv, no shell) elsewhere.
 import { z } from 'zod';
 import { InterruptedError } from '../core/errors.js';
-import { defineModule, type ModuleContext, type ModuleOutcome } from './module.js';
-import { failed } from './common.js';
+import { defineModule, type ModuleContext, type ModuleOutcome } from './support/module.js';
+import { failed } from './support/common.js';
 
 const schema = z.strictObject({
   url: z.url().describe('URL to request.'),
@@ -100,7 +100,7 @@ function parseJson(text: string): unknown {
 }
 
 async function request(args: Args, ctx: ModuleContext, changed: boolean): Promise<ModuleOutcome> {
-  const res = ctx.conn.transport === 'local' ? await viaFetch(args, ctx) : await viaCurl(args, ctx);
+  const res = ctx.conn.capabilities.runsOnController ? await viaFetch(args, ctx) : await viaCurl(args, ctx);
   if (typeof res === 'string') return failed(`request to ${args.url} failed: ${res}`, { data: { status: -1, url: args.url } });
   const data: Record<string, unknown> = { status: res.status, url: args.url, content_type: res.contentType };
   if (/[/+]json\b/.test(res.contentType)) data.json = parseJson(res.content);

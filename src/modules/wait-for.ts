@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { statPath } from '../connection/fs-ops.js';
 import { CommandError, InterruptedError } from '../core/errors.js';
-import { defineModule, type ModuleContext } from './module.js';
+import { defineModule, type ModuleContext } from './support/module.js';
 
 const seconds = (what: string, dflt: number) => z.number().nonnegative().default(dflt).describe(what);
 
@@ -49,7 +49,7 @@ function probeLocal(host: string, port: number, timeoutS: number): Promise<boole
 }
 
 async function probePort(args: Args, port: number, ctx: ModuleContext): Promise<boolean> {
-  if (ctx.conn.transport === 'local') return probeLocal(args.host, port, args.connect_timeout);
+  if (ctx.conn.capabilities.runsOnController) return probeLocal(args.host, port, args.connect_timeout);
   const timeout = String(Math.max(1, Math.ceil(args.connect_timeout)));
   const r = await ctx.conn.exec(['/bin/sh', '-c', PROBE, 'sh', args.host, String(port), timeout], { signal: ctx.signal, ownScript: true });
   if (r.rc === NO_PROBE_TOOL) throw new CommandError('wait_for: the host has neither nc nor bash to probe a port', r.rc, r.stdout, r.stderr);

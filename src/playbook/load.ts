@@ -1,10 +1,11 @@
 // Loads a playbook: plays, import_playbook, vars_files and task lists, validated before anything runs.
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { describeValue, formatKeyPath, issuesToErrors, loadVarsFile, loadYamlFile, toErrors } from '../core/yaml-source.js';
+import { describeValue, formatKeyPath, issuesToErrors, toErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Vars } from '../inventory/model.js';
-import { getModule, moduleNames } from '../modules/registry.js';
+import { getModule, moduleNames } from '../modules/support/registry.js';
+import { loadVarsFile, loadYamlFile } from '../vault/index.js';
 import { playSchema, toNames } from './keywords.js';
 import type { PlayKeywords } from './keywords.js';
 import type { Play, Playbook, TaskNode } from './model.js';
@@ -59,18 +60,18 @@ async function importPlaybook(src: YamlSource, item: Record<string, unknown>, p:
   for (const k of Object.keys(item).filter((k) => k !== 'import_playbook' && k !== 'name')) {
     report(ctx, src, [...p, k], `${JSON.stringify(k)} is not allowed on import_playbook`, { key: true, hint: 'only name and import_playbook' });
   }
-  const fp = [...p, 'import_playbook'];
+  const fieldPath = [...p, 'import_playbook'];
   const file = item.import_playbook;
   if (typeof file !== 'string' || file.trim() === '') {
-    report(ctx, src, fp, `expected a file path, got ${describeValue(file)}`);
+    report(ctx, src, fieldPath, `expected a file path, got ${describeValue(file)}`);
     return [];
   }
   if (file.includes('{{')) {
-    report(ctx, src, fp, `templated import paths are not supported, got ${describeValue(file)}`, { hint: 'use a static path relative to this file' });
+    report(ctx, src, fieldPath, `templated import paths are not supported, got ${describeValue(file)}`, { hint: 'use a static path relative to this file' });
     return [];
   }
   const abs = path.resolve(path.dirname(src.file), file);
-  const where = { pos: src.posOf(fp), keyPath: formatKeyPath(fp) };
+  const where = { pos: src.posOf(fieldPath), keyPath: formatKeyPath(fieldPath) };
   if (ctx.stack.includes(abs)) {
     const chain = [...ctx.stack.slice(ctx.stack.indexOf(abs)), abs].map((f) => path.relative(path.dirname(abs), f) || path.basename(f));
     ctx.errors.push(new ConfigError(`import cycle: ${chain.join(' → ')}`, where));
@@ -97,27 +98,27 @@ async function parsePlay(src: YamlSource, item: unknown, p: KeyPath, ctx: LoadCt
   const handlers = [...(Array.isArray(raw.handlers) ? await parseTaskList(src, raw.handlers, [...p, 'handlers'], ctx, true) : []), ...roles.handlers];
   const varsFromFiles = await varsFiles(src, raw.vars_files, [...p, 'vars_files'], ctx);
   if (!res.success) return undefined;
-  const kw: PlayKeywords = res.data;
-  const playTags = toNames(kw.tags, true);
+  const keywords: PlayKeywords = res.data;
+  const playTags = toNames(keywords.tags, true);
   const tasks = lists.flat().map((t) => (playTags.length ? { ...t, tags: [...new Set([...playTags, ...t.tags])] } : t));
   const play: Play = {
-    name: kw.name ?? (Array.isArray(kw.hosts) ? kw.hosts.join(',') : kw.hosts),
-    hosts: Array.isArray(kw.hosts) ? kw.hosts.join(',') : kw.hosts,
-    vars: (kw.vars ?? {}) as Vars,
+    name: keywords.name ?? (Array.isArray(keywords.hosts) ? keywords.hosts.join(',') : keywords.hosts),
+    hosts: Array.isArray(keywords.hosts) ? keywords.hosts.join(',') : keywords.hosts,
+    vars: (keywords.vars ?? {}) as Vars,
     varsFromFiles,
-    strategy: kw.strategy ?? 'linear',
-    anyErrorsFatal: kw.any_errors_fatal ?? false,
+    strategy: keywords.strategy ?? 'linear',
+    anyErrorsFatal: keywords.any_errors_fatal ?? false,
     tasks,
     handlers: handlers.flatMap((h) => (h.kind === 'task' ? [h] : [])),
     pos: src.posOf(p),
     file: src.file,
   };
-  if (kw.become !== undefined) play.become = kw.become;
-  if (kw.become_user !== undefined) play.becomeUser = kw.become_user;
-  if (kw.environment !== undefined) play.environment = kw.environment;
-  if (kw.remote_user !== undefined) play.remoteUser = kw.remote_user;
-  if (kw.serial !== undefined) play.serial = Array.isArray(kw.serial) ? kw.serial : [kw.serial];
-  if (kw.max_fail_percentage !== undefined) play.maxFailPercentage = kw.max_fail_percentage;
+  if (keywords.become !== undefined) play.become = keywords.become;
+  if (keywords.become_user !== undefined) play.becomeUser = keywords.become_user;
+  if (keywords.environment !== undefined) play.environment = keywords.environment;
+  if (keywords.remote_user !== undefined) play.remoteUser = keywords.remote_user;
+  if (keywords.serial !== undefined) play.serial = Array.isArray(keywords.serial) ? keywords.serial : [keywords.serial];
+  if (keywords.max_fail_percentage !== undefined) play.maxFailPercentage = keywords.max_fail_percentage;
   return play;
 }
 
@@ -125,13 +126,13 @@ async function varsFiles(src: YamlSource, value: unknown, p: KeyPath, ctx: LoadC
   const out: Vars = {};
   if (value === undefined || value === null) return out;
   const list: [KeyPath, unknown][] = typeof value === 'string' ? [[p, value]] : Array.isArray(value) ? value.map((v, i): [KeyPath, unknown] => [[...p, i], v]) : [];
-  for (const [fp, f] of list) {
+  for (const [fieldPath, f] of list) {
     if (typeof f !== 'string') continue;
     if (f.includes('{{')) {
-      report(ctx, src, fp, `templated vars_files paths are not supported, got ${describeValue(f)}`, { hint: 'use a static path relative to the playbook' });
+      report(ctx, src, fieldPath, `templated vars_files paths are not supported, got ${describeValue(f)}`, { hint: 'use a static path relative to the playbook' });
       continue;
     }
-    const where = { pos: src.posOf(fp), keyPath: formatKeyPath(fp) };
+    const where = { pos: src.posOf(fieldPath), keyPath: formatKeyPath(fieldPath) };
     Object.assign(out, await collect(ctx, () => loadVarsFile(path.resolve(path.dirname(src.file), f), where)));
   }
   return out;

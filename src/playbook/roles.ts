@@ -2,9 +2,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { formatKeyPath, issuesToErrors, loadVarsFile } from '../core/yaml-source.js';
+import { formatKeyPath, issuesToErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Vars } from '../inventory/model.js';
+import { loadVarsFile } from '../vault/index.js';
 import { condition, flag, names, toConditions, toNames } from './keywords.js';
 import type { Block, Task, TaskNode } from './model.js';
 import { collect, loadTaskFile, report } from './tasks.js';
@@ -51,36 +52,36 @@ export async function parseRoles(src: YamlSource, value: unknown, p: KeyPath, ct
     return out;
   }
   for (const [i, entry] of value.entries()) {
-    const ep = [...p, i];
+    const entryPath = [...p, i];
     const raw: Record<string, unknown> = typeof entry === 'string' ? { role: entry } : entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
     const name = raw.role ?? raw.name;
     if (typeof name !== 'string' || name.trim() === '') {
-      report(ctx, src, ep, 'expected a role name, or a mapping with role: NAME', { hint: 'roles: [common, { role: oms, oms_version: "4.2" }]' });
+      report(ctx, src, entryPath, 'expected a role name, or a mapping with role: NAME', { hint: 'roles: [common, { role: oms, oms_version: "4.2" }]' });
       continue;
     }
     const { dir, tried } = roleDir(src.file, name);
     if (!dir) {
-      report(ctx, src, typeof entry === 'string' ? ep : [...ep, raw.role !== undefined ? 'role' : 'name'], `role ${JSON.stringify(name)} not found`, { hint: `looked in ${tried.join(', ')}` });
+      report(ctx, src, typeof entry === 'string' ? entryPath : [...entryPath, raw.role !== undefined ? 'role' : 'name'], `role ${JSON.stringify(name)} not found`, { hint: `looked in ${tried.join(', ')}` });
       continue;
     }
     const res = entrySchema.safeParse(raw);
     if (!res.success) {
-      ctx.errors.push(...issuesToErrors(res.error.issues, raw, entrySchema, src, { base: ep }));
+      ctx.errors.push(...issuesToErrors(res.error.issues, raw, entrySchema, src, { base: entryPath }));
       continue;
     }
     const handlers = withHandlers.has(dir) ? [] : out.handlers;
     withHandlers.add(dir);
-    const block = await loadRole(src, { ...raw, ...res.data }, ep, dir, name, ctx, handlers);
+    const block = await loadRole(src, { ...raw, ...res.data }, entryPath, dir, name, ctx, handlers);
     if (block) out.blocks.push(block);
   }
   return out;
 }
 
-async function loadRole(src: YamlSource, raw: Record<string, unknown>, ep: KeyPath, dir: string, name: string, ctx: LoadCtx, handlers: Task[]): Promise<Block | undefined> {
-  const from = { pos: src.posOf(ep), keyPath: formatKeyPath(ep) };
+async function loadRole(src: YamlSource, raw: Record<string, unknown>, entryPath: KeyPath, dir: string, name: string, ctx: LoadCtx, handlers: Task[]): Promise<Block | undefined> {
+  const from = { pos: src.posOf(entryPath), keyPath: formatKeyPath(entryPath) };
   const list = async (sub: string, asHandlers: boolean): Promise<TaskNode[]> => {
     const file = mainFile(dir, sub);
-    return (file && (await loadTaskFile(file, src, ep, ctx, asHandlers))) || [];
+    return (file && (await loadTaskFile(file, src, entryPath, ctx, asHandlers))) || [];
   };
   const vars = async (sub: string): Promise<Vars> => {
     const file = mainFile(dir, sub);
@@ -102,8 +103,8 @@ async function loadRole(src: YamlSource, raw: Record<string, unknown>, ep: KeyPa
     vars: { ...(await vars('vars')), ...params, ...entryVars },
     roleDefaults: await vars('defaults'),
     baseDir: dir,
-    pos: src.posOf(ep),
-    keyPath: formatKeyPath(ep),
+    pos: src.posOf(entryPath),
+    keyPath: formatKeyPath(entryPath),
   };
   const when = toConditions(raw.when as never);
   if (when) block.when = when;

@@ -1,4 +1,4 @@
-// --tags, --skip-tags and --start-at-task decide which tasks run, before anything runs.
+// --tags and --skip-tags decide which tasks run, before anything runs (--start-at-task is applied as the play runs: play-run.ts).
 import type { TaskNode } from './model.js';
 
 export interface TaskFilter {

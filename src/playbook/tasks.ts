@@ -1,9 +1,10 @@
 // Task lists: one module per task, blocks, static includes; every problem collected with its position.
 import path from 'node:path';
 import { ConfigError, ConfigErrors } from '../core/errors.js';
-import { describeValue, didYouMean, formatKeyPath, issuesToErrors, loadYamlFile } from '../core/yaml-source.js';
+import { describeValue, didYouMean, formatKeyPath, issuesToErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
-import type { Module } from '../modules/module.js';
+import type { Module } from '../modules/support/module.js';
+import { loadYamlFile } from '../vault/index.js';
 import type { Block, Task, TaskCommon, TaskNode } from './model.js';
 import { blockSchema, BLOCK_ONLY_KEYS, commonKeywords, INCLUDE_KEYS, TASK_KEYS, taskKeywords, taskSchema, toConditions, toNames } from './keywords.js';
 import { checkConditions, checkTemplates } from './syntax.js';
@@ -75,16 +76,16 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
     }
   }
   if (!moduleNamed) report(ctx, src, p, 'a task needs exactly one module, got none', { hint: 'e.g. `command: ls -l` or `copy: {src: a, dest: /tmp/a}`' });
-  const keywords = pickKeywords(src, raw, p, ctx, taskSchema, TASK_KEYS);
-  if (found.length !== 1 || !keywords) return undefined;
-  const kw = keywords as Record<string, unknown> & import('./keywords.js').TaskKeywords;
+  const picked = pickKeywords(src, raw, p, ctx, taskSchema, TASK_KEYS);
+  if (found.length !== 1 || !picked) return undefined;
+  const keywords = picked as Record<string, unknown> & import('./keywords.js').TaskKeywords;
   const key = found[0]!;
   const mod = ctx.modules.get(key)!;
   const args = moduleArgs(src, raw, key, mod, p, ctx);
-  if (kw.loop !== undefined && kw.with_items !== undefined) report(ctx, src, [...p, 'with_items'], 'use loop or with_items, not both', { key: true });
-  if (kw.listen !== undefined && !handler) report(ctx, src, [...p, 'listen'], 'listen is only allowed on handlers', { key: true });
-  if (handler && kw.name === undefined && kw.listen === undefined) report(ctx, src, p, 'a handler needs a name or listen', { hint: 'notify refers to handlers by name' });
-  const common = commonOf(src, kw, p, ctx);
+  if (keywords.loop !== undefined && keywords.with_items !== undefined) report(ctx, src, [...p, 'with_items'], 'use loop or with_items, not both', { key: true });
+  if (keywords.listen !== undefined && !handler) report(ctx, src, [...p, 'listen'], 'listen is only allowed on handlers', { key: true });
+  if (handler && keywords.name === undefined && keywords.listen === undefined) report(ctx, src, p, 'a handler needs a name or listen', { hint: 'notify refers to handlers by name' });
+  const common = commonOf(src, keywords, p, ctx);
   if (!common || args === undefined) return undefined;
   const at = (k: string): [KeyPath, unknown] => [[...p, k], raw[k]];
   checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('loop'), at('with_items')], ctx.errors);
@@ -94,19 +95,19 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
     ...common,
     module: mod.name,
     args,
-    loopVar: kw.loop_control?.loop_var ?? 'item',
-    retries: kw.retries ?? 3,
-    delay: kw.delay ?? 5,
-    notify: toNames(kw.notify),
+    loopVar: keywords.loop_control?.loop_var ?? 'item',
+    retries: keywords.retries ?? 3,
+    delay: keywords.delay ?? 5,
+    notify: toNames(keywords.notify),
   };
   const extra: Partial<Task> = {
-    loop: kw.loop ?? kw.with_items,
-    register: kw.register,
-    changedWhen: toConditions(kw.changed_when),
-    failedWhen: toConditions(kw.failed_when),
-    until: toConditions(kw.until),
-    timeout: kw.timeout,
-    listen: kw.listen === undefined ? undefined : toNames(kw.listen),
+    loop: keywords.loop ?? keywords.with_items,
+    register: keywords.register,
+    changedWhen: toConditions(keywords.changed_when),
+    failedWhen: toConditions(keywords.failed_when),
+    until: toConditions(keywords.until),
+    timeout: keywords.timeout,
+    listen: keywords.listen === undefined ? undefined : toNames(keywords.listen),
   };
   return Object.assign(task, dropUndefined(extra));
 }
@@ -150,11 +151,11 @@ async function parseBlock(src: YamlSource, raw: Record<string, unknown>, p: KeyP
       hint: taskOnly ? 'put it on the tasks inside the block' : didYouMean(k, allowed),
     });
   }
-  const kw = pickKeywords(src, raw, p, ctx, blockSchema, allowed) as import('./keywords.js').BlockKeywords | undefined;
+  const keywords = pickKeywords(src, raw, p, ctx, blockSchema, allowed) as import('./keywords.js').BlockKeywords | undefined;
   const block = await parseTaskList(src, raw.block, [...p, 'block'], ctx);
   const rescue = await parseTaskList(src, raw.rescue, [...p, 'rescue'], ctx);
   const always = await parseTaskList(src, raw.always, [...p, 'always'], ctx);
-  const common = kw && commonOf(src, kw, p, ctx);
+  const common = keywords && commonOf(src, keywords, p, ctx);
   if (!common) return undefined;
   checkTemplates(src, [[[...p, 'name'], raw.name], [[...p, 'vars'], raw.vars]], ctx.errors);
   checkConditions(src, [[[...p, 'when'], raw.when]], ctx.errors);
@@ -167,21 +168,21 @@ async function parseInclude(src: YamlSource, raw: Record<string, unknown>, key: 
     const hint = k === 'loop' || k === 'with_items' ? 'looping over an include is not supported' : didYouMean(k, allowed);
     report(ctx, src, [...p, k], `${JSON.stringify(k)} is not allowed on ${key}`, { key: true, hint });
   }
-  const kw = pickKeywords(src, raw, p, ctx, blockSchema.omit({ block: true }), COMMON_KEYS);
+  const keywords = pickKeywords(src, raw, p, ctx, blockSchema.omit({ block: true }), COMMON_KEYS);
   let file = raw[key];
-  const fp = [...p, key];
+  const fieldPath = [...p, key];
   if (file !== null && typeof file === 'object' && !Array.isArray(file) && 'file' in file) file = (file as { file: unknown }).file;
   if (typeof file !== 'string' || file.trim() === '') {
-    report(ctx, src, fp, `expected a file path, got ${describeValue(file)}`);
+    report(ctx, src, fieldPath, `expected a file path, got ${describeValue(file)}`);
     return undefined;
   }
   if (file.includes('{{')) {
-    report(ctx, src, fp, `templated include paths are not supported, got ${describeValue(file)}`, { hint: 'use a static path relative to this file' });
+    report(ctx, src, fieldPath, `templated include paths are not supported, got ${describeValue(file)}`, { hint: 'use a static path relative to this file' });
     return undefined;
   }
   const abs = path.resolve(path.dirname(src.file), file);
-  const tasks = await loadTaskFile(abs, src, fp, ctx);
-  const common = kw && tasks && commonOf(src, kw, p, ctx);
+  const tasks = await loadTaskFile(abs, src, fieldPath, ctx);
+  const common = keywords && tasks && commonOf(src, keywords, p, ctx);
   if (!common || !tasks) return undefined;
   return { kind: 'block', ...common, name: common.name ?? `${key}: ${file}`, block: tasks, rescue: [], always: [] };
 }
@@ -199,8 +200,8 @@ export async function collect<T>(ctx: LoadCtx, f: () => Promise<T>): Promise<T |
 }
 
 // A task file (include_tasks/import_tasks, a role's tasks or handlers) with cycle detection; its errors join the others.
-export async function loadTaskFile(abs: string, from: YamlSource, fp: KeyPath, ctx: LoadCtx, handlers = false): Promise<TaskNode[] | undefined> {
-  const where = { pos: from.posOf(fp), keyPath: formatKeyPath(fp) };
+export async function loadTaskFile(abs: string, from: YamlSource, fieldPath: KeyPath, ctx: LoadCtx, handlers = false): Promise<TaskNode[] | undefined> {
+  const where = { pos: from.posOf(fieldPath), keyPath: formatKeyPath(fieldPath) };
   if (ctx.stack.includes(abs)) {
     const chain = [...ctx.stack.slice(ctx.stack.indexOf(abs)), abs].map((f) => path.relative(path.dirname(abs), f) || path.basename(f));
     ctx.errors.push(new ConfigError(`include cycle: ${chain.join(' → ')}`, where));
@@ -225,25 +226,25 @@ function pickKeywords(src: YamlSource, raw: Record<string, unknown>, p: KeyPath,
   return undefined;
 }
 
-function commonOf(src: YamlSource, kw: import('./keywords.js').TaskKeywords, p: KeyPath, ctx: LoadCtx): Omit<TaskCommon, never> | undefined {
-  if (kw.delegate_to !== undefined && !DELEGATE_OK.includes(kw.delegate_to)) {
-    report(ctx, src, [...p, 'delegate_to'], `expected localhost or 127.0.0.1, got ${describeValue(kw.delegate_to)}`, { hint: 'delegating to other hosts is not supported' });
+function commonOf(src: YamlSource, keywords: import('./keywords.js').TaskKeywords, p: KeyPath, ctx: LoadCtx): Omit<TaskCommon, never> | undefined {
+  if (keywords.delegate_to !== undefined && !DELEGATE_OK.includes(keywords.delegate_to)) {
+    report(ctx, src, [...p, 'delegate_to'], `expected localhost or 127.0.0.1, got ${describeValue(keywords.delegate_to)}`, { hint: 'delegating to other hosts is not supported' });
     return undefined;
   }
-  const c: TaskCommon = { tags: toNames(kw.tags, true), pos: src.posOf(p), keyPath: formatKeyPath(p) };
+  const c: TaskCommon = { tags: toNames(keywords.tags, true), pos: src.posOf(p), keyPath: formatKeyPath(p) };
   return Object.assign(
     c,
     dropUndefined({
-      name: kw.name,
-      when: toConditions(kw.when),
-      become: kw.become,
-      becomeUser: kw.become_user,
-      ignoreErrors: kw.ignore_errors,
-      noLog: kw.no_log,
-      runOnce: kw.run_once,
-      delegateTo: kw.delegate_to,
-      vars: kw.vars,
-      environment: kw.environment,
+      name: keywords.name,
+      when: toConditions(keywords.when),
+      become: keywords.become,
+      becomeUser: keywords.become_user,
+      ignoreErrors: keywords.ignore_errors,
+      noLog: keywords.no_log,
+      runOnce: keywords.run_once,
+      delegateTo: keywords.delegate_to,
+      vars: keywords.vars,
+      environment: keywords.environment,
     }),
   );
 }

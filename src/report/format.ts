@@ -1,7 +1,7 @@
 // Words, colours and layouts shared by the plain and live views.
 import { createTwoFilesPatch } from 'diff';
 import { styleText } from 'node:util';
-import type { FileDiff, HostStats, TaskResult, TaskStatus } from '../core/result.js';
+import { isFailed, type FileDiff, type HostStats, type TaskResult, type TaskStatus } from '../core/result.js';
 
 export type Style = Parameters<typeof styleText>[0];
 
@@ -27,7 +27,7 @@ export const STATUS_STYLE: Record<TaskStatus, Style> = {
 };
 
 export function statusWord(r: TaskResult): string {
-  if (r.failed && r.ignored) return 'failed (ignored)';
+  if (isFailed(r) && r.ignored) return 'failed (ignored)';
   return STATUS_WORD[r.status];
 }
 

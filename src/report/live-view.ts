@@ -1,7 +1,7 @@
 // The terminal view: per play, one listr2 line per host with its current task, spinner and timer.
 import { Listr, ListrEventType, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent } from '../core/events.js';
-import type { TaskResult } from '../core/result.js';
+import { isChanged, isFailed, type TaskResult } from '../core/result.js';
 import { formatBytes, formatDiff, formatDuration, formatRecap, painter } from './format.js';
 import { tail } from './plain-view.js';
 import type { View, ViewOptions } from './view.js';
@@ -87,20 +87,20 @@ export function liveView(o: ViewOptions): View {
     const s = slots.get(host);
     // A host outside the current play (its deploy lock is taken with the first play's hosts) still shows its failure.
     if (!s) {
-      if (r.failed && !r.ignored) notes.push(paint('red', `failed: [${host}] ${taskName} => ${r.msg ?? ''}`));
+      if (isFailed(r) && !r.ignored) notes.push(paint('red', `failed: [${host}] ${taskName} => ${r.msg ?? ''}`));
       return;
     }
-    if (module === 'debug' && r.msg && !r.failed && r.status !== 'skipped') notes.push(r.msg.includes('\n') ? `[${host}]\n${r.msg.replace(/\n$/, '')}` : `[${host}] ${r.msg}`);
+    if (module === 'debug' && r.msg && !isFailed(r) && r.status !== 'skipped') notes.push(r.msg.includes('\n') ? `[${host}]\n${r.msg.replace(/\n$/, '')}` : `[${host}] ${r.msg}`);
     if (r.status === 'skipped') s.skipped++;
     else if (r.ignored) notes.push(paint('cyan', `failed (ignored): [${host}] ${taskName} => ${r.msg ?? ''}`));
-    else if (r.failed) {
+    else if (isFailed(r)) {
       s.failed++;
       const out = [r.stderr, r.stdout].filter((x) => x && x.trim()).map((x) => tail(x!, 10));
       s.problem = `${taskName}: ${r.msg ?? 'failed'}`;
       notes.push(paint('red', `failed: [${host}] ${taskName} => ${r.msg ?? ''}`), ...out.map((x) => x.replace(/^/gm, '    ')));
     } else {
       s.ok++;
-      if (r.changed) s.changed++;
+      if (isChanged(r)) s.changed++;
     }
     if (o.diff && r.diff) for (const d of r.diff) notes.push(formatDiff(d).trimEnd());
     refresh(s);

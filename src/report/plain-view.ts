@@ -1,7 +1,7 @@
 // Line output for logs, CI and pipes: Ansible-like headers, one line per host result.
 import type { RunEvent } from '../core/events.js';
 import { quoteArgv } from '../connection/quote.js';
-import type { TaskResult } from '../core/result.js';
+import { isFailed, type TaskResult } from '../core/result.js';
 import { formatDiff, formatDuration, formatRecap, painter, STATUS_STYLE, statusWord } from './format.js';
 import type { View, ViewOptions } from './view.js';
 
@@ -14,15 +14,15 @@ export function plainView(o: ViewOptions): View {
     const label = item === undefined ? `[${host}]` : `[${host}] => (item=${short(item)})`;
     let line = `${statusWord(r)}: ${label}`;
     if (o.verbosity >= 1) line += ` ${paint('gray', formatDuration(r.durationMs))}`;
-    const showMsg = r.msg && (r.failed || ((o.verbosity >= 1 || module === 'debug') && r.status !== 'skipped'));
+    const showMsg = r.msg && (isFailed(r) || ((o.verbosity >= 1 || module === 'debug') && r.status !== 'skipped'));
     if (showMsg) line += r.msg!.includes('\n') ? ` =>\n${r.msg!.replace(/\n$/, '')}` : ` => ${r.msg}`;
     write(paint(r.ignored ? 'cyan' : STATUS_STYLE[r.status], line));
     const cmd = r.data?.cmd;
     if (o.verbosity >= 1 && Array.isArray(cmd)) write(paint('gray', `    cmd: ${quoteArgv(cmd.map(String))}`));
-    const showOutput = r.failed || o.verbosity >= 1;
+    const showOutput = isFailed(r) || o.verbosity >= 1;
     if (showOutput && r.results === undefined) {
       for (const [name, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
-        if (text && text.trim()) write(indent(`${name}:\n${tail(text, r.failed && o.verbosity < 1 ? 20 : 200)}`));
+        if (text && text.trim()) write(indent(`${name}:\n${tail(text, isFailed(r) && o.verbosity < 1 ? 20 : 200)}`));
       }
     }
     if (o.diff && r.diff) for (const d of r.diff) write(formatDiff(d).trimEnd());

@@ -1,7 +1,8 @@
 // The controller's run log: every (masked) event of a run in its own file, and one audit line per host per run.
 import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { RunEvent } from '../core/events.js';
+import { eventLine, type RunEvent } from '../core/events.js';
+import { isChanged } from '../core/result.js';
 import { hostResult, type AuditRecord } from '../executor/audit.js';
 import type { RunIdentity } from '../executor/context.js';
 import type { View } from './view.js';
@@ -16,8 +17,8 @@ export function runLog(dir: string, id: RunIdentity, check: boolean): View & { f
   const out = createWriteStream(file, { flags: 'a', mode: 0o600 });
   const changed = new Map<string, string[]>();
   const listener = (e: RunEvent) => {
-    out.write(`${JSON.stringify(e)}\n`);
-    if (e.kind === 'host_task_result' && e.result.changed) {
+    out.write(eventLine(e));
+    if (e.kind === 'host_task_result' && isChanged(e.result)) {
       changed.set(e.host, [...(changed.get(e.host) ?? []), e.task.name]);
     }
     if (e.kind === 'recap') {

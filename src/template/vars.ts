@@ -1,4 +1,4 @@
-// Variable precedence lives here and nowhere else: seven layers, later wins, plus magic variables.
+// Variable precedence lives here and nowhere else: eight layers, later wins, plus magic variables.
 import { inventoryLayers } from '../inventory/host-vars.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { ConfigError } from '../core/errors.js';

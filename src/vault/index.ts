@@ -1,5 +1,5 @@
-// The vault's public face: encryption, passwords, YAML hooks and the run's session.
-export { VAULT_HEADER, decryptText, encryptText, isVaultText, vaultLabel } from './cipher.js';
+// The vault's public face: encryption, passwords, YAML hooks, the run's session and the YAML files read through it.
+export { VAULT_HEADER, clearKeyCache, decryptText, encryptText, isVaultText, vaultLabel } from './cipher.js';
 export type { EncryptOptions } from './cipher.js';
 export { ANSIBLE_VAULT_PREFIX, ansibleVaultHeader, describeAnsibleFormat, isAnsibleVaultText } from './ansible-vault.js';
 export type { AnsibleVaultHeader } from './ansible-vault.js';
@@ -11,5 +11,8 @@ export type { RekeyOptions, RekeyResult } from './rekey.js';
 export { VAULT_TAG, maybeDecryptFile, needsVaultPassword, scalarsOf, vaultCustomTags, vaultErrorFromYaml } from './yaml-tags.js';
 export type { VaultYamlOptions } from './yaml-tags.js';
 export { VaultSession, setVaultSession, vaultSession } from './session.js';
+export { loadVarsFile, loadYamlFile } from './yaml-file.js';
 export type { PreparedYaml } from './session.js';
 export { editInPrivateTemp, readTextFile, writeFileAtomic } from './file-ops.js';
+export { shownPath } from './display.js';
+export type { PromptStreams } from './prompt.js';

@@ -15,7 +15,7 @@ import { appendRemoteAudit } from '../../src/executor/audit.js';
 import { commandModule } from '../../src/modules/command.js';
 import { copyModule } from '../../src/modules/copy.js';
 import { fileModule } from '../../src/modules/file.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
 let dir: string;
@@ -31,6 +31,7 @@ function counting(): { conn: Connection; execs: string[][]; puts: string[] } {
   const conn: Connection = {
     host: local.host,
     transport: 'ssh',
+    capabilities: { runsOnController: false },
     connect: () => local.connect(),
     exec: (argv, o) => (execs.push(argv), local.exec(argv, o)),
     put: (s, d, o) => (puts.push(d), local.put(s, d, o)),

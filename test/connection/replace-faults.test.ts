@@ -9,7 +9,7 @@ import { LocalConnection } from '../../src/connection/local.js';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { InterruptedError } from '../../src/core/errors.js';
 import { copyModule } from '../../src/modules/copy.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
 import { useSideLab } from '../lab/side-lab.js';
 import { makeContext, remoteLike } from '../helpers/module-context.js';

@@ -5,10 +5,10 @@ import {
   CommandError, ConfigError, ConfigErrors, ConnectionError, fromSystemError, InterruptedError, OmsrunError, SystemError,
 } from '../../src/core/errors.js';
 import { HostPatternError } from '../../src/inventory/host-pattern.js';
-import { DockerError } from '../../src/modules/docker-cli.js';
-import { SplitArgsError } from '../../src/modules/split-args.js';
+import { DockerError } from '../../src/modules/support/docker-cli.js';
+import { SplitArgsError } from '../../src/modules/support/split-args.js';
 import { HelperError } from '../../src/template/helpers.js';
-import { VaultError } from '../../src/vault/vault-error.js';
+import { VaultError } from '../../src/vault/index.js';
 
 describe('the error tree', () => {
   it.each([

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { moduleReference } from '../../src/docs/module-reference.js';
-import { allModules } from '../../src/modules/registry.js';
+import { allModules } from '../../src/modules/support/registry.js';
 
 describe('generated docs', () => {
   it('docs/modules.md matches the module schemas (run npm run docs after changing a module)', () => {

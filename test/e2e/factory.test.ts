@@ -1,8 +1,8 @@
 // The connection factory's own inventory variables: a per-host known_hosts file, and the jump host's key.
 import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { connectionFactory, knownHostsFileOf } from '../../src/connection/factory.js';
-import type { SshConnection } from '../../src/connection/ssh/index.js';
+import { connectionFactory, knownHostsFileOf } from '../../src/cli/connection-factory.js';
+import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 
 describe('connection factory', () => {
   it('reads ansible_ssh_known_hosts_file before known_hosts_file and expands ~/', () => {

@@ -87,6 +87,7 @@ describe('stale lock takeover', () => {
     const conn: Connection = {
       host: local.host,
       transport: local.transport,
+      capabilities: local.capabilities,
       connect: () => local.connect(),
       exec: async (argv, o) => {
         const r = await local.exec(argv, o);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import jexl from 'jexl';
 import type { Connection } from '../../src/connection/connection.js';
 import { LocalConnection } from '../../src/connection/local.js';
-import type { ModuleContext } from '../../src/modules/module.js';
+import type { ModuleContext } from '../../src/modules/support/module.js';
 
 /** A context plus what the module logged. */
 export interface TestContext extends ModuleContext {
@@ -48,12 +48,13 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-// Same machine, but reports another transport: exercises the exec-based code paths (curl, nc/bash probes).
+// Same machine, but says it does not run on the controller: exercises the exec-based code paths (curl, nc/bash probes).
 export function remoteLike(transport = 'ssh'): Connection {
   const local = new LocalConnection('remotehost');
   return {
     host: local.host,
     transport,
+    capabilities: { runsOnController: false },
     connect: () => local.connect(),
     exec: (argv, o) => local.exec(argv, o),
     put: (s, d, o) => local.put(s, d, o),

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { Become, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from '../../src/connection/connection.js';
+import type { Become, Capabilities, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from '../../src/connection/connection.js';
 
 /** What the host answers to one command. */
 export interface Reply {
@@ -94,6 +94,7 @@ function matches(answer: HostAnswer, argv: string[]): boolean {
 export class RecordingConnection implements Connection {
   readonly host: string;
   readonly transport: string;
+  readonly capabilities: Capabilities;
   /** Every exec, put and get, in order. */
   readonly sent: Sent[] = [];
   /** Commands no answer matched: each also failed its exec. */
@@ -105,6 +106,7 @@ export class RecordingConnection implements Connection {
     this.left = [...script];
     this.host = options.host ?? 'recorded';
     this.transport = options.transport ?? 'ssh';
+    this.capabilities = { runsOnController: this.transport === 'local' };
     this.show = options.show ?? ((argv) => argv);
   }
 

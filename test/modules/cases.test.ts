@@ -1,7 +1,7 @@
 // Every case under test/modules/cases/: the commands a module sends for what the host reports, exactly and in order.
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { allModules } from '../../src/modules/registry.js';
+import { allModules } from '../../src/modules/support/registry.js';
 import { caseFolders, CASES_DIR, expectedSent, loadCase, runCase, scriptCatalogue, scriptDrift } from '../helpers/module-cases.js';
 
 // Temp names and markers come from randomBytes: zeros here, so cases can spell them out.

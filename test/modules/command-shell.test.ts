@@ -3,9 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandModule } from '../../src/modules/command.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { shellModule } from '../../src/modules/shell.js';
-import { splitArgs } from '../../src/modules/split-args.js';
+import { splitArgs } from '../../src/modules/support/split-args.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
 let dir: string;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyModule } from '../../src/modules/copy.js';
 import { fileModule } from '../../src/modules/file.js';
-import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/module.js';
-import { parseModuleArgs, runModule } from '../../src/modules/run-module.js';
+import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
+import { parseModuleArgs, runModule } from '../../src/modules/support/run-module.js';
 import { templateModule } from '../../src/modules/template.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 

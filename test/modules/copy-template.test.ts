@@ -3,9 +3,9 @@ import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyModule } from '../../src/modules/copy.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { templateModule } from '../../src/modules/template.js';
-import { backupName } from '../../src/modules/write-file.js';
+import { backupName } from '../../src/modules/support/write-file.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
 let dir: string;

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../src/connection/local.js';
-import { readArchiveImage } from '../../src/modules/image-archive.js';
+import { readArchiveImage } from '../../src/modules/support/image-archive.js';
 import { tempDir } from '../helpers/module-context.js';
 
 let dir: string;

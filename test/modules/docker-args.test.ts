@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { containerSchema, normalPidsLimit, normalUlimit, parseBind, runArgv, type ContainerArgs } from '../../src/modules/docker-args.js';
-import type { ContainerInspect } from '../../src/modules/docker-cli.js';
-import { compareContainer, currentBinds, diffText } from '../../src/modules/docker-compare.js';
+import { containerSchema, normalPidsLimit, normalUlimit, parseBind, runArgv, type ContainerArgs } from '../../src/modules/support/docker-args.js';
+import type { ContainerInspect } from '../../src/modules/support/docker-cli.js';
+import { compareContainer, currentBinds, diffText } from '../../src/modules/support/docker-compare.js';
 import { mountRefusal } from '../../src/modules/docker-container.js';
 import { dockerContainerModule } from '../../src/modules/docker-container.js';
 import { errorLines, execArgv, logTailArgv } from '../../src/modules/docker-exec.js';
 import { dockerExecModule } from '../../src/modules/docker-exec.js';
 import { dockerImageLoadModule } from '../../src/modules/docker-image-load.js';
-import { parseModuleArgs } from '../../src/modules/run-module.js';
+import { parseModuleArgs } from '../../src/modules/support/run-module.js';
 
 const IMAGE_ID = 'sha256:c8eb241774e6840c965f63e10599a6a425c458366ca9ac6481d4c00fafc37794';
 

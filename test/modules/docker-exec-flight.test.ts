@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionError, InterruptedError } from '../../src/core/errors.js';
-import { commandLabel } from '../../src/modules/docker-exec-flight.js';
+import { commandLabel } from '../../src/modules/support/docker-exec-flight.js';
 import { dockerExecModule } from '../../src/modules/docker-exec.js';
 import {
   FOLLOW_SCRIPT, RUNNER_SCRIPT, STOP_SCRIPT, flightDir, flightRunArgv, flightStopArgv, parseFlightLine,
-} from '../../src/modules/flight-scripts.js';
-import { runModule } from '../../src/modules/run-module.js';
+} from '../../src/modules/support/flight-scripts.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { makeContext } from '../helpers/module-context.js';
 import { runYaml } from '../helpers/run-playbook.js';
 

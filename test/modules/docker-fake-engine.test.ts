@@ -6,13 +6,13 @@ import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, ExecOptions, ExecResult } from '../../src/connection/connection.js';
 import { dockerImageLoadModule } from '../../src/modules/docker-image-load.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
 // A node whose `docker` answers from a script: records argv and the bytes piped to `docker load`.
 function fakeNode(answer: (argv: string[]) => Partial<ExecResult>): Connection & { calls: string[][]; loaded: number } {
   const node = {
-    host: 'n1', transport: 'fake', calls: [] as string[][], loaded: 0,
+    host: 'n1', transport: 'fake', capabilities: { runsOnController: false }, calls: [] as string[][], loaded: 0,
     connect: async () => {},
     close: async () => {},
     put: async () => {},

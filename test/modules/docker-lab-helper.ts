@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { $ } from 'zx';
 import { importBusyboxImage } from '../../scripts/lab/busybox-image.js';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
-import type { ModuleContext } from '../../src/modules/module.js';
-import { runModule } from '../../src/modules/run-module.js';
-import type { Module, ModuleOutcome } from '../../src/modules/module.js';
+import type { ModuleContext } from '../../src/modules/support/module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
+import type { Module, ModuleOutcome } from '../../src/modules/support/module.js';
 import { freeSideSubnet, hostDocker, labDown, labUp, type Lab, type LabHost } from '../lab/lab-helper.js';
 import { makeContext, type TestContext } from '../helpers/module-context.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerContainerModule } from '../../src/modules/docker-container.js';
 import { dockerExecModule } from '../../src/modules/docker-exec.js';
 import { dockerImageLoadModule } from '../../src/modules/docker-image-load.js';
-import { readArchiveImage } from '../../src/modules/image-archive.js';
+import { readArchiveImage } from '../../src/modules/support/image-archive.js';
 import { labEnabled } from '../lab/lab-helper.js';
 import { TAG, dockerLabUp, inspect, labContext, run, sh, type DockerLab } from './docker-lab-helper.js';
 

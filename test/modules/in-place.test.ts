@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyModule } from '../../src/modules/copy.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { labEnabled } from '../lab/lab-helper.js';
 import { makeContext, remoteLike, tempDir } from '../helpers/module-context.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assertModule } from '../../src/modules/assert.js';
 import { debugModule, NOT_DEFINED } from '../../src/modules/debug.js';
 import { failModule } from '../../src/modules/fail.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { setFactModule } from '../../src/modules/set-fact.js';
 import { makeContext } from '../helpers/module-context.js';
 

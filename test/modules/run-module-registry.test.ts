@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { CommandError, ConnectionError, InterruptedError, OmsrunError } from '../../src/core/errors.js';
-import { defineModule } from '../../src/modules/module.js';
-import { allModules, getModule, moduleNames } from '../../src/modules/registry.js';
-import { parseModuleArgs, runModule } from '../../src/modules/run-module.js';
+import { defineModule } from '../../src/modules/support/module.js';
+import { allModules, getModule, moduleNames } from '../../src/modules/support/registry.js';
+import { parseModuleArgs, runModule } from '../../src/modules/support/run-module.js';
 import { waitForModule } from '../../src/modules/wait-for.js';
 import { makeContext } from '../helpers/module-context.js';
 import { runYaml } from '../helpers/run-playbook.js';

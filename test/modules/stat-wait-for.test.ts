@@ -2,7 +2,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { statModule } from '../../src/modules/stat.js';
 import { waitForModule } from '../../src/modules/wait-for.js';
 import { makeContext, remoteLike, tempDir } from '../helpers/module-context.js';

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/core/errors.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { uriModule } from '../../src/modules/uri.js';
-import { getModule } from '../../src/modules/registry.js';
+import { getModule } from '../../src/modules/support/registry.js';
 import { makeContext, remoteLike } from '../helpers/module-context.js';
 
 let server: Server;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { validateOmsSettings, type NodeInput } from '../../src/oms/settings.js';
-import { renderTemplateFile } from '../../src/template/index.js';
+import { renderTemplateFile } from '../../src/template/render.js';
 
 const TEMPLATE = readFileSync(new URL('../../templates/oms/config.yaml.hbs', import.meta.url), 'utf8');
 

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlQueryModule } from '../../src/modules/mysql-query.js';
 import { omsSettingsModule } from '../../src/modules/oms-settings.js';
-import { runModule } from '../../src/modules/run-module.js';
+import { runModule } from '../../src/modules/support/run-module.js';
 import { buildVars } from '../../src/template/vars.js';
 import { makeContext } from '../helpers/module-context.js';
 

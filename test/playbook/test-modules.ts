@@ -1,7 +1,7 @@
 // Throwaway modules so loader tests do not depend on the real registry.
 import { z } from 'zod';
-import { defineModule } from '../../src/modules/module.js';
-import type { Module } from '../../src/modules/module.js';
+import { defineModule } from '../../src/modules/support/module.js';
+import type { Module } from '../../src/modules/support/module.js';
 import type { ModuleLookup } from '../../src/playbook/tasks.js';
 
 const nothing = async () => ({ changes: false as const });

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectionFactory } from '../../src/connection/factory.js';
+import { connectionFactory } from '../../src/cli/connection-factory.js';
 import { LocalConnection } from '../../src/connection/local.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { Redactor } from '../../src/core/secrets.js';

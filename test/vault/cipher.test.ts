@@ -2,8 +2,7 @@ import { scryptSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OmsrunError } from '../../src/core/errors.js';
-import { clearKeyCache } from '../../src/vault/cipher.js';
-import { VAULT_HEADER, VaultError, decryptText, encryptText, isVaultText, vaultLabel } from '../../src/vault/index.js';
+import { VAULT_HEADER, VaultError, clearKeyCache, decryptText, encryptText, isVaultText, vaultLabel } from '../../src/vault/index.js';
 import { errorOf } from './tmp.js';
 
 const PW = 'correct horse battery staple';

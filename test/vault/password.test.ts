@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/core/errors.js';
 import { VaultError, resolveVaultPassword } from '../../src/vault/index.js';
-import type { PromptStreams } from '../../src/vault/prompt.js';
+import type { PromptStreams } from '../../src/vault/index.js';
 import { errorOf, tree } from './tmp.js';
 
 const NO_PW =

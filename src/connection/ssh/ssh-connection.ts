@@ -1,7 +1,7 @@
 // One SSH connection per host (through jump hosts if needed), reused by every command and transfer.
 import type { Client, SFTPWrapper } from 'ssh2';
 import { CommandError, ConnectionError } from '../../core/errors.js';
-import type { Become, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from '../connection.js';
+import type { Become, Capabilities, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from '../connection.js';
 import { ChannelLostError, runChannel } from './exec-channel.js';
 import { openClient } from './open-client.js';
 import { directCommand, killArgv, newMarkers, POSIX_LOGIN_SHELL, remoteCommand } from './remote-command.js';
@@ -11,6 +11,7 @@ import type { SshTarget } from './target.js';
 // The SSH transport: connect once, a channel per command, one lazily opened SFTP session.
 export class SshConnection implements Connection {
   readonly transport = 'ssh';
+  readonly capabilities: Capabilities = { runsOnController: false };
   readonly host: string;
   /** Milliseconds the last successful connect() took (all hops). */
   connectMs = 0;

@@ -1,6 +1,6 @@
 // The docker modules talk to the engine only through the `docker` CLI on the node, as argv.
-import type { ExecOptions, ExecResult } from '../connection/connection.js';
-import { OmsrunError } from '../core/errors.js';
+import type { ExecOptions, ExecResult } from '../../connection/connection.js';
+import { OmsrunError } from '../../core/errors.js';
 import type { ModuleContext } from './module.js';
 
 /** docker (the CLI, or an image archive) failed in a way the module reports as the task's failure. */

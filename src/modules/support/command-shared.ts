@@ -1,9 +1,9 @@
 // command and shell differ only in how argv is built; guards and results are shared.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ExecResult } from '../connection/connection.js';
-import { statPath } from '../connection/fs-ops.js';
-import { quoteArgv } from '../connection/quote.js';
+import type { ExecResult } from '../../connection/connection.js';
+import { statPath } from '../../connection/fs-ops.js';
+import { quoteArgv } from '../../connection/quote.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
 
 /** Options both command and shell accept. */

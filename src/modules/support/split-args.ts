@@ -1,5 +1,5 @@
 // `command: ls -l "/my dir"` is split like a shell would, but never run by one.
-import { OmsrunError } from '../core/errors.js';
+import { OmsrunError } from '../../core/errors.js';
 
 /** Thrown for an unbalanced quote; the message names the input. */
 export class SplitArgsError extends OmsrunError {

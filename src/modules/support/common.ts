@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConnectionError, fromSystemError, InterruptedError } from '../core/errors.js';
-import { describeValue } from '../core/key-path.js';
+import { ConnectionError, fromSystemError, InterruptedError } from '../../core/errors.js';
+import { describeValue } from '../../core/key-path.js';
 import type { ModuleOutcome } from './module.js';
 
 // YAML turns an unquoted 0755 into a number; say so instead of chmod-ing to 1363.

@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { PutSource } from '../connection/connection.js';
-import { applyPath, attrsDiffer, commandError, run, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
-import { convergeWrite, rewriteInPlace, STDIN_MAX_BYTES } from '../connection/replace-file.js';
-import type { FileDiff } from '../core/result.js';
+import type { PutSource } from '../../connection/connection.js';
+import { applyPath, attrsDiffer, commandError, run, statPath, type Attrs, type PathStat } from '../../connection/fs-ops.js';
+import { convergeWrite, rewriteInPlace, STDIN_MAX_BYTES } from '../../connection/replace-file.js';
+import type { FileDiff } from '../../core/result.js';
 import { argvOrString, attrFields, failed, isDiffable } from './common.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
 import { splitArgs } from './split-args.js';

@@ -22,12 +22,12 @@ proc_start() {
 }
 alive() { [ -n "$1" ] && proc_start "$1" && [ "$st" = "$2" ]; }
 group_alive() {
-  g=$1
-  for f in /proc/[0-9]*/stat; do
-    read -r l 2>/dev/null <"$f" || continue
-    l=\${l##*)}
-    set -f; set -- $l; set +f
-    [ "$3" = "$g" ] && [ "$1" != Z ] && [ "$1" != X ] && return 0
+  group=$1
+  for stat_file in /proc/[0-9]*/stat; do
+    read -r line 2>/dev/null <"$stat_file" || continue
+    line=\${line##*)}
+    set -f; set -- $line; set +f
+    [ "$3" = "$group" ] && [ "$1" != Z ] && [ "$1" != X ] && return 0
   done
   return 1
 }
@@ -37,13 +37,13 @@ since() { cat "$1/started" 2>/dev/null || echo unknown; }
 // Runs detached under setsid (its own session and process group): records "PID START", runs the command with its
 // output in DIR/out, then writes the exit code to DIR/rc. $1 = DIR, then the command.
 export const RUNNER_SCRIPT = `${FUNCS}
-d=$1
+dir=$1
 shift
 proc_start $$
-printf '%s %s\\n' $$ "$st" >"$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
-"$@" >"$d/out" 2>&1 </dev/null
+printf '%s %s\\n' $$ "$st" >"$dir/pid.tmp" && mv -f "$dir/pid.tmp" "$dir/pid"
+"$@" >"$dir/out" 2>&1 </dev/null
 rc=$?
-echo "$rc" >"$d/rc.tmp" && mv -f "$d/rc.tmp" "$d/rc"
+echo "$rc" >"$dir/rc.tmp" && mv -f "$dir/rc.tmp" "$dir/rc"
 `;
 
 // Starts the command unless a copy runs (then attaches to it) or an uncollected result waits (then reports it);
@@ -51,64 +51,64 @@ echo "$rc" >"$d/rc.tmp" && mv -f "$d/rc.tmp" "$d/rc"
 // Status lines: started|attached|finished PID START SINCE, stale PID SINCE, rc N, vanished, error TEXT.
 export const FOLLOW_SCRIPT = `${FUNCS}
 runner=$1
-d=$2
+dir=$2
 shift 2
-mkdir -p "\${d%/*}" 2>/dev/null
+mkdir -p "\${dir%/*}" 2>/dev/null
 pid=
 start=
 tries=0
 while :; do
-  if mkdir "$d" 2>/dev/null; then
-    command -v setsid >/dev/null 2>&1 || { rmdir "$d"; say error setsid is not installed in the container; exit 127; }
-    date -u +%Y-%m-%dT%H:%M:%SZ >"$d/started"
-    printf '%s\\n' "$*" >"$d/cmd"
-    : >"$d/out"
-    setsid sh -c "$runner" sh "$d" "$@" </dev/null >/dev/null 2>&1 &
-    i=0
-    while [ ! -f "$d/pid" ] && [ $i -lt 100 ]; do nap; i=$((i + 1)); done
-    read -r pid start 2>/dev/null <"$d/pid" || { rm -rf -- "$d"; say error the command did not start; exit 127; }
-    say started "$pid" "$start" "$(since "$d")"
+  if mkdir "$dir" 2>/dev/null; then
+    command -v setsid >/dev/null 2>&1 || { rmdir "$dir"; say error setsid is not installed in the container; exit 127; }
+    date -u +%Y-%m-%dT%H:%M:%SZ >"$dir/started"
+    printf '%s\\n' "$*" >"$dir/cmd"
+    : >"$dir/out"
+    setsid sh -c "$runner" sh "$dir" "$@" </dev/null >/dev/null 2>&1 &
+    waited=0
+    while [ ! -f "$dir/pid" ] && [ $waited -lt 100 ]; do nap; waited=$((waited + 1)); done
+    read -r pid start 2>/dev/null <"$dir/pid" || { rm -rf -- "$dir"; say error the command did not start; exit 127; }
+    say started "$pid" "$start" "$(since "$dir")"
     break
   fi
-  if [ -f "$d/rc" ]; then
-    read -r pid start 2>/dev/null <"$d/pid" || pid=-
-    say finished "$pid" "\${start:--}" "$(since "$d")"
+  if [ -f "$dir/rc" ]; then
+    read -r pid start 2>/dev/null <"$dir/pid" || pid=-
+    say finished "$pid" "\${start:--}" "$(since "$dir")"
     break
   fi
-  if read -r pid start 2>/dev/null <"$d/pid"; then
+  if read -r pid start 2>/dev/null <"$dir/pid"; then
     if alive "$pid" "$start"; then
-      say attached "$pid" "$start" "$(since "$d")"
+      say attached "$pid" "$start" "$(since "$dir")"
       break
     fi
-    [ -f "$d/rc" ] && continue
-    say stale "$pid" "$(since "$d")"
-    rm -rf -- "$d"
+    [ -f "$dir/rc" ] && continue
+    say stale "$pid" "$(since "$dir")"
+    rm -rf -- "$dir"
     continue
   fi
   tries=$((tries + 1))
   if [ $tries -gt 50 ]; then
-    say stale - "$(since "$d")"
-    rm -rf -- "$d"
+    say stale - "$(since "$dir")"
+    rm -rf -- "$dir"
     tries=0
   fi
   nap
 done
 off=0
 while :; do
-  [ -f "$d/rc" ] && ended=1 || ended=
-  size=$(wc -c <"$d/out" 2>/dev/null) || size=$off
+  [ -f "$dir/rc" ] && ended=1 || ended=
+  size=$(wc -c <"$dir/out" 2>/dev/null) || size=$off
   size=$((size))
   if [ "$size" -gt "$off" ]; then
-    tail -c +$((off + 1)) "$d/out" | head -c $((size - off))
+    tail -c +$((off + 1)) "$dir/out" | head -c $((size - off))
     off=$size
   fi
   if [ -n "$ended" ]; then
-    read -r rc <"$d/rc"
+    read -r rc <"$dir/rc"
     say rc "$rc"
     exit "$rc"
   fi
-  if [ ! -d "$d" ] || ! alive "$pid" "$start"; then
-    [ -f "$d/rc" ] && continue
+  if [ ! -d "$dir" ] || ! alive "$pid" "$start"; then
+    [ -f "$dir/rc" ] && continue
     say vanished
     exit 3
   fi
@@ -119,12 +119,12 @@ done
 // Stops the recorded process group: TERM, then KILL after $2 seconds; then removes the state. $1 = DIR.
 // Status lines: stopped PID, killed PID, not-running.
 export const STOP_SCRIPT = `${FUNCS}
-d=$1
+dir=$1
 grace=$2
-if read -r pid start 2>/dev/null <"$d/pid" && alive "$pid" "$start"; then
+if read -r pid start 2>/dev/null <"$dir/pid" && alive "$pid" "$start"; then
   kill -TERM "-$pid" 2>/dev/null
-  i=0
-  while group_alive "$pid" && [ $i -lt $((grace * 5)) ]; do nap; i=$((i + 1)); done
+  waited=0
+  while group_alive "$pid" && [ $waited -lt $((grace * 5)) ]; do nap; waited=$((waited + 1)); done
   if group_alive "$pid"; then
     kill -KILL "-$pid" 2>/dev/null
     say killed "$pid"
@@ -134,14 +134,14 @@ if read -r pid start 2>/dev/null <"$d/pid" && alive "$pid" "$start"; then
 else
   say not-running
 fi
-rm -rf -- "$d"
+rm -rf -- "$dir"
 `;
 
 // Removes a finished command's state once its result has reached the controller. $1 = DIR, $2 = "PID START".
 export const CLEAR_SCRIPT = `
-d=$1
-read -r pid start 2>/dev/null <"$d/pid" || exit 0
-[ "$pid $start" = "$2" ] && [ -f "$d/rc" ] && rm -rf -- "$d"
+dir=$1
+read -r pid start 2>/dev/null <"$dir/pid" || exit 0
+[ "$pid $start" = "$2" ] && [ -f "$dir/rc" ] && rm -rf -- "$dir"
 exit 0
 `;
 

@@ -1,7 +1,7 @@
 // A module is one file: a zod schema for its arguments and a check/apply pair.
 import type { z } from 'zod';
-import type { Become, Connection } from '../connection/connection.js';
-import type { FileDiff, TaskResult } from '../core/result.js';
+import type { Become, Connection } from '../../connection/connection.js';
+import type { FileDiff, TaskResult } from '../../core/result.js';
 
 export interface ModuleContext {
   conn: Connection;
@@ -32,7 +32,7 @@ export interface ModuleContext {
 }
 
 /** What a module returns: a TaskResult without the fields the executor fills in. */
-export type ModuleOutcome = Omit<TaskResult, 'status' | 'durationMs' | 'failed'> & { failed?: boolean };
+export type ModuleOutcome = Omit<TaskResult, 'status' | 'durationMs' | 'results'> & { changed: boolean; failed?: boolean; skipped?: boolean };
 
 /** `check` decides; `apply` acts. A plan with `changes: false` is the whole answer. */
 export type Plan<P = unknown> =

@@ -1,22 +1,22 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
-import { assertModule } from './assert.js';
-import { commandModule } from './command.js';
-import { copyModule } from './copy.js';
-import { debugModule } from './debug.js';
-import { dockerContainerModule } from './docker-container.js';
-import { dockerExecModule } from './docker-exec.js';
-import { dockerImageLoadModule } from './docker-image-load.js';
-import { failModule } from './fail.js';
-import { fileModule } from './file.js';
+import { assertModule } from '../assert.js';
+import { commandModule } from '../command.js';
+import { copyModule } from '../copy.js';
+import { debugModule } from '../debug.js';
+import { dockerContainerModule } from '../docker-container.js';
+import { dockerExecModule } from '../docker-exec.js';
+import { dockerImageLoadModule } from '../docker-image-load.js';
+import { failModule } from '../fail.js';
+import { fileModule } from '../file.js';
 import type { Module } from './module.js';
-import { mysqlQueryModule } from './mysql-query.js';
-import { omsSettingsModule } from './oms-settings.js';
-import { setFactModule } from './set-fact.js';
-import { shellModule } from './shell.js';
-import { statModule } from './stat.js';
-import { templateModule } from './template.js';
-import { uriModule } from './uri.js';
-import { waitForModule } from './wait-for.js';
+import { mysqlQueryModule } from '../mysql-query.js';
+import { omsSettingsModule } from '../oms-settings.js';
+import { setFactModule } from '../set-fact.js';
+import { shellModule } from '../shell.js';
+import { statModule } from '../stat.js';
+import { templateModule } from '../template.js';
+import { uriModule } from '../uri.js';
+import { waitForModule } from '../wait-for.js';
 
 const all: Module[] = [
   assertModule,

@@ -1,8 +1,8 @@
 // The one way a module runs: validate, check, then report the plan (--check) or apply it (or both at once: converge).
-import { ConfigError, OmsrunError } from '../core/errors.js';
-import { formatKeyPath } from '../core/key-path.js';
-import { explainIssues, toErrors } from '../core/zod-issues.js';
-import { contextError, type RenderContext } from '../template/context.js';
+import { ConfigError, OmsrunError } from '../../core/errors.js';
+import { formatKeyPath } from '../../core/key-path.js';
+import { explainIssues, toErrors } from '../../core/zod-issues.js';
+import { contextError, type RenderContext } from '../../template/context.js';
 import { failed, isFatal } from './common.js';
 import type { Module, ModuleContext, ModuleOutcome } from './module.js';
 

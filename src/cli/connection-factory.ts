@@ -1,4 +1,4 @@
-// Picks the transport for a host from its variables: local for the controller, SSH otherwise.
+// The composition root picks the transport for a host from its variables: local for the controller, SSH otherwise.
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { ConnectionFactory } from '../executor/context.js';
@@ -6,10 +6,11 @@ import { ConfigError } from '../core/errors.js';
 import { describeValue } from '../core/yaml-source.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
-import type { Connection } from './connection.js';
-import { LocalConnection } from './local.js';
-import type { HostKeyPolicy } from './ssh/host-key.js';
-import { resolveSshTarget, SshConnection } from './ssh/index.js';
+import type { Connection } from '../connection/connection.js';
+import { LocalConnection } from '../connection/local.js';
+import type { HostKeyPolicy } from '../connection/ssh/host-key.js';
+import { resolveSshTarget } from '../connection/ssh/ssh-config.js';
+import { SshConnection } from '../connection/ssh/ssh-connection.js';
 
 export interface FactoryOptions {
   /** @defaultValue 'strict' */

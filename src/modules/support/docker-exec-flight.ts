@@ -1,8 +1,8 @@
 // docker_exec single_flight: at most one copy of a command per container; a rerun waits for it and reports its outcome.
 import { basename } from 'node:path';
-import type { ExecResult } from '../connection/connection.js';
-import { quoteArgv } from '../connection/quote.js';
-import { ConnectionError, InterruptedError } from '../core/errors.js';
+import type { ExecResult } from '../../connection/connection.js';
+import { quoteArgv } from '../../connection/quote.js';
+import { ConnectionError, InterruptedError } from '../../core/errors.js';
 import { docker } from './docker-cli.js';
 import {
   type FlightEvent, flightClearArgv, flightDir, flightRunArgv, flightStopArgv, parseFlightLine,
