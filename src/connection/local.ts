@@ -1,14 +1,14 @@
 // The controller itself as a host: argv runs without a shell, files are replaced atomically.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstat, open, readFile, rename, rm, chmod, chown } from 'node:fs/promises';
+import { chmod, chown, copyFile, lstat, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CommandError, fromSystemError, InterruptedError } from '../core/errors.js';
 import { becomeArgv } from './become.js';
 import { BecomeHandshake } from './become-handshake.js';
 import { CommandRun, signalRc } from './command-run.js';
-import type { Become, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from './connection.js';
+import type { Become, Connection, ExecOptions, ExecResult, GetFileOptions, PutOptions, PutSource } from './connection.js';
 import { getViaExec, putViaExec } from './fs-ops.js';
 
 // One class for every local run; `host` is the inventory name it stands for.
@@ -114,6 +114,17 @@ export class LocalConnection implements Connection {
   async get(path: string, options: { become?: Become } = {}): Promise<Buffer> {
     if (this.needsSudo(options.become)) return getViaExec(this, path, options.become);
     return readLocal(path);
+  }
+
+  async getFile(path: string, localPath: string, options: GetFileOptions = {}): Promise<void> {
+    if (options.signal?.aborted) throw new InterruptedError();
+    if (this.needsSudo(options.become)) {
+      await writeFile(localPath, await getViaExec(this, path, options.become), { mode: 0o600 });
+      return;
+    }
+    await copyFile(path, localPath).catch((err: unknown) => {
+      throw fromSystemError(`cannot read ${path}`, err);
+    });
   }
 }
 
