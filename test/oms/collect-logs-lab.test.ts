@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
+import { stopMetaDb } from '../../scripts/lab/lab-metadb.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -111,7 +112,8 @@ describe.skipIf(!labEnabled())('collect-logs.yml on a lab', () => {
     expect(await leftOnNodes()).toBe('');
   }, 300_000);
 
-  it('a stopped container still yields its logs; a rerun makes a new folder and leaves nothing on the nodes', async () => {
+  it('with the MetaDB down, a stopped container still yields its logs; a rerun makes a new folder and leaves nothing on the nodes', async () => {
+    await stopMetaDb(LAB.dir);
     await onNode(node(1), 'docker stop -t 1 oms >/dev/null');
     const r = await omsrun([path.join(ROOT, 'playbooks/collect-logs.yml'), '-i', inv]);
     expect(r.code, r.out).toBe(0);
@@ -125,6 +127,19 @@ describe.skipIf(!labEnabled())('collect-logs.yml on a lab', () => {
     expect(inspect[0]?.State.Running).toBe(false);
     expect(readFileSync(path.join(base, 'config.yaml'), 'utf8')).not.toContain(parts.metadb.password);
     expect(existsSync(path.join(work, 'oms-logs', `${time}.tar.gz`))).toBe(true);
+    expect(await leftOnNodes()).toBe('');
+  }, 300_000);
+
+  it('a removed container: its logs come from the host folder, and the notes say so', async () => {
+    await onNode(node(1), 'docker rm -f oms >/dev/null');
+    const r = await omsrun([path.join(ROOT, 'playbooks/collect-logs.yml'), '-i', inv]);
+    expect(r.code, r.out).toBe(0);
+    const base = path.join(work, 'oms-logs', collections()[2] as string, 'h2');
+    expect(readdirSync(path.join(base, 'logs')).some((f) => f.startsWith('docker_init'))).toBe(true);
+    expect(existsSync(path.join(base, 'logs/supervisor/nul.log'))).toBe(true);
+    expect(existsSync(path.join(base, 'docker-inspect.json'))).toBe(false);
+    expect(readFileSync(path.join(base, 'collect-notes.txt'), 'utf8')).toContain('no container oms: logs taken from /data/oms/oms_logs');
+    expect(readFileSync(path.join(base, 'config.yaml'), 'utf8')).toMatch(/^oms_meta_password: \*{8}$/m);
     expect(await leftOnNodes()).toBe('');
   }, 300_000);
 });
