@@ -38,11 +38,15 @@ export interface ExecResult {
   durationMs: number;
 }
 
-export interface PutOptions {
+/** A file's mode, owner and group (names or ids); an absent field is left alone. */
+export interface Attrs {
   /** Octal mode string such as '0644' or '0600'. */
   mode?: string;
   owner?: string;
   group?: string;
+}
+
+export interface PutOptions extends Attrs {
   become?: Become;
   /** Called with bytes sent so far. */
   onProgress?: (done: number, total: number) => void;

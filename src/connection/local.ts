@@ -1,15 +1,15 @@
 // The controller itself as a host: argv runs without a shell, files are replaced atomically.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, chown, copyFile, lstat, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { CommandError, fromSystemError, InterruptedError } from '../core/errors.js';
+import { fromSystemError, InterruptedError } from '../core/errors.js';
 import { becomeArgv } from './become.js';
 import { BecomeHandshake } from './become-handshake.js';
 import { CommandRun, signalRc } from './command-run.js';
 import type { Become, Connection, ExecOptions, ExecResult, GetFileOptions, PutOptions, PutSource } from './connection.js';
-import { getViaExec, putViaExec } from './fs-ops.js';
+import { commandError, getViaExec } from './fs-ops.js';
+import { replaceLocally, replaceViaExec } from './replace-file.js';
 
 // One class for every local run; `host` is the inventory name it stands for.
 export class LocalConnection implements Connection {
@@ -79,36 +79,14 @@ export class LocalConnection implements Connection {
 
   async put(source: PutSource, dest: string, options: PutOptions = {}): Promise<void> {
     const content = 'content' in source ? Buffer.from(source.content) : await readLocal(source.localPath);
-    if (this.needsSudo(options.become)) return putViaExec(this, content, dest, options);
-    const tmp = join(dirname(dest), `.${basename(dest)}.omsrun-${randomBytes(6).toString('hex')}`);
-    try {
-      const existing = await lstat(dest).catch(() => undefined);
-      const fh = await open(tmp, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-        throw new CommandError(`cannot write ${dest}: the folder ${dirname(dest)} does not exist`, 1, '', err.message);
-      });
-      try {
-        await fh.writeFile(content);
-        options.onProgress?.(content.length, content.length);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      const mode = options.mode ? parseInt(options.mode, 8) : existing?.isFile() ? existing.mode & 0o7777 : 0o644;
-      // Where not asked for, the replaced file keeps its owner and group; chmod comes last, as chown clears setuid bits.
-      if (existing?.isFile() && this.user === 'root') await chown(tmp, existing.uid, existing.gid);
-      if (options.owner || options.group) {
-        const spec = `${options.owner ?? ''}${options.group ? `:${options.group}` : ''}`;
-        const r = await this.exec(['chown', spec, tmp]);
-        if (r.rc !== 0) throw new CommandError(`chown ${spec} failed: ${r.stderr.trim()}`, r.rc, r.stdout, r.stderr);
-      }
-      await chmod(tmp, mode);
-      if (options.signal?.aborted) throw new InterruptedError();
-      await rename(tmp, dest);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw fromSystemError(`cannot write ${dest}`, err);
+    const to = { dest, sha256: await (options.sha256 ?? createHash('sha256').update(content).digest('hex')), want: options };
+    if (this.needsSudo(options.become)) {
+      const r = await replaceViaExec(this, to, content, { size: content.length, become: options.become, signal: options.signal });
+      if (r.rc !== 0) throw commandError(`cannot write ${dest}`, r);
+    } else {
+      await replaceLocally(this, to, content, options.signal);
     }
+    options.onProgress?.(content.length, content.length);
   }
 
   async get(path: string, options: { become?: Become } = {}): Promise<Buffer> {

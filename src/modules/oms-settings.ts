@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { OmsrunError } from '../core/errors.js';
 import { formatProblems, type Problem } from '../oms/fields.js';
 import { NODE_KEYS, SHARED_KEYS } from '../oms/schema.js';
-import { validateOmsSettings, type NodeInput, type OmsSettings } from '../oms/settings.js';
+import { nodeIps, validateOmsSettings, type NodeInput, type OmsSettings } from '../oms/settings.js';
 import { isFact } from '../template/vars.js';
 import { failed, resolveControllerPath } from './common.js';
 import { defineModule, type ModuleContext } from './module.js';
@@ -16,6 +16,10 @@ const schema = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .default('oms')
     .describe('Name of the fact that receives the normalised settings.'),
+  leaving: z
+    .union([z.string(), z.array(z.string().min(1))])
+    .default([])
+    .describe('Hosts of the group that leave the cluster (scale-in), as a list or a comma-separated string: the settings, cm_nodes included, are those of the nodes that stay.'),
 });
 
 type Args = z.infer<typeof schema>;
@@ -58,6 +62,21 @@ function controllerFileProblems(s: OmsSettings, group: string, baseDir: string):
   });
 }
 
+function leavingNames(leaving: string | string[]): string[] {
+  const names = typeof leaving === 'string' ? leaving.split(/[\s,]+/) : leaving;
+  return [...new Set(names.map((n) => n.trim()).filter((n) => n !== ''))];
+}
+
+// Scale-in: every leaving host must be a node of the group, and one node at least must stay.
+function leavingProblems(group: string, members: string[], leaving: string[]): Problem[] {
+  const unknown = leaving.filter((n) => !members.includes(n));
+  if (unknown.length > 0) return [{ path: 'oms_leaving', message: `expected hosts of ${group} (${members.join(', ')}), got ${unknown.join(', ')}` }];
+  if (leaving.length > 0 && leaving.length === members.length) {
+    return [{ path: 'oms_leaving', message: `expected at least one node of ${group} to stay, got every node (${members.join(', ')}); scale-in never removes the last node (destroy.yml removes OMS from every node)` }];
+  }
+  return [];
+}
+
 function validate(args: Args, ctx: ModuleContext) {
   const groups = record(ctx.vars.groups);
   const members = groups[args.group];
@@ -65,13 +84,20 @@ function validate(args: Args, ctx: ModuleContext) {
     const known = Object.keys(groups).filter((g) => g !== 'all' && g !== 'ungrouped');
     return failed(`OMS settings: 1 problem\n  ${args.group}: expected an inventory group of OMS nodes, got no such group (groups: ${known.join(', ') || 'none'})`);
   }
+  const names = members.map(String);
+  const leaving = leavingNames(args.leaving);
+  const refused = leavingProblems(args.group, names, leaving);
+  if (refused.length > 0) return failed(formatProblems(refused));
   const problems: Problem[] = [];
-  const nodes = members.map((h) => readNode(String(h), record(ctx.vars.hostvars), problems, args.group));
+  const read = (h: string) => readNode(h, record(ctx.vars.hostvars), problems, args.group);
+  const nodes = names.filter((h) => !leaving.includes(h)).map(read);
+  const leavingIps = nodeIps(args.group, leaving.map(read), problems).map(({ name, ip }) => ({ name, ip }));
   const r = validateOmsSettings(args.group, nodes);
   const all = [...problems, ...(r.ok ? [] : r.problems), ...(r.ok ? controllerFileProblems(r.settings, args.group, ctx.baseDir) : [])];
   if (!r.ok || all.length > 0) return failed(formatProblems(all));
-  const s = r.settings;
-  const msg = `${s.nodes.length} node(s) ${s.nodes.map((n) => `${n.name}=${n.ip}`).join(', ')}; cm_url ${s.config.cm_url}; databases ${s.databases.join(', ')}`;
+  const s = { ...r.settings, leaving: leavingIps };
+  const gone = s.leaving.length > 0 ? `; leaving ${s.leaving.map((n) => `${n.name}=${n.ip}`).join(', ')}` : '';
+  const msg = `${s.nodes.length} node(s) ${s.nodes.map((n) => `${n.name}=${n.ip}`).join(', ')}${gone}; cm_url ${s.config.cm_url}; databases ${s.databases.join(', ')}`;
   return { changed: false, msg, data: { facts: { [args.fact]: s } } };
 }
 

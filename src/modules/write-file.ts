@@ -3,9 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { PutSource } from '../connection/connection.js';
-import {
-  attrsDiffer, commandError, convergeWrite, rewriteInPlace, run, setAttrs, statPath, STDIN_MAX_BYTES, type Attrs, type PathStat,
-} from '../connection/fs-ops.js';
+import { applyPath, attrsDiffer, commandError, run, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
+import { convergeWrite, rewriteInPlace, STDIN_MAX_BYTES } from '../connection/replace-file.js';
 import type { FileDiff } from '../core/result.js';
 import { argvOrString, attrFields, failed, isDiffable } from './common.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
@@ -110,7 +109,7 @@ export async function applyWrite(
   const body = bodyOf(content);
   const data: Record<string, unknown> = { dest: args.dest };
   if (!plan.content) {
-    await setAttrs(ctx.conn, args.dest, plan.attrs, ctx.become);
+    await applyPath(ctx.conn, args.dest, undefined, plan.attrs, ctx.become);
     return { changed: true, data: { ...data, checksum: await body.sha256 } };
   }
   if (args.validate !== undefined) {
@@ -124,7 +123,8 @@ export async function applyWrite(
   }
   const { mode, owner, group } = plan.attrs;
   if (args.in_place && plan.existed) {
-    await rewriteInPlace(ctx.conn, body.source, args.dest, await body.sha256, plan.attrs, { become: ctx.become, signal: ctx.signal });
+    const to = { dest: args.dest, sha256: await body.sha256, want: plan.attrs };
+    await rewriteInPlace(ctx.conn, to, body.source, { become: ctx.become, signal: ctx.signal });
     return { changed: true, data: { ...data, checksum: await body.sha256 } };
   }
   const known = { sha256: body.sha256, replace: true };
@@ -148,7 +148,8 @@ export async function convergeWriteFile(
   if (args.backup || args.in_place || args.validate !== undefined || content.length > CONVERGE_MAX_BYTES) return undefined;
   const sum = sha256(content);
   const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
-  const { before, result } = await convergeWrite(ctx.conn, args.dest, content, sum, want, { become: ctx.become, signal: ctx.signal });
+  const to = { dest: args.dest, sha256: sum, want };
+  const { before, result } = await convergeWrite(ctx.conn, to, content, { become: ctx.become, signal: ctx.signal });
   if (opts.dirFallback && before.isDir) return undefined;
   const plan = await planWrite(ctx, { source: { content }, sha256: sum }, args, before);
   if (!plan.changes) return { changed: false, ...plan.outcome };

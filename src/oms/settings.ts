@@ -42,6 +42,8 @@ export interface OmsConfig {
 export interface OmsSettings {
   group: string;
   nodes: { name: string; ip: string }[];
+  /** Nodes of the group that leave the cluster (scale-in): not in `nodes`, `node_ips` nor `cm_nodes`. */
+  leaving: { name: string; ip: string }[];
   /** Host name → OMS_HOST_IP. */
   node_ips: Record<string, string>;
   config: OmsConfig;
@@ -135,7 +137,8 @@ function typos(group: string, nodes: NodeInput[]): Problem[] {
   return out;
 }
 
-function nodeIps(group: string, nodes: NodeInput[], problems: Problem[]): { name: string; ip: string; addrs: string[] }[] {
+/** Each node's OMS_HOST_IP (else its ansible_host), with a problem for each one that is no IP or not distinct. */
+export function nodeIps(group: string, nodes: NodeInput[], problems: Problem[]): { name: string; ip: string; addrs: string[] }[] {
   const out: { name: string; ip: string; addrs: string[] }[] = [];
   const owner = new Map<string, string>();
   for (const n of nodes) {
@@ -267,6 +270,7 @@ export function validateOmsSettings(group: string, nodes: NodeInput[]): Settings
     settings: defined({
       group,
       nodes: nodeList,
+      leaving: [],
       node_ips: Object.fromEntries(nodeList.map((n) => [n.name, n.ip])),
       config,
       config_extra: Object.keys(s.oms_config_extra ?? {}).length ? (s.oms_config_extra ?? null) : null,

@@ -8,7 +8,9 @@ import type { Connection } from '../../src/connection/connection.js';
 import { statPath } from '../../src/connection/fs-ops.js';
 import { LocalConnection } from '../../src/connection/local.js';
 import { newMarkers, remoteArgv, remoteCommand } from '../../src/connection/ssh/remote-command.js';
-import { BIG_FILE, finalizeArgv, putFile } from '../../src/connection/ssh/sftp-put.js';
+import { replaceArgv } from '../../src/connection/replace-file.js';
+import { BIG_FILE } from '../../src/connection/shell-lines.js';
+import { putFile } from '../../src/connection/ssh/sftp-put.js';
 import { appendRemoteAudit } from '../../src/executor/audit.js';
 import { commandModule } from '../../src/modules/command.js';
 import { copyModule } from '../../src/modules/copy.js';
@@ -153,16 +155,25 @@ describe('round trips per task', () => {
     const sha = createHash('sha256').update(body).digest('hex');
     const tmp = join(dir, '.big.tmp');
     const dest = join(dir, 'big.bin');
-    expect(finalizeArgv(tmp, tmp, dest, sha, {}, BIG_FILE).at(-1)).toBe('big');
-    expect(finalizeArgv(tmp, tmp, dest, sha, {}, BIG_FILE - 1).length).toBe(11);
+    // An openssl on the PATH that notes each call before it hashes.
+    const log = join(dir, 'openssl.log');
+    await mkdir(join(dir, 'bin'));
+    await writeFile(join(dir, 'bin', 'openssl'), `#!/bin/sh\necho "$*" >> '${log}'\nexec ${execFileSync('sh', ['-c', 'command -v openssl'], { encoding: 'utf8' }).trim()} "$@"\n`, { mode: 0o755 });
+    const env = { PATH: `${join(dir, 'bin')}:${process.env['PATH']}` };
+    const from = { src: tmp, size: BIG_FILE };
+    expect(replaceArgv({ dest, sha256: sha, want: {} }, tmp, from).at(-1)).toBe(String(BIG_FILE));
     await writeFile(tmp, body);
-    const bad = await local.exec(finalizeArgv(tmp, tmp, dest, 'f'.repeat(64), {}, BIG_FILE));
-    expect(bad.rc).toBe(3);
-    expect(bad.stderr).toBe(`checksum mismatch after upload: expected ${'f'.repeat(64)}, got ${sha}\n`);
-    expect(existsSync(dest)).toBe(false);
+    const bad = await local.exec(replaceArgv({ dest, sha256: 'f'.repeat(64), want: {} }, tmp, from), { env });
+    expect(bad.rc).toBe(5);
+    expect(bad.stderr).toBe(`the content arrived incomplete (sha256 ${sha}, expected ${'f'.repeat(64)})\n`);
+    expect([existsSync(dest), existsSync(tmp)]).toEqual([false, false]);
+    expect(await readFile(log, 'utf8')).toBe('dgst -sha256 -r\n');
     await writeFile(tmp, body);
-    expect((await local.exec(finalizeArgv(tmp, tmp, dest, sha, { mode: '0640' }, BIG_FILE))).rc).toBe(0);
+    expect((await local.exec(replaceArgv({ dest, sha256: sha, want: { mode: '0640' } }, tmp, from), { env })).rc).toBe(0);
     expect(createHash('sha256').update(await readFile(dest)).digest('hex')).toBe(sha);
+    await writeFile(tmp, 'small');
+    expect((await local.exec(replaceArgv({ dest, sha256: createHash('sha256').update('small').digest('hex'), want: {} }, tmp, { src: tmp, size: 5 }), { env })).rc).toBe(0);
+    expect(await readFile(log, 'utf8')).toBe('dgst -sha256 -r\ndgst -sha256 -r\n');
   });
 
   it('stat hashes large files with the faster hasher and small ones with sha256sum, to the same result', async () => {

@@ -1,7 +1,8 @@
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attrsDiffer, normalizeMode, siblingTemp, statPath } from '../../src/connection/fs-ops.js';
+import { attrsDiffer, normalizeMode, statPath } from '../../src/connection/fs-ops.js';
+import { siblingTemp } from '../../src/connection/replace-file.js';
 import { LocalConnection } from '../../src/connection/local.js';
 import { tempDir } from '../helpers/module-context.js';
 

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { directCommand, killArgv, POSIX_LOGIN_SHELL, remoteArgv, remoteCommand } from '../../src/connection/ssh/remote-command.js';
-import { finalizeArgv, tempNameFor } from '../../src/connection/ssh/sftp-put.js';
+import { replaceArgv, siblingTemp } from '../../src/connection/replace-file.js';
 
 const m = { prompt: '[omsrun-sudo-1] password:', ready: 'omsrun-ready-1' };
 const wrap = 'echo "omsrun-ready-1 $$ ${SHELL:-}" >&2; exec "$@"';
@@ -33,8 +33,8 @@ describe('remote command lines', () => {
 
   it('builds the kill and put helpers from argv', () => {
     expect(killArgv(42).slice(-2)).toEqual(['sh', '42']);
-    expect(finalizeArgv('/s', '/t', '/d', 'abc', { mode: '0640' }).slice(3)).toEqual(['sh', '/s', '/t', '/d', 'abc', '0640', '', '']);
-    expect(tempNameFor('/etc/app/conf.yml')).toMatch(/^\/etc\/app\/\.conf\.yml\.omsrun-[0-9a-f]{8}$/);
+    expect(replaceArgv({ dest: '/d', sha256: 'abc', want: { mode: '640', owner: '007' } }, '/t', { src: '/s', size: 5 }).slice(3)).toEqual(['sh', '/d', '/t', 'abc', '0640', '7', '', '/s', '5']);
+    expect(siblingTemp('/etc/app/conf.yml')).toMatch(/^\/etc\/app\/\.conf\.yml\.omsrun-[0-9a-f]{12}$/);
   });
 
   it('hands an own script to a POSIX login shell directly, with the same arguments, output, exit code and ready line', () => {

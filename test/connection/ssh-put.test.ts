@@ -78,7 +78,7 @@ describe.skipIf(!labEnabled())('SshConnection put and get against a lab host', (
     await root.put({ content: 'old\n' }, dest, { mode: '0644' });
     await expect(root.put({ content: 'new\n' }, dest, { owner: 'no-such-user-x' })).rejects.toThrow(new RegExp(`^h1: cannot write ${dest}: chown: invalid user: .no-such-user-x.$`));
     await expect(tester.put({ content: 'new\n' }, dest, { owner: 'no-such-user-x', become: { user: 'root', password: lab.tester.password } })).rejects.toThrow(/cannot write .*invalid user/);
-    await expect(tester.put({ content: 'new\n' }, `${remote}/rootonly/x`)).rejects.toThrow(/^h1: cannot upload to \/tmp\/omsrun-ssh-put-[0-9a-f]+\/rootonly\/\.x\.omsrun-[0-9a-f]{8}: Permission denied$/);
+    await expect(tester.put({ content: 'new\n' }, `${remote}/rootonly/x`)).rejects.toThrow(/^h1: cannot upload to \/tmp\/omsrun-ssh-put-[0-9a-f]+\/rootonly\/\.x\.omsrun-[0-9a-f]{12}: Permission denied$/);
     expect(await sh(`cat ${dest}; ls -A ${remote} | grep -c omsrun || true; ls -A ${remote}/rootonly`)).toBe('old\n0\n');
   });
 

@@ -123,7 +123,8 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>OceanBase Migration Service</title>');
     const health = await get(`http://${h.ip}:8089/oms/health`);
-    expect([health.status, health.type, JSON.parse(health.body).status]).toEqual([200, 'application/json', 'UP']);
+    expect([health.status, health.type]).toEqual([200, 'application/json']);
+    expect(JSON.parse(health.body)).toMatchObject({ success: true, data: { healthy: true, initialized: true, node: h.ip } });
     const log = await docker(h)`docker logs oms_ok`;
     expect(log.stdout.trim().split('\n').at(-1)).toBe('OMS service start successfully');
   });
@@ -235,6 +236,16 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
     const stopped = await exec(h, 'oms_ok', 'supervisorctl', 'status', 'oms_console');
     expect([stopped.exitCode, /^oms_console +STOPPED /.test(stopped.stdout)]).toEqual([3, true]);
     await expect(get(`http://${h.ip}:8089/oms/health`)).rejects.toThrow();
+    expect((await exec(h, 'oms_ok', 'supervisorctl', 'start', 'oms_console')).exitCode).toBe(0);
+    expect((await exec(h, 'oms_ok', 'supervisorctl', 'stop', 'oms_drc_cm')).exitCode).toBe(0);
+    const sick = await get(`http://${h.ip}:8089/oms/health`);
+    expect([sick.status, JSON.parse(sick.body).data]).toEqual([200, {
+      healthy: false, initialized: true, node: h.ip,
+      components: [{ name: 'oms_console', status: 'RUNNING' }, { name: 'oms_drc_cm', status: 'STOPPED' }, { name: 'oms_drc_supervisor', status: 'RUNNING' }],
+    }]);
+    expect((await exec(h, 'oms_ok', 'supervisorctl', 'start', 'oms_drc_cm')).exitCode).toBe(0);
+    expect(JSON.parse((await get(`http://${h.ip}:8089/oms/health`)).body).data.healthy).toBe(true);
+    expect((await exec(h, 'oms_ok', 'supervisorctl', 'stop', 'oms_console')).exitCode).toBe(0);
     const re = await exec(h, 'oms_ok', 'supervisorctl', 'restart', 'oms_console', 'oms_drc_supervisor');
     expect(re.stdout.trim().split('\n')).toEqual(['oms_drc_supervisor: stopped', 'oms_console: started', 'oms_drc_supervisor: started']);
     expect((await get(`http://${h.ip}:8089/oms/health`)).status).toBe(200);

@@ -169,9 +169,9 @@ describe('converge', () => {
   it('never puts incomplete content in place: a wrong checksum leaves dest and no temp file', async () => {
     const dest = join(dir, 'f');
     writeFileSync(dest, 'old\n');
-    const { convergeWrite } = await import('../../src/connection/fs-ops.js');
+    const { convergeWrite } = await import('../../src/connection/replace-file.js');
     const ctx = makeContext();
-    const r = await convergeWrite(ctx.conn, dest, Buffer.from('new\n'), '0'.repeat(64), {});
+    const r = await convergeWrite(ctx.conn, { dest, sha256: '0'.repeat(64), want: {} }, Buffer.from('new\n'));
     expect(r.result.rc).toBe(5);
     expect(r.result.stderr).toContain('the content arrived incomplete');
     expect(readFileSync(dest, 'utf8')).toBe('old\n');
@@ -179,7 +179,7 @@ describe('converge', () => {
   });
 
   it('removes its temp file when the command is killed (Ctrl-C, task timeout) before its own cleanup ran', async () => {
-    const { convergeWrite } = await import('../../src/connection/fs-ops.js');
+    const { convergeWrite } = await import('../../src/connection/replace-file.js');
     const { InterruptedError } = await import('../../src/core/errors.js');
     const local = makeContext().conn;
     let first = true;
@@ -194,7 +194,7 @@ describe('converge', () => {
         throw new InterruptedError();
       },
     };
-    await expect(convergeWrite(killed, join(dir, 'f'), Buffer.from('x'), '0'.repeat(64), {})).rejects.toBeInstanceOf(InterruptedError);
+    await expect(convergeWrite(killed, { dest: join(dir, 'f'), sha256: '0'.repeat(64), want: {} }, Buffer.from('x'))).rejects.toBeInstanceOf(InterruptedError);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -126,8 +126,8 @@ describe.skipIf(!labEnabled())('OMS playbooks on a lab', () => {
   it('prints a status table', async () => {
     const r = await omsrun(['playbooks/status.yml', '-i', inventory(3)]);
     expect(r.code, r.out).toBe(0);
-    expect(r.out).toMatch(/^node +ip +container +image +image id +8088 +8089 +programs$/m);
-    for (const i of [0, 1, 2]) expect(r.out).toMatch(new RegExp(`^h${i + 1} +${node(i).ip.replaceAll('.', '\\.')} +running +oms-ce-standin:feature_4\\.2\\.0-ce +[0-9a-f]{12} +up +up +.*oms_console RUNNING`, 'm'));
+    expect(r.out).toMatch(/^node +ip +container +image +image id +8088 +8089 +health +programs$/m);
+    for (const i of [0, 1, 2]) expect(r.out).toMatch(new RegExp(`^h${i + 1} +${node(i).ip.replaceAll('.', '\\.')} +running +oms-ce-standin:feature_4\\.2\\.0-ce +[0-9a-f]{12} +up +up +healthy +.*oms_console RUNNING`, 'm'));
     expect(r.out).toContain(`VIP ${parts.vip.ip}: 8088 up, 8089 up`);
   }, 120_000);
 

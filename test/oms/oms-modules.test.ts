@@ -29,6 +29,21 @@ describe('oms_settings', () => {
     expect(oms.config.cm_nodes).toEqual(['10.0.0.11', '10.0.0.12']);
   });
 
+  it('leaves the leaving nodes out of the settings and cm_nodes, and refuses unknown names or removing every node', async () => {
+    const vars = varsFor({ h1: { ansible_host: '10.0.0.11' }, h2: { ansible_host: '10.0.0.12' }, h3: { ansible_host: '10.0.0.13' } });
+    const out = await runModule(omsSettingsModule, { leaving: 'h3' }, makeContext({ vars, checkMode: true }));
+    expect(out.msg).toBe('2 node(s) h1=10.0.0.11, h2=10.0.0.12; leaving h3=10.0.0.13; cm_url http://10.0.0.100:8088; databases drc_rm_db, drc_cm_db, drc_cm_heartbeat_db');
+    const oms = (out.data?.facts as { oms: { config: { cm_nodes: string[] }; node_ips: object; leaving: object } }).oms;
+    expect(oms.config.cm_nodes).toEqual(['10.0.0.11', '10.0.0.12']);
+    expect(oms.node_ips).toEqual({ h1: '10.0.0.11', h2: '10.0.0.12' });
+    expect(oms.leaving).toEqual([{ name: 'h3', ip: '10.0.0.13' }]);
+    const unknown = await runModule(omsSettingsModule, { leaving: 'h3, h9' }, makeContext({ vars }));
+    expect(unknown.msg).toBe('OMS settings: 1 problem\n  oms_leaving: expected hosts of oms_nodes (h1, h2, h3), got h9');
+    const every = await runModule(omsSettingsModule, { leaving: ['h1', 'h2', 'h3'] }, makeContext({ vars }));
+    expect(every.failed).toBe(true);
+    expect(every.msg).toBe('OMS settings: 1 problem\n  oms_leaving: expected at least one node of oms_nodes to stay, got every node (h1, h2, h3); scale-in never removes the last node (destroy.yml removes OMS from every node)');
+  });
+
   it('fails with every problem and no secret, and names a missing group', async () => {
     const vars = varsFor({ h1: { ansible_host: '10.0.0.11', cm_location: 128 }, h2: { ansible_host: 'x y', oms_meta_password: 'Other$ecret' } });
     const out = await runModule(omsSettingsModule, {}, makeContext({ vars }));

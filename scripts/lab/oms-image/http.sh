@@ -36,7 +36,7 @@ case "$role" in
       exit 0
     fi
     case "$path" in
-      /oms/health|/oms/health/) reply '200 OK' application/json "{\"success\":true,\"status\":\"UP\",\"node\":\"$node\",\"cm_url\":\"$(prop cm.url oms_console)\"}" ;;
+      /oms/health|/oms/health/) reply '200 OK' application/json "{\"success\":true,\"code\":\"SUCCESS\",\"message\":null,\"data\":$(health_data),\"cm_url\":\"$(prop cm.url oms_console)\"}" ;;
       /|/index.html|/oms|/oms/) reply '200 OK' 'text/html; charset=utf-8' "<!DOCTYPE html><html><head><title>OceanBase Migration Service</title></head><body><h1>OMS Community Edition console (stand-in)</h1><p>node $node</p></body></html>" ;;
       *) reply '404 Not Found' application/json "{\"success\":false,\"status\":404,\"path\":\"$path\"}" ;;
     esac

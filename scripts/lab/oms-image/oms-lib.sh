@@ -100,3 +100,25 @@ knob() {
 https_mode() {
   [ -s "$CERT" ] && [ -s "$KEY" ]
 }
+
+# Pid of the program when it runs (not a zombie), else nothing.
+live_pid() {
+  [ -f "$STATE_DIR/$1.pid" ] || return 1
+  p=$(cat "$STATE_DIR/$1.pid")
+  [ -r "/proc/$p/stat" ] || return 1
+  s=$(sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f1)
+  [ "$s" != Z ] && [ "$s" != X ] || return 1
+  echo "$p"
+}
+
+# The /oms/health answer's data: healthy once the node was initialised and the three OMS components run.
+health_data() {
+  healthy=true
+  [ -f "$MARKER" ] && init=true || { init=false; healthy=false; }
+  comps=
+  for prog in oms_console oms_drc_cm oms_drc_supervisor; do
+    if live_pid "$prog" >/dev/null; then st=RUNNING; else st=STOPPED; healthy=false; fi
+    comps="$comps${comps:+,}{\"name\":\"$prog\",\"status\":\"$st\"}"
+  done
+  printf '{"healthy":%s,"initialized":%s,"components":[%s],"node":"%s"}' "$healthy" "$init" "$comps" "${OMS_HOST_IP:-unknown}"
+}

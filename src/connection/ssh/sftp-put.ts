@@ -1,11 +1,14 @@
-// Atomic, checksum-verified file upload over SFTP (and sudo for files the login user cannot write).
-import { createHash, randomBytes } from 'node:crypto';
+// Upload over SFTP into a temp file beside dest (or through sudo for files the login user cannot write), then the
+// shared replace (replace-file.ts) puts it in place.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { CommandError, ConfigError, fromSystemError, InterruptedError } from '../../core/errors.js';
 import type { Become, ExecOptions, ExecResult, PutOptions, PutSource } from '../connection.js';
+import { applyArgv } from '../fs-ops.js';
+import { fileSha256, removingTemp, replaceArgv, replaceViaExec, siblingTemp } from '../replace-file.js';
 
 /** What put needs from the connection. */
 export interface RemoteOps {
@@ -20,53 +23,13 @@ export interface PutOutcome {
   sha256: string;
 }
 
-// Moves the uploaded file into place: copy (become) or keep, owner, group, mode, checksum, rename.
-const FINALIZE = `set -e
-src=$1 t=$2 d=$3 e=$4 m=$5 o=$6 g=$7 big=$8
-trap 'rm -f -- "$t"' EXIT
-was=$(stat -c '%a %u %g' -- "$d" 2>/dev/null) || was=
-[ -n "$m" ] || m=\${was%% *}
-[ -n "$m" ] || m=644
-if [ "$src" != "$t" ]; then install -m 600 -- "$src" "$t"; fi
-# Where not asked for, the replaced file keeps its owner and group (as far as this user may set them).
-if [ -n "$was" ]; then set -- \${was#* }; chown -- "\${o:-$1}:\${g:-$2}" "$t" 2>/dev/null || true; fi
-if [ -n "$o" ]; then chown -- "$o" "$t"; fi
-if [ -n "$g" ]; then chgrp -- "$g" "$t"; fi
-chmod -- "$m" "$t"
-if [ "$big" = big ] && command -v openssl >/dev/null 2>&1; then s=$(openssl dgst -sha256 -r < "$t"); else s=$(sha256sum < "$t"); fi
-[ "\${s%% *}" = "$e" ] || { echo "checksum mismatch after upload: expected $e, got \${s%% *}" >&2; exit 3; }
-mv -f -- "$t" "$d"`;
-
-// Applies owner, group and mode to a file whose content is already right.
-const ATTRS = `set -e
-d=$1 m=$2 o=$3 g=$4
-if [ -n "$o" ]; then chown -- "$o" "$d"; fi
-if [ -n "$g" ]; then chgrp -- "$g" "$d"; fi
-if [ -n "$m" ]; then chmod -- "$m" "$d"; fi`;
-
-// The argv that finalizes an upload (exported for tests of the exact command).
-export function finalizeArgv(src: string, tmp: string, dest: string, sha: string, o: PutOptions, size = 0): string[] {
-  const argv = ['sh', '-c', FINALIZE, 'sh', src, tmp, dest, sha, o.mode ?? '', o.owner ?? '', o.group ?? ''];
-  return size >= BIG_FILE ? [...argv, 'big'] : argv;
-}
-
-/** From this size the upload check uses openssl (SHA extensions: ~4× faster than coreutils sha256sum on 1 GiB); small files keep the cheaper start of sha256sum. */
-export const BIG_FILE = 8 * 1024 * 1024;
-
-// Temp name next to dest, hidden, so the final rename stays on one file system.
-export function tempNameFor(dest: string): string {
-  return posix.join(posix.dirname(dest), `.${posix.basename(dest)}.omsrun-${randomBytes(4).toString('hex')}`);
-}
-
 // sha256 and size of what will be uploaded.
 export async function localDigest(source: PutSource): Promise<{ sha256: string; size: number }> {
   if ('content' in source) {
     const buf = Buffer.from(source.content);
     return { sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
   }
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(source.localPath)) h.update(chunk as Buffer);
-  return { sha256: h.digest('hex'), size: (await stat(source.localPath)).size };
+  return { sha256: await fileSha256(source.localPath), size: (await stat(source.localPath)).size };
 }
 
 // The caller's sha256 when given (a large file is then read only once, by the upload).
@@ -163,27 +126,25 @@ function check(o: PutOptions): void {
   if (o.signal?.aborted) throw new InterruptedError();
 }
 
-async function finalize(ops: RemoteOps, argv: string[], become: Become | undefined, dest: string): Promise<void> {
-  const r = await ops.exec(argv, { become });
-  if (r.rc !== 0) throw new CommandError(`${ops.host}: cannot write ${dest}: ${r.stderr.trim() || `exit code ${r.rc}`}`, r.rc, r.stdout, r.stderr);
+// Runs the command that puts dest in place (or only sets its attributes); Ctrl-C stops it too.
+async function finalize(ops: RemoteOps, argv: string[], dest: string, o: Pick<PutOptions, 'become' | 'signal'>): Promise<void> {
+  const r = await ops.exec(argv, { become: o.become, signal: o.signal, ownScript: true });
+  if (r.rc !== 0) throw cannotWrite(ops.host, dest, r);
 }
 
-// Writes as another (non-root) user by piping the bytes through sudo into a 0600 temp file that user owns:
-// a staged copy would have to be readable by everyone for that user to read it.
-async function streamAsUser(ops: RemoteOps, source: PutSource, dest: string, d: { sha256: string | Promise<string>; size: number }, o: PutOptions & { become: Become }): Promise<PutOutcome> {
-  const tmp = tempNameFor(dest);
+function cannotWrite(host: string, dest: string, r: ExecResult): CommandError {
+  return new CommandError(`${host}: cannot write ${dest}: ${r.stderr.trim() || `exit code ${r.rc}`}`, r.rc, r.stdout, r.stderr);
+}
+
+// Writes as another (non-root) user by piping the bytes through sudo, in one command, into a 0600 temp file that user
+// owns: a staged copy would have to be readable by everyone for that user to read it.
+async function streamAsUser(ops: RemoteOps, source: PutSource, dest: string, d: { sha256: string; size: number }, o: PutOptions & { become: Become }): Promise<PutOutcome> {
   const stdin = 'content' in source ? Buffer.from(source.content) : createReadStream(source.localPath);
-  try {
-    const r = await ops.exec(['sh', '-c', 'umask 077 && cat > "$1"', 'sh', tmp], { become: o.become, stdin, signal: o.signal });
-    check(o);
-    if (r.rc !== 0) throw new CommandError(`${ops.host}: cannot upload to ${tmp}: ${r.stderr.trim() || `exit code ${r.rc}`}`, r.rc, r.stdout, r.stderr);
-    await finalize(ops, finalizeArgv(tmp, tmp, dest, await d.sha256, o, d.size), o.become, dest);
-  } catch (err) {
-    await ops.exec(['rm', '-f', '--', tmp], { become: o.become }).catch(() => undefined);
-    throw err;
-  }
+  const r = await replaceViaExec(ops, { dest, sha256: d.sha256, want: o }, stdin, { size: d.size, become: o.become, signal: o.signal });
+  check(o);
+  if (r.rc !== 0) throw cannotWrite(ops.host, dest, r);
   o.onProgress?.(d.size, d.size);
-  return { uploaded: true, sha256: await d.sha256 };
+  return { uploaded: true, sha256: d.sha256 };
 }
 
 // Writes dest atomically; skips the transfer when the remote file already has the same sha256.
@@ -191,28 +152,24 @@ export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o
   check(o);
   const { sha256: pending, size } = await knownDigest(source, o.sha256);
   if (!o.replace && (await remoteSha256(ops, dest, o.become)) === (await pending)) {
-    if (o.mode !== undefined || o.owner !== undefined || o.group !== undefined) {
-      await finalize(ops, ['sh', '-c', ATTRS, 'sh', dest, o.mode ?? '', o.owner ?? '', o.group ?? ''], o.become, dest);
-    }
+    const argv = applyArgv(dest, undefined, o);
+    if (argv) await finalize(ops, argv, dest, o);
     return { uploaded: false, sha256: await pending };
   }
+  if (o.become && (o.become.user || 'root') !== 'root') return streamAsUser(ops, source, dest, { sha256: await pending, size }, { ...o, become: o.become });
   const sftp = await ops.sftp();
   const onAbort = (): void => sftp.end();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (!o.become) {
-      const tmp = tempNameFor(dest);
-      try {
+      const tmp = siblingTemp(dest);
+      await removingTemp(ops, tmp, undefined, async () => {
         await upload(ops.host, sftp, source, tmp, size, o);
         check(o);
-        await finalize(ops, finalizeArgv(tmp, tmp, dest, await pending, o, size), undefined, dest);
-      } catch (err) {
-        await ops.exec(['rm', '-f', '--', tmp]).catch(() => undefined);
-        throw err;
-      }
+        await finalize(ops, replaceArgv({ dest, sha256: await pending, want: o }, tmp, { src: tmp, size }), dest, { signal: o.signal });
+      });
       return { uploaded: true, sha256: await pending };
     }
-    if ((o.become.user || 'root') !== 'root') return await streamAsUser(ops, source, dest, { sha256: pending, size }, { ...o, become: o.become });
     const mk = await ops.exec(['mktemp', '-d']);
     const dir = mk.stdout.trim();
     if (mk.rc !== 0 || dir === '') throw new CommandError(`${ops.host}: mktemp -d failed: ${mk.stderr.trim()}`, mk.rc, mk.stdout, mk.stderr);
@@ -220,7 +177,9 @@ export async function putFile(ops: RemoteOps, source: PutSource, dest: string, o
       const staged = posix.join(dir, 'upload');
       await upload(ops.host, sftp, source, staged, size, o);
       check(o);
-      await finalize(ops, finalizeArgv(staged, tempNameFor(dest), dest, await pending, o, size), o.become, dest);
+      const tmp = siblingTemp(dest);
+      const argv = replaceArgv({ dest, sha256: await pending, want: o }, tmp, { src: staged, size });
+      await removingTemp(ops, tmp, o.become, () => finalize(ops, argv, dest, o));
     } finally {
       await ops.exec(['rm', '-rf', '--', dir]).catch(() => undefined);
     }

@@ -1,4 +1,4 @@
-set -e
-case $2 in rm) rm -rf -- "$1" ;; dir) mkdir -p -- "$1" ;; touch) touch -- "$1" ;; esac
-[ -z "$4" ] || chown -h "$4" -- "$1"
-[ -z "$3" ] || chmod "$3" -- "$1"
+path=$1 op=$2 mode=$3 owner=$4 group=$5
+#@ lines/attrs.sh
+case $op in rm) rm -rf -- "$path" ;; dir) mkdir -p -- "$path" ;; touch) touch -- "$path" ;; esac || exit
+set_attrs "$path" "$mode" "$owner" "$group"

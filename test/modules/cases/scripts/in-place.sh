@@ -1,29 +1,28 @@
-dest=$1 new=$2 want=$3 mode=$4 owner=$5 keep=$6 stdin=$7
-trap 'rm -f -- "$new" "$keep"' EXIT
+path=$1 tmp=$2 want_sum=$3 mode=$4 owner=$5 group=$6 keep=$7 src=$8 size=$9
+trap 'rm -f -- "$tmp" "$keep"' EXIT
 trap '' HUP INT TERM
-umask 077
-sum() { out=$(sha256sum < "$1") && echo "${out%% *}"; }
+#@ lines/sha.sh
+#@ lines/attrs.sh
+#@ lines/stage.sh
 reason() { echo "${1##*: }"; }
-if [ "$stdin" = 1 ] && ! err=$(cat 2>&1 >"$new"); then echo "$(reason "$err"); the file is unchanged" >&2; exit 4; fi
-got=$(sum "$new") || exit 4
-[ "$got" = "$want" ] || { echo "the new content arrived incomplete (sha256 $got, expected $want); the file is unchanged" >&2; exit 5; }
-if ! err=$(cat -- "$dest" 2>&1 >"$keep") || ! old=$(sum "$dest") || [ "$(sum "$keep")" != "$old" ]; then
-  echo "cannot keep a copy of the old content first${err:+ ($(reason "$err"))}; the file is unchanged" >&2; exit 4
+fail() { echo "$(reason "$2"); the file is unchanged" >&2; exit "$1"; }
+stage
+if ! err=$(cat -- "$path" 2>&1 >"$keep") || ! old_sum=$(sha256_of "$path") || [ "$(sha256_of "$keep")" != "$old_sum" ]; then
+  fail 4 "cannot keep a copy of the old content first${err:+ ($(reason "$err"))}"
 fi
-fail=
-if ! err=$(cat -- "$new" 2>&1 >"$dest"); then fail=$(reason "${err:-write failed}")
+why=
+if ! err=$(cat -- "$tmp" 2>&1 >"$path"); then why=$(reason "${err:-write failed}")
 else
-  sync -- "$dest" 2>/dev/null
-  if [ "$(sum "$dest")" != "$want" ]; then fail="it does not read back as written"
-  elif [ -n "$owner" ] && ! err=$(chown -h "$owner" -- "$dest" 2>&1); then fail=$err
-  elif [ -n "$mode" ] && ! err=$(chmod "$mode" -- "$dest" 2>&1); then fail=$err
+  sync -- "$path" 2>/dev/null
+  if [ "$(sha256_of "$path" "$size")" != "$want_sum" ]; then why="it does not read back as written"
+  elif ! err=$(set_attrs "$path" "$mode" "$owner" "$group" 2>&1); then why=$err
   else exit 0
   fi
 fi
-if [ "$(sum "$dest")" = "$old" ]; then echo "$fail; the file is unchanged" >&2; exit 4; fi
-if cat -- "$keep" >"$dest" 2>/dev/null && [ "$(sum "$dest")" = "$old" ]; then
-  echo "$fail; its previous content was put back unchanged" >&2; exit 4
+if [ "$(sha256_of "$path")" = "$old_sum" ]; then echo "$why; the file is unchanged" >&2; exit 4; fi
+if cat -- "$keep" >"$path" 2>/dev/null && [ "$(sha256_of "$path")" = "$old_sum" ]; then
+  echo "$why; its previous content was put back unchanged" >&2; exit 4
 fi
-trap 'rm -f -- "$new"' EXIT
-echo "$fail; its previous content could not be put back either: a copy of it is kept in $keep" >&2
+trap 'rm -f -- "$tmp"' EXIT
+echo "$why; its previous content could not be put back either: a copy of it is kept in $keep" >&2
 exit 6

@@ -1,2 +1,2 @@
-p=$1 c=$2
+path=$1 checksum=$2
 #@ lines/stat.sh

@@ -1,15 +1,15 @@
-k=absent
-if [ -e "$p" ] || [ -L "$p" ]; then
-  if st=$(stat -c '%f/%a/%U/%G/%u/%g/%s' -- "$p"); then
-    echo "$st"
-    case $(( 0x${st%%/*} & 61440 )) in 16384) k=dir ;; 32768) k=file ;; *) k=other ;; esac
-  elif [ -e "$p" ] || [ -L "$p" ]; then exit 3
+#@ lines/sha.sh
+kind=absent
+if [ -e "$path" ] || [ -L "$path" ]; then
+  if stat_line=$(stat -c '%f/%a/%U/%G/%u/%g/%s' -- "$path"); then
+    echo "$stat_line"
+    case $(( 0x${stat_line%%/*} & 61440 )) in 16384) kind=dir ;; 32768) kind=file ;; *) kind=other ;; esac
+  elif [ -e "$path" ] || [ -L "$path" ]; then exit 3
   fi
 fi
-[ "$k" != absent ] || echo absent
-s=
-if [ "$k" = file ] && [ "$c" = 1 ]; then
-  if [ "${st##*/}" -ge 8388608 ] && command -v openssl >/dev/null 2>&1; then s=$(openssl dgst -sha256 -r < "$p"); else s=$(sha256sum < "$p"); fi
-  s=${s%% *}
-  echo "$s"
+[ "$kind" != absent ] || echo absent
+sum=
+if [ "$kind" = file ] && [ "$checksum" = 1 ]; then
+  sum=$(sha256_of "$path" "${stat_line##*/}")
+  echo "$sum"
 fi
