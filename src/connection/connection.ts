@@ -57,6 +57,13 @@ export interface PutOptions extends Attrs {
   replace?: boolean;
 }
 
+export interface GetFileOptions {
+  become?: Become;
+  /** Called with bytes received so far. */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
 /** Where put() reads from: bytes in memory or a file on the controller. */
 export type PutSource = { content: string | Buffer } | { localPath: string };
 
@@ -83,5 +90,10 @@ export interface Connection {
   put(source: PutSource, dest: string, options?: PutOptions): Promise<void>;
   /** Reads a whole remote file. */
   get(path: string, options?: { become?: Become }): Promise<Buffer>;
+  /**
+   * Streams a remote file into a controller file (created or replaced; the caller picks a temp name), never holding it
+   * whole in memory. Absent on transports that cannot: callers fall back to get() (see fetchToLocal).
+   */
+  getFile?(path: string, localPath: string, options?: GetFileOptions): Promise<void>;
   close(): Promise<void>;
 }

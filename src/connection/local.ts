@@ -1,13 +1,13 @@
 // The controller itself as a host: argv runs without a shell, files are replaced atomically.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { fromSystemError, InterruptedError } from '../core/errors.js';
 import { becomeArgv } from './become.js';
 import { BecomeHandshake } from './become-handshake.js';
 import { CommandRun, signalRc } from './command-run.js';
-import type { Become, Capabilities, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from './connection.js';
+import type { Become, Capabilities, Connection, ExecOptions, ExecResult, GetFileOptions, PutOptions, PutSource } from './connection.js';
 import { commandError, getViaExec } from './fs-ops.js';
 import { replaceLocally, replaceViaExec } from './replace-file.js';
 
@@ -93,6 +93,17 @@ export class LocalConnection implements Connection {
   async get(path: string, options: { become?: Become } = {}): Promise<Buffer> {
     if (this.needsSudo(options.become)) return getViaExec(this, path, options.become);
     return readLocal(path);
+  }
+
+  async getFile(path: string, localPath: string, options: GetFileOptions = {}): Promise<void> {
+    if (options.signal?.aborted) throw new InterruptedError();
+    if (this.needsSudo(options.become)) {
+      await writeFile(localPath, await getViaExec(this, path, options.become), { mode: 0o600 });
+      return;
+    }
+    await copyFile(path, localPath).catch((err: unknown) => {
+      throw fromSystemError(`cannot read ${path}`, err);
+    });
   }
 }
 

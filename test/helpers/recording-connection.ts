@@ -1,8 +1,8 @@
 // A Connection with no host behind it: it records what a module sends and answers from a script of canned replies.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { Become, Capabilities, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from '../../src/connection/connection.js';
+import type { Become, Capabilities, Connection, ExecOptions, ExecResult, GetFileOptions, PutOptions, PutSource } from '../../src/connection/connection.js';
 
 /** What the host answers to one command. */
 export interface Reply {
@@ -142,6 +142,11 @@ export class RecordingConnection implements Connection {
     const content = await shownBytes('content' in source ? source.content : await readFile(source.localPath));
     const { mode, owner, group, become } = o;
     this.sent.push(defined({ put: dest, content, mode, owner, group, become, replace: o.replace || undefined }));
+  }
+
+  // A streamed read shows as a get: the file's canned content lands in the controller file.
+  async getFile(path: string, localPath: string, o: GetFileOptions = {}): Promise<void> {
+    await writeFile(localPath, await this.get(path, { become: o.become }));
   }
 
   async get(path: string, o: { become?: Become } = {}): Promise<Buffer> {

@@ -1,10 +1,11 @@
 // One SSH connection per host (through jump hosts if needed), reused by every command and transfer.
 import type { Client, SFTPWrapper } from 'ssh2';
 import { CommandError, ConnectionError } from '../../core/errors.js';
-import type { Become, Capabilities, Connection, ExecOptions, ExecResult, PutOptions, PutSource } from '../connection.js';
+import type { Become, Capabilities, Connection, ExecOptions, ExecResult, GetFileOptions, PutOptions, PutSource } from '../connection.js';
 import { ChannelLostError, runChannel } from './exec-channel.js';
 import { openClient } from './open-client.js';
 import { directCommand, killArgv, newMarkers, POSIX_LOGIN_SHELL, remoteCommand } from './remote-command.js';
+import { getFile } from './sftp-get.js';
 import { putFile, type PutOutcome } from './sftp-put.js';
 import type { SshTarget } from './target.js';
 
@@ -150,6 +151,11 @@ export class SshConnection implements Connection {
         err ? reject(new CommandError(`${this.host}: cannot read ${path}: ${err.message}`, 1, '', err.message)) : resolve(data),
       ),
     );
+  }
+
+  async getFile(path: string, localPath: string, options: GetFileOptions = {}): Promise<void> {
+    const ops = { host: this.host, exec: this.exec.bind(this), sftp: () => this.sftp(), get: this.get.bind(this) };
+    return getFile(ops, path, localPath, options);
   }
 
   private async execRaw(argv: string[], become: Become): Promise<ExecResult & { raw: Buffer }> {

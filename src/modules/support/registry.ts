@@ -7,6 +7,7 @@ import { dockerContainerModule } from '../docker-container.js';
 import { dockerExecModule } from '../docker-exec.js';
 import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
+import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
 import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
@@ -27,6 +28,7 @@ const all: Module[] = [
   dockerExecModule,
   dockerImageLoadModule,
   failModule,
+  fetchModule,
   fileModule,
   mysqlQueryModule,
   omsSettingsModule,
