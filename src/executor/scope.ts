@@ -1,22 +1,17 @@
 // Keywords a block hands down to the tasks inside it.
 import type { Vars } from '../inventory/model.js';
-import type { Block, Play, Task } from '../playbook/model.js';
+import type { Block, Play, Task, TaskCommon } from '../playbook/model.js';
 
-export interface Scope {
+/** The keywords a block hands down as they are (the rest accumulate or merge). */
+type Inherited = Pick<TaskCommon, 'become' | 'becomeUser' | 'ignoreErrors' | 'noLog' | 'runOnce' | 'delegateTo' | 'baseDir'>;
+
+export interface Scope extends Inherited {
   when: (string | boolean)[];
   vars: Vars;
-  become?: boolean;
-  becomeUser?: string;
-  ignoreErrors?: boolean;
-  noLog?: boolean;
-  runOnce?: boolean;
-  delegateTo?: string;
   /** Merged from play to task, inner levels winning; rendered per host when the task runs. */
   environment: Record<string, string | number | boolean>;
   /** Role defaults, the lowest variable layer (inner roles win). */
   defaults: Vars;
-  /** A role's folder, for template and copy src. */
-  baseDir?: string;
 }
 
 export function playScope(play: Play): Scope {

@@ -31,6 +31,9 @@ export function statusWord(r: TaskResult): string {
   return STATUS_WORD[r.status];
 }
 
+/** The line a run in --check mode opens with, in every view. */
+export const CHECK_MODE_LINE = 'CHECK MODE: nothing will be changed';
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;

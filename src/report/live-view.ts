@@ -2,7 +2,7 @@
 import { Listr, ListrEventType, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent } from '../core/events.js';
 import { isChanged, isFailed, type TaskResult } from '../core/result.js';
-import { formatBytes, formatDiff, formatDuration, formatRecap, painter } from './format.js';
+import { CHECK_MODE_LINE, formatBytes, formatDiff, formatDuration, formatRecap, painter } from './format.js';
 import { tail } from './plain-view.js';
 import type { View, ViewOptions } from './view.js';
 
@@ -109,7 +109,7 @@ export function liveView(o: ViewOptions): View {
   const listener = (e: RunEvent) => {
     switch (e.kind) {
       case 'run_start':
-        if (e.check) write(paint('cyan', 'CHECK MODE: nothing will be changed'));
+        if (e.check) write(paint('cyan', CHECK_MODE_LINE));
         break;
       case 'play_start':
         startPlay(e.play, e.hosts);

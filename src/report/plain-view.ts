@@ -2,7 +2,7 @@
 import type { RunEvent } from '../core/events.js';
 import { quoteArgv } from '../connection/quote.js';
 import { isFailed, type TaskResult } from '../core/result.js';
-import { formatDiff, formatDuration, formatRecap, painter, STATUS_STYLE, statusWord } from './format.js';
+import { CHECK_MODE_LINE, formatDiff, formatDuration, formatRecap, painter, STATUS_STYLE, statusWord } from './format.js';
 import type { View, ViewOptions } from './view.js';
 
 export function plainView(o: ViewOptions): View {
@@ -32,7 +32,7 @@ export function plainView(o: ViewOptions): View {
   const listener = (e: RunEvent) => {
     switch (e.kind) {
       case 'run_start':
-        if (e.check) write(paint('cyan', 'CHECK MODE: nothing will be changed'));
+        if (e.check) write(paint('cyan', CHECK_MODE_LINE));
         break;
       case 'play_start':
         header(`PLAY [${e.play}]`);
