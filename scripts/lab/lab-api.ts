@@ -162,7 +162,7 @@ export async function stopHostDocker(host: LabHost): Promise<void> {
   saveHost(host);
 }
 
-// Kills a host's engine without a shutdown, as a crash would, and its containers with it.
+// Kills a host's engine without a shutdown, as a crash would: dockerd, containerd, the shims and the containers.
 export async function killHostDocker(host: LabHost): Promise<void> {
   await killDockerd(host);
   saveHost(host);

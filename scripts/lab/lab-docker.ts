@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type LabHost, writeHostPids } from './lab-config.js';
 import { enterArgs } from './lab-host.js';
-import { isAlive, killPids, pidRef, procStart, signalRef, stopRefs, waitFor } from './proc.js';
+import { isAlive, killPids, pidRef, pidsByNamespace, procStart, signalRef, stopRefs, waitFor } from './proc.js';
 
 // runc wrapper: these machines lack CAP_SYS_RESOURCE in the bounding set, so drop it from the OCI spec.
 export const RUNTIME_WRAPPER = `#!/bin/sh
@@ -162,13 +162,34 @@ function pidIn(file: string): number | undefined {
   }
 }
 
-// Kills a host's engine as a crash would (SIGKILL to dockerd and its containerd, no shutdown); its containers go
-// down with it, as after a reboot.
+// The containerd shims of the host's engine: processes in the host's mount namespace running containerd-shim*.
+function engineShims(host: LabHost): number[] {
+  const mnt = readlinkSync(`/proc/${host.pids.keeper!.pid}/ns/mnt`);
+  return (pidsByNamespace('mnt').get(mnt) ?? []).filter((pid) => {
+    try {
+      return basename(readlinkSync(`/proc/${pid}/exe`)).startsWith('containerd-shim');
+    } catch {
+      return false;
+    }
+  });
+}
+
+// Kills a host's whole engine as a crash would (SIGKILL, no shutdown): dockerd, its containerd and their shims, then
+// the containers, as a reboot or an OOM kill of the engine does. A shim left alive would outlive its killed container
+// and give the restarted dockerd a dead task to restore, which no real crash leaves: dockerd 20.10 then closes the
+// container's stdin at its next start, and a `-i -t` container (OMS's) is hung up on while it starts ("cannot start
+// a container that has stopped", or exit code 2), depending on timing.
 export async function killDockerd(host: LabHost): Promise<void> {
   const containerd = pidIn(enginePidFiles(host)[1] as string);
   const refs = [host.pids.dockerd, containerd !== undefined && procStart(containerd) ? pidRef(containerd) : undefined];
   for (const ref of refs) signalRef(ref, 'SIGKILL');
   await waitFor(() => !refs.some(isAlive), 10_000, 20);
+  // After containerd: a shim it was starting may appear late, so until none is left.
+  await waitFor(() => {
+    const shims = engineShims(host);
+    killPids(shims);
+    return shims.length === 0;
+  }, 5000, 20);
   if (host.cgroupParent) await killContainers(host.cgroupParent);
   delete host.pids.dockerd;
   writeHostPids(host);
