@@ -1,10 +1,12 @@
-// The composition root picks the transport for a host from its variables: local for the controller, SSH otherwise.
+// The composition root picks the transport for a host from its variables (`ansible_connection`): one table of
+// transports by name. Adding a transport is its own folder under src/connection plus one entry here.
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { ConnectionFactory } from '../executor/context.js';
+import { didYouMean } from '../core/did-you-mean.js';
 import { ConfigError } from '../core/errors.js';
 import { describeValue } from '../core/yaml-source.js';
-import { connectionSpec } from '../inventory/connection-vars.js';
+import { connectionSpec, connectionVarName, type ConnectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
 import type { Connection } from '../connection/connection.js';
 import { LocalConnection } from '../connection/local.js';
@@ -36,24 +38,47 @@ export function knownHostsFileOf(host: string, vars: Vars): string | undefined {
   return undefined;
 }
 
+/** Opens nothing yet: builds the connection object for one host (connect() opens it). */
+type Transport = (host: string, spec: ConnectionSpec, vars: Vars, o: FactoryOptions) => Connection;
+
+const TRANSPORTS: Readonly<Record<string, Transport>> = {
+  local: (host) => new LocalConnection(host),
+  ssh: (host, spec, vars, o) =>
+    new SshConnection(
+      resolveSshTarget(
+        {
+          host,
+          address: spec.host,
+          port: spec.port,
+          user: spec.user,
+          password: spec.password,
+          privateKeyFile: spec.privateKeyFile,
+          jump: spec.jumpHost,
+          hostKeyPolicy: o.hostKeyPolicy,
+          knownHostsFile: knownHostsFileOf(host, vars) ?? o.knownHostsFile,
+        },
+        o.sshConfigFile,
+      ),
+    ),
+};
+
+/** The transports omsrun has, by the name `ansible_connection` gives. */
+export function transportNames(): string[] {
+  return Object.keys(TRANSPORTS);
+}
+
 export function connectionFactory(o: FactoryOptions = {}): ConnectionFactory {
   return (host, vars): Connection => {
     const spec = connectionSpec(host, vars);
-    if (spec.connection === 'local') return new LocalConnection(host);
-    const target = resolveSshTarget(
-      {
-        host,
-        address: spec.host,
-        port: spec.port,
-        user: spec.user,
-        password: spec.password,
-        privateKeyFile: spec.privateKeyFile,
-        jump: spec.jumpHost,
-        hostKeyPolicy: o.hostKeyPolicy,
-        knownHostsFile: knownHostsFileOf(host, vars) ?? o.knownHostsFile,
-      },
-      o.sshConfigFile,
-    );
-    return new SshConnection(target);
+    const transport = Object.hasOwn(TRANSPORTS, spec.connection) ? TRANSPORTS[spec.connection] : undefined;
+    if (!transport) {
+      const names = transportNames();
+      const hint = didYouMean(spec.connection, names);
+      throw new ConfigError(`expected one of ${names.join(', ')}, got ${describeValue(spec.connection)}`, {
+        keyPath: `${host}.${connectionVarName(vars)}`,
+        hint: hint ? `${hint} (set in the inventory, group_vars or host_vars)` : 'set in the inventory, group_vars or host_vars',
+      });
+    }
+    return transport(host, spec, vars, o);
   };
 }

@@ -15,8 +15,11 @@ export interface ConnectionSpec {
   user: string;
   password?: string;
   privateKeyFile?: string;
-  /** @defaultValue 'ssh' ('local' for the implicit localhost) */
-  connection: 'local' | 'ssh';
+  /**
+   * The transport's name. The composition root's transport table decides which names exist.
+   * @defaultValue 'ssh' ('local' for the implicit localhost)
+   */
+  connection: string;
   /** @defaultValue false */
   become: boolean;
   /** @defaultValue 'root' */
@@ -39,6 +42,11 @@ const NAMES = {
   becomePassword: ['ansible_become_password', 'ansible_become_pass', 'become_password'],
   jumpHost: ['ansible_jump_host', 'jump_host'],
 } as const;
+
+/** The variable that names the host's transport (`ansible_connection` when none is set), for messages. */
+export function connectionVarName(vars: Vars): string {
+  return NAMES.connection.find((n) => vars[n] !== undefined && vars[n] !== null) ?? NAMES.connection[0];
+}
 
 /** The host's variables with `ansible_user` set to `user` when none of the login-user variables is set. */
 export function withDefaultUser(vars: Vars, user: string | undefined): Vars {
@@ -80,12 +88,11 @@ export function connectionSpec(hostName: string, vars: Vars): ConnectionSpec {
     else bad(portVar.name, 'a port number (an integer from 1 to 65535)', portVar.value);
   }
   const conn = str('connection');
-  if (conn !== undefined && conn !== 'local' && conn !== 'ssh') bad(pick('connection')!.name, 'one of local, ssh', conn);
   const spec: ConnectionSpec = {
     host: str('host') ?? hostName,
     port,
     user: str('user') ?? userInfo().username,
-    connection: conn === 'local' ? 'local' : 'ssh',
+    connection: conn ?? 'ssh',
     become: bool('become') ?? false,
     becomeUser: str('becomeUser') ?? 'root',
   };

@@ -1,14 +1,39 @@
 // The connection factory's own inventory variables: a per-host known_hosts file, and the jump host's key.
 import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { connectionFactory, knownHostsFileOf } from '../../src/cli/connection-factory.js';
-import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { connectionFactory, knownHostsFileOf, transportNames } from '../../src/cli/connection-factory.js';
+import { LocalConnection } from '../../src/connection/local.js';
+import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 
 describe('connection factory', () => {
   it('reads ansible_ssh_known_hosts_file before known_hosts_file and expands ~/', () => {
     expect(knownHostsFileOf('h1', { ansible_ssh_known_hosts_file: '/etc/kh', known_hosts_file: '/x' })).toBe('/etc/kh');
     expect(knownHostsFileOf('h1', { known_hosts_file: '~/lab/kh' })).toBe(`${homedir()}/lab/kh`);
     expect(knownHostsFileOf('h1', {})).toBeUndefined();
+  });
+
+  it('builds each transport from its table entry by the name ansible_connection gives', () => {
+    expect(transportNames()).toEqual(['local', 'ssh']);
+    const make = connectionFactory({ sshConfigFile: '/nonexistent' });
+    expect(make('c1', { ansible_connection: 'local' })).toBeInstanceOf(LocalConnection);
+    expect(make('s1', {})).toBeInstanceOf(SshConnection);
+    expect(make('s2', { connection: 'ssh' })).toBeInstanceOf(SshConnection);
+  });
+
+  it('refuses an unknown transport, naming the variable that set it and the nearest name', () => {
+    const make = connectionFactory();
+    expect(() => make('db1', { ansible_connection: 'docker' })).toThrow(
+      'db1.ansible_connection: expected one of local, ssh, got "docker"',
+    );
+    let message = '';
+    try {
+      make('db1', { connection: 'sssh' });
+    } catch (err) {
+      message = String(err instanceof Error ? `${err.message}\n${(err as { hint?: string }).hint ?? ''}` : err);
+    }
+    expect(message).toContain('db1.connection: expected one of local, ssh, got "sssh"');
+    expect(message).toContain('did you mean "ssh"?');
+    expect(() => make('db1', { ansible_connection: 'toString' })).toThrow('expected one of local, ssh');
   });
 
   it('refuses a known_hosts file that is not a path, naming the host and variable', () => {

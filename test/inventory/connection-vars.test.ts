@@ -20,11 +20,15 @@ describe('connectionSpec', () => {
     });
   });
 
+  it('leaves the transport name to the connection factory, which knows the transports', () => {
+    expect(connectionSpec('db1', { ansible_connection: 'docker' }).connection).toBe('docker');
+  });
+
   it('rejects bad types with every problem listed', async () => {
-    expect(await errorOf(() => connectionSpec('db1', { ansible_port: '80a', ansible_connection: 'docker', become: 3 }))).toBe(
+    expect(await errorOf(() => connectionSpec('db1', { ansible_port: '80a', ansible_connection: 5, become: 3 }))).toBe(
       [
         'db1.ansible_port: expected a port number (an integer from 1 to 65535), got "80a"\n  hint: set in the inventory, group_vars or host_vars',
-        'db1.ansible_connection: expected one of local, ssh, got "docker"\n  hint: set in the inventory, group_vars or host_vars',
+        'db1.ansible_connection: expected a non-empty string, got 5\n  hint: set in the inventory, group_vars or host_vars',
         'db1.become: expected true or false, got 3\n  hint: set in the inventory, group_vars or host_vars',
       ].join('\n'),
     );
