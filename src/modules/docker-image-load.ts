@@ -29,13 +29,16 @@ interface LoadPlan {
   retag?: string[];
 }
 
+const CONFIG_SHA_SCRIPT = 'set -e; t=$(mktemp); trap \'rm -f "$t"\' EXIT; tar -xOf "$1" "$2" >"$t"; sha256sum <"$t"';
+
 // The archive's image as read on the node with tar (no load): manifest.json, then the config's sha256.
 async function remoteArchiveImage(ctx: ModuleContext, path: string): Promise<ArchiveImage> {
   const opts = { become: ctx.become, signal: ctx.signal, timeoutMs: ctx.timeoutMs };
   const m = await ctx.conn.exec(['tar', '-xOf', path, 'manifest.json'], opts);
   if (m.rc !== 0) throw new DockerError(`${path} on ${ctx.host}: cannot read manifest.json: ${m.stderr.trim()}`, m);
   const { configName, repoTags } = imageOfManifest(m.stdout, path);
-  const c = await ctx.conn.exec(['sh', '-c', 'set -e; tar -xOf "$1" "$2" | sha256sum', 'sh', path, configName], opts);
+  // Through a file, not a pipe: a shell without pipefail would hash tar's empty output when tar fails.
+  const c = await ctx.conn.exec(['sh', '-c', CONFIG_SHA_SCRIPT, 'sh', path, configName], opts);
   const hex = /^([0-9a-f]{64})\s/.exec(c.stdout)?.[1];
   if (c.rc !== 0 || !hex) throw new DockerError(`${path} on ${ctx.host}: cannot read the image config ${configName}: ${c.stderr.trim()}`, c);
   return { imageId: `sha256:${hex}`, repoTags, configName };

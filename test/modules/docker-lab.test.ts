@@ -88,6 +88,15 @@ describe.skipIf(!labEnabled())('docker modules on lab Docker hosts over SSH', ()
       const again = await run(dockerImageLoadModule, { remote_archive: dest }, labContext(L.conns[1]));
       expect(again).toMatchObject({ changed: false, msg: `image ${imageId} already present` });
     });
+
+    it('a remote archive whose manifest names a missing config fails naming it, not with the hash of nothing', async () => {
+      const bad = '/data/oms_bad_manifest.tar';
+      await sh(L.conns[1], `d=$(mktemp -d) && printf '%s' '[{"Config":"abc.json","RepoTags":["bad:1"],"Layers":[]}]' >"$d/manifest.json" && tar -cf ${bad} -C "$d" manifest.json && rm -rf "$d"`);
+      const out = await run(dockerImageLoadModule, { remote_archive: bad }, labContext(L.conns[1]));
+      expect(out.failed).toBe(true);
+      expect(out.msg).toContain(`${bad} on ${L.conns[1].host}: cannot read the image config abc.json`);
+      expect(out.msg).not.toContain('e3b0c442');
+    });
   });
 
   describe('docker_container', () => {
