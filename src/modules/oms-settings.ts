@@ -2,10 +2,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { OmsrunError } from '../core/errors.js';
-import { formatProblems, type Problem } from '../oms/fields.js';
+import { applyConfigFile, locateProblems, readConfigFile, type ConfigFileSettings } from '../oms/config-file.js';
+import { formatProblems, parseText, type Problem } from '../oms/fields.js';
 import { NODE_KEYS, SHARED_KEYS } from '../oms/schema.js';
 import { nodeIps, validateOmsSettings, type NodeInput, type OmsSettings } from '../oms/settings.js';
 import { isFact } from '../template/vars.js';
+import { loadYamlFile } from '../vault/index.js';
 import { failed, resolveControllerPath } from './support/common.js';
 import { defineModule, type ModuleContext } from './support/module.js';
 
@@ -77,7 +79,23 @@ function leavingProblems(group: string, members: string[], leaving: string[]): P
   return [];
 }
 
-function validate(args: Args, ctx: ModuleContext) {
+// oms_config_file: read where the other controller files are looked for (relative to the playbook folder).
+async function configFileOf(nodes: NodeInput[], group: string, baseDir: string): Promise<ConfigFileSettings | Problem[] | undefined> {
+  const raw = nodes[0]?.vars.oms_config_file;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const file = parseText(raw);
+  if (file === undefined) return undefined; // the schema names the bad type
+  const found = resolveControllerPath(baseDir, file);
+  if (!found) return [{ path: `${group}.oms_config_file`, message: `${file} is not on the controller (looked in ${baseDir}); fix the path, or copy the file there` }];
+  try {
+    return readConfigFile(await loadYamlFile(found));
+  } catch (err) {
+    if (!(err instanceof OmsrunError)) throw err;
+    return [{ path: `${group}.oms_config_file`, message: err.message }];
+  }
+}
+
+async function validate(args: Args, ctx: ModuleContext) {
   const groups = record(ctx.vars.groups);
   const members = groups[args.group];
   if (!Array.isArray(members)) {
@@ -90,14 +108,19 @@ function validate(args: Args, ctx: ModuleContext) {
   if (refused.length > 0) return failed(formatProblems(refused));
   const problems: Problem[] = [];
   const read = (h: string) => readNode(h, record(ctx.vars.hostvars), problems, args.group);
-  const nodes = names.filter((h) => !leaving.includes(h)).map(read);
+  let nodes = names.filter((h) => !leaving.includes(h)).map(read);
   const leavingIps = nodeIps(args.group, leaving.map(read), problems).map(({ name, ip }) => ({ name, ip }));
+  const file = await configFileOf(nodes, args.group, ctx.baseDir);
+  if (Array.isArray(file)) return failed(formatProblems([...problems, ...file]));
+  if (file) nodes = applyConfigFile(args.group, nodes, file);
   const r = validateOmsSettings(args.group, nodes);
-  const all = [...problems, ...(r.ok ? [] : r.problems), ...(r.ok ? controllerFileProblems(r.settings, args.group, ctx.baseDir) : [])];
+  const found = [...problems, ...(file?.problems ?? []), ...(r.ok ? [] : r.problems), ...(r.ok ? controllerFileProblems(r.settings, args.group, ctx.baseDir) : [])];
+  const all = file ? locateProblems(found, file) : found;
   if (!r.ok || all.length > 0) return failed(formatProblems(all));
   const s = { ...r.settings, leaving: leavingIps };
   const gone = s.leaving.length > 0 ? `; leaving ${s.leaving.map((n) => `${n.name}=${n.ip}`).join(', ')}` : '';
-  const msg = `${s.nodes.length} node(s) ${s.nodes.map((n) => `${n.name}=${n.ip}`).join(', ')}${gone}; cm_url ${s.config.cm_url}; databases ${s.databases.join(', ')}`;
+  const from = file ? `; config.yaml keys from ${file.display}` : '';
+  const msg = `${s.nodes.length} node(s) ${s.nodes.map((n) => `${n.name}=${n.ip}`).join(', ')}${gone}; cm_url ${s.config.cm_url}; databases ${s.databases.join(', ')}${from}`;
   return { changed: false, msg, data: { facts: { [args.fact]: s } } };
 }
 
@@ -106,5 +129,5 @@ export const omsSettingsModule = defineModule<Args>({
   description: 'Validates the OMS variables of every host in a group and sets the normalised settings as a fact (run on the controller, once).',
   schema,
   readOnly: true,
-  check: async (args, ctx) => ({ changes: false, outcome: validate(args, ctx) }),
+  check: async (args, ctx) => ({ changes: false, outcome: await validate(args, ctx) }),
 });

@@ -57,6 +57,7 @@ export const sharedSchema = z.object({
   oms_warn_disk_gb: gb(50),
   oms_strict_prechecks: field('true or false', parseBool, { default: false }),
   oms_init_timeout: field('a number of seconds', parseIntIn(1, 86400), { default: 900 }),
+  oms_config_file: field('the path on the controller of an existing config.yaml (the source of its keys)', parseAbsPathOrRelative),
   oms_config_extra: field('a mapping of config.yaml keys (letters, digits and _) to strings, numbers or booleans', parseConfigExtra),
 });
 

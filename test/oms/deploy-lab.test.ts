@@ -4,8 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
 import { setVipBackends } from '../../scripts/lab/lab-vip.js';
+import { CONFIG_FILE_KEYS } from '../../src/oms/config-file.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -97,6 +99,21 @@ describe.skipIf(!labEnabled())('OMS playbooks on a lab', () => {
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/OK: 3 hosts, 0 changes/);
     expect(r.out).not.toContain('changed: [');
+  }, 300_000);
+
+  it('deploys from an existing config.yaml (oms_config_file): the deployed file changes nothing', async () => {
+    const file = path.join(work, 'existing-config.yaml');
+    writeFileSync(file, configOf(node(0)).text);
+    // The documents' second path: config.yaml holds the settings, the inventory only what config.yaml does not.
+    const inv = parse(omsLabInventory({ ...parts, nodes: 3 })) as { all: { children: { oms_nodes: { vars: Record<string, unknown> } } } };
+    const vars = inv.all.children.oms_nodes.vars;
+    for (const key of [...CONFIG_FILE_KEYS, 'oms_db_prefix']) delete vars[key];
+    vars.oms_config_file = file;
+    const invFile = path.join(work, 'inv-config-file.yml');
+    writeFileSync(invFile, stringify(inv));
+    const same = await omsrun(['playbooks/deploy.yml', '-i', invFile]);
+    expect(same.code, same.out).toBe(0);
+    expect(same.out).toMatch(/OK: 3 hosts, 0 changes/);
   }, 300_000);
 
   it('reconfigures one node at a time while the VIP keeps answering', async () => {
