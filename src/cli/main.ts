@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { ConfigError, ConfigErrors, ExitCode, InterruptedError, OmsrunError } from '../core/errors.js';
 import { Redactor } from '../core/secrets.js';
 import { vaultSession } from '../vault/index.js';
+import { registerOmsInitCommand } from './oms-init-command.js';
 import { buildProgram } from './options.js';
 import { runCommand } from './run-command.js';
 import { registerUnlockCommand } from './unlock-command.js';
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<void> {
   const program = buildProgram(runCommand).exitOverride();
   registerVaultCommand(program);
   registerUnlockCommand(program);
+  registerOmsInitCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -77,6 +77,11 @@ async function run(a: Args, changed: boolean): Promise<ModuleOutcome> {
   }
 }
 
+/** Logs in and lists which of `databases` exist, as the module's `databases_exist` does (for the guided start). */
+export async function metadbDatabases(a: { host: string; port: number; user: string; password: string; databases: string[] }): Promise<ModuleOutcome> {
+  return run({ host: a.host, port: a.port, user: a.user, password: a.password, databases_exist: a.databases, connect_timeout: 10 }, false);
+}
+
 export const mysqlQueryModule = defineModule<Args>({
   name: 'mysql_query',
   description: 'Logs in to MySQL from where it runs (use delegate_to: localhost), lists which databases exist, or runs a query.',
