@@ -57,14 +57,32 @@ describe.skipIf(!labEnabled())('collect-logs.yml on a lab', () => {
     parts = await omsLabUp({ ...LAB, hosts: 2, nodes: 2 });
     inv = path.join(work, 'inv.yml');
     writeFileSync(inv, omsLabInventory({ ...parts, nodes: 2 }));
-    const r = await omsrun([path.join(ROOT, 'playbooks/deploy.yml'), '-i', inv]);
-    expect(r.code, r.out).toBe(0);
   }, 900_000);
 
   afterAll(async () => {
     await omsLabDown(LAB.dir, LAB.name);
     rmSync(work, { recursive: true, force: true });
   }, 120_000);
+
+  // The documents allow one node first, with cm_url on the node's own address; scale-out then moves it to the VIP.
+  it('deploys one node with cm_url on its own address, then scales out to two, moving cm_url to the VIP on both', async () => {
+    const single = path.join(work, 'inv-single.yml');
+    writeFileSync(single, omsLabInventory({ ...parts, nodes: 1, vars: { cm_url: `${node(0).ip}:8088` } }));
+    const first = await omsrun([path.join(ROOT, 'playbooks/deploy.yml'), '-i', single]);
+    expect(first.code, first.out).toBe(0);
+    const one = await onNode(node(0), 'cat /data/oms/config.yaml');
+    expect(one).toContain(`cm_url: http://${node(0).ip}:8088\n`);
+    expect(one).toContain(`cm_nodes:\n - ${node(0).ip}\n`);
+    const two = await omsrun([path.join(ROOT, 'playbooks/scale-out.yml'), '-i', inv]);
+    expect(two.code, two.out).toBe(0);
+    const texts = await Promise.all([0, 1].map((i) => onNode(node(i), 'cat /data/oms/config.yaml')));
+    expect(texts[0]).toBe(texts[1]);
+    expect(texts[0]).toContain(`cm_url: http://${parts.vip.ip}:8088\n`);
+    expect(texts[0]).toContain(`cm_nodes:\n - ${node(0).ip}\n - ${node(1).ip}\n`);
+    const again = await omsrun([path.join(ROOT, 'playbooks/deploy.yml'), '-i', inv]);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toMatch(/OK: 2 hosts, 0 changes/);
+  }, 900_000);
 
   it('brings every node\'s logs, docker inspect, supervisorctl status and masked config.yaml into one archive, binary-safe', async () => {
     const sums: Record<string, Record<string, string>> = {};
