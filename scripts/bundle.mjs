@@ -1,5 +1,5 @@
 // `npm run bundle`: the CLI as one ES module (dist/cli/main.bundle.js), which Node loads far faster than hundreds of
-// files. ssh2 and mysql2 stay outside and load on first use.
+// files. ssh2, mysql2 and undici stay outside and load on first use.
 import { build } from 'esbuild';
 
 // zod's namespace re-exports all of its ~40 message locales, which then load on every start (~30 ms here); omsrun
@@ -25,7 +25,7 @@ await build({
   outfile: 'dist/cli/main.bundle.js',
   sourcemap: true,
   sourcesContent: false,
-  external: ['ssh2', 'mysql2'],
+  external: ['ssh2', 'mysql2', 'undici'],
   logLevel: 'warning',
   // Bundled CommonJS dependencies still call require().
   banner: { js: "import { createRequire as __omsrunRequire } from 'node:module'; const require = __omsrunRequire(import.meta.url);" },

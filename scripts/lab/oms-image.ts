@@ -20,11 +20,13 @@ export const OMS_IMAGE_LAYOUT: Record<string, string> = {
   'python': '/usr/bin/python',
   'oms-lib.sh': '/home/admin/standin/oms-lib.sh',
   'http.sh': '/home/admin/standin/http.sh',
+  'tls-console.sh': '/home/admin/standin/tls-console.sh',
   'README.md': '/home/admin/standin/README.md',
 };
 
-// The controller's MariaDB command-line client (Debian's mariadb-client, .ci/lab-deps.sh), copied in with its libraries for step 2 of docker_init.sh.
-export const OMS_IMAGE_BINARIES: ImageBinary[] = [{ source: '/usr/bin/mariadb' }];
+// Controller binaries copied in with their libraries (Debian packages from .ci/lab-deps.sh): the MariaDB client for
+// step 2 of docker_init.sh, socat for the console's real TLS server when a certificate is mounted.
+export const OMS_IMAGE_BINARIES: ImageBinary[] = [{ source: '/usr/bin/mariadb' }, { source: '/usr/bin/socat' }];
 
 // Controller folder that keeps the built archive between test runs and demos.
 export function defaultOmsImageDir(): string {
@@ -79,7 +81,7 @@ export function omsImageFiles(): Record<string, ImageFile> {
     files[target] = { content, mode: name.endsWith('.md') ? 0o644 : 0o755 };
   }
   for (const b of OMS_IMAGE_BINARIES) {
-    if (!existsSync(b.source)) throw new Error(`${b.source} not found: install mariadb-client (.ci/lab-deps.sh)`);
+    if (!existsSync(b.source)) throw new Error(`${b.source} not found: install the lab packages (bash .ci/lab-deps.sh)`);
   }
   Object.assign(files, binaryFiles(OMS_IMAGE_BINARIES));
   files['/usr/bin/mysql'] = { content: '#!/bin/sh\nexec /usr/bin/mariadb "$@"\n', mode: 0o755 };

@@ -1,8 +1,9 @@
 // HTTP checks and calls made from the host: fetch locally, curl (argv, no shell) elsewhere.
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { InterruptedError } from '../core/errors.js';
 import { defineModule, type ModuleContext, type ModuleOutcome } from './support/module.js';
-import { failed } from './support/common.js';
+import { controllerRead, failed } from './support/common.js';
 
 const schema = z.strictObject({
   url: z.url().describe('URL to request.'),
@@ -25,6 +26,8 @@ const schema = z.strictObject({
   expect_body: z.string().optional().describe('Fail unless the response body contains this text.'),
   timeout: z.number().positive().default(30).describe('Seconds before the request is abandoned.'),
   follow_redirects: z.boolean().default(true).describe('Follow 3xx redirects.'),
+  validate_certs: z.boolean().default(true).describe("Check the server's TLS certificate (false: accept any, as `curl -k`)."),
+  ca_path: z.string().min(1).optional().describe('PEM file of the CA certificates to trust, on the host that makes the request (the controller with `delegate_to: localhost`).'),
 });
 
 type Args = z.infer<typeof schema>;
@@ -43,10 +46,22 @@ function requestBody(args: Args): { body?: string; headers: Record<string, strin
   return { body: JSON.stringify(args.body), headers };
 }
 
+// Node's fetch cannot be told which certificates to trust: a request with TLS settings goes through undici's own fetch
+// (the library Node's fetch is built on), loaded only then.
+async function fetchFor(args: Args): Promise<{ fetch: typeof fetch; dispatcher?: unknown }> {
+  if (args.validate_certs && args.ca_path === undefined) return { fetch };
+  const ca = args.ca_path === undefined ? undefined : await controllerRead(args.ca_path, readFile(args.ca_path, 'utf8'));
+  const undici = await import('undici');
+  const dispatcher = new undici.Agent({ connect: { rejectUnauthorized: args.validate_certs, ...(ca ? { ca } : {}) } });
+  return { fetch: undici.fetch as unknown as typeof fetch, dispatcher };
+}
+
 async function viaFetch(args: Args, ctx: ModuleContext): Promise<Response | string> {
   const { body, headers } = requestBody(args);
+  const client = await fetchFor(args);
   try {
-    const res = await fetch(args.url, {
+    const res = await client.fetch(args.url, {
+      ...(client.dispatcher ? { dispatcher: client.dispatcher } : {}),
       method: args.method,
       headers,
       body,
@@ -78,6 +93,8 @@ export function curlRequest(args: Args): { argv: string[]; stdin: string } {
   argv.push('--config', '-');
   const config = [`url = ${curlQuoted(args.url)}`, ...Object.entries(headers).map(([k, v]) => `header = ${curlQuoted(`${k}: ${v}`)}`)];
   if (body !== undefined) config.push(`data-binary = ${curlQuoted(body)}`);
+  if (!args.validate_certs) config.push('insecure');
+  if (args.ca_path !== undefined) config.push(`cacert = ${curlQuoted(args.ca_path)}`);
   return { argv, stdin: `${config.join('\n')}\n` };
 }
 

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/core/errors.js';
 import { runModule } from '../../src/modules/support/run-module.js';
@@ -126,5 +131,48 @@ describe('uri', () => {
 
   it('answers to http too', () => {
     expect(getModule('http')).toBe(uriModule);
+  });
+});
+
+describe('uri over TLS: validate_certs and ca_path, by fetch and by curl', () => {
+  let tlsServer: HttpsServer;
+  let url = '';
+  let dir = '';
+  let ca = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'omsrun-uri-tls-'));
+    ca = path.join(dir, 'crt.pem');
+    const key = path.join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', ca, '-days', '2', '-subj', '/CN=uri-test', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    tlsServer = createHttpsServer({ cert: readFileSync(ca), key: readFileSync(key) }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"healthy":true}');
+    });
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    const addr = tlsServer.address();
+    url = `https://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/health`;
+  });
+  afterAll(async () => {
+    tlsServer.closeAllConnections();
+    await new Promise((r) => tlsServer.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(ctxs())('%s: refuses an untrusted certificate, trusts it with ca_path, and skips the check with validate_certs: false', async (_name, ctx) => {
+    const refused = await runModule(uriModule, { url, timeout: 5 }, ctx);
+    expect(refused.failed).toBe(true);
+    expect(refused.msg).toMatch(/self[- ]signed certificate/i);
+    const trusted = await runModule(uriModule, { url, ca_path: ca, timeout: 5 }, ctx);
+    expect(trusted.failed, trusted.msg).toBeUndefined();
+    expect(trusted.data?.json).toEqual({ healthy: true });
+    const unchecked = await runModule(uriModule, { url, validate_certs: false, timeout: 5 }, ctx);
+    expect(unchecked.failed, unchecked.msg).toBeUndefined();
+    expect(unchecked.data?.status).toBe(200);
+  });
+
+  it('a missing ca_path on the controller is named', async () => {
+    const out = await runModule(uriModule, { url, ca_path: path.join(dir, 'none.pem') }, makeContext()).catch((e: Error) => ({ failed: true, msg: e.message }));
+    expect(out.failed).toBe(true);
+    expect(out.msg).toContain(`cannot read ${path.join(dir, 'none.pem')}`);
   });
 });

@@ -1,8 +1,10 @@
-// restart.yml and the health column of status.yml, through the built CLI, on a side lab of 3 Docker nodes with a VIP and a MetaDB.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// restart.yml and the health column of status.yml, through the built CLI, on a side lab of 3 Docker nodes with a VIP and a
+// MetaDB; the console serves HTTPS with a certificate the lab makes, so every health answer here crosses real TLS.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Agent, fetch as tlsFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
@@ -14,6 +16,17 @@ const LAB = { name: 'ohlth', dir: '/tmp/omsrun-ohlth' };
 let parts: Omit<OmsLabParts, 'vars' | 'hostVars'>;
 let work: string;
 let inv: string;
+// Trusts only the lab's certificate: an answer proves the console spoke TLS with the mounted certificate.
+let tls: Agent;
+
+// A self-signed certificate naming the VIP and every node, as an operator would make one for the console.
+function labCertificate(ips: string[]): { crt: string; key: string } {
+  const crt = path.join(work, 'oms_server.crt');
+  const key = path.join(work, 'oms_server.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '2', '-subj', '/CN=oms-lab',
+    '-addext', `subjectAltName=${ips.map((ip) => `IP:${ip}`).join(',')}`], { stdio: 'ignore' });
+  return { crt, key };
+}
 
 function omsrun(args: string[]): Promise<{ code: number | null; out: string }> {
   const iso = ['-e', 'omsrun_lock_path=/run/omsrun-ohlth.lock', '-e', `omsrun_audit_log=${work}/audit.log`];
@@ -29,7 +42,7 @@ function omsrun(args: string[]): Promise<{ code: number | null; out: string }> {
 // GET /oms/health: the status and data.healthy (-1 and null when nothing answered).
 async function health(ip: string): Promise<{ status: number; healthy: boolean | null }> {
   try {
-    const res = await fetch(`http://${ip}:8089/oms/health`, { signal: AbortSignal.timeout(3000) });
+    const res = await tlsFetch(`https://${ip}:8089/oms/health`, { dispatcher: tls, signal: AbortSignal.timeout(3000) });
     const body = (await res.json()) as { data?: { healthy?: boolean } };
     return { status: res.status, healthy: body.data?.healthy ?? null };
   } catch {
@@ -74,17 +87,25 @@ describe.skipIf(!labEnabled())('OMS restart and health on a lab', () => {
     work = mkdtempSync(path.join(tmpdir(), 'omsrun-ohlth-'));
     parts = await omsLabUp({ ...LAB, hosts: 3, nodes: 3 });
     inv = path.join(work, 'inventory.yml');
-    writeFileSync(inv, omsLabInventory({ ...parts, nodes: 3, vars: { oms_db_prefix: 'ohlth' } }));
+    const cert = labCertificate([parts.vip.ip, ...parts.lab.hosts.map((h) => h.ip)]);
+    tls = new Agent({ connect: { ca: readFileSync(cert.crt, 'utf8') } });
+    writeFileSync(inv, omsLabInventory({ ...parts, nodes: 3, vars: { oms_db_prefix: 'ohlth', oms_https_crt: cert.crt, oms_https_key: cert.key } }));
     const r = await omsrun(['playbooks/deploy.yml', '-i', inv]);
     expect(r.code, r.out).toBe(0);
   }, 600_000);
 
   afterAll(async () => {
+    await tls?.close();
     await omsLabDown(LAB.dir, LAB.name);
     rmSync(work, { recursive: true, force: true });
   }, 120_000);
 
-  it('deploy waits for the log line and the health answer; every node is healthy', async () => {
+  it('deploy waits for the log line and the health answer over TLS; every node and the VIP answer HTTPS only', async () => {
+    expect(await health(parts.vip.ip)).toEqual({ status: 200, healthy: true });
+    const plain = await fetch(`http://${parts.vip.ip}:8089/oms/health`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => -1);
+    expect(plain).toBe(-1);
+    const untrusted = await fetch(`https://${node(0).ip}:8089/oms/health`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, (e: Error) => String((e.cause as Error | undefined)?.message ?? e));
+    expect(untrusted).toMatch(/self[- ]signed certificate/);
     for (const i of [0, 1, 2]) {
       expect(await health(node(i).ip)).toEqual({ status: 200, healthy: true });
       const log = await runOnHost(node(i), 'docker logs --tail 1 oms');

@@ -31,10 +31,6 @@ case "$role" in
     reply '200 OK' application/json "{\"success\":true,\"service\":\"oms_drc_supervisor\",\"node\":\"$node\"}"
     ;;
   console)
-    if https_mode; then
-      reply '400 Bad Request' text/html "<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head><body><center><h1>400 Bad Request</h1></center><center>The plain HTTP request was sent to HTTPS port</center><hr><center>nginx (oms-standin: HTTPS only, TLS not emulated)</center></body></html>"
-      exit 0
-    fi
     case "$path" in
       /oms/health|/oms/health/) reply '200 OK' application/json "{\"success\":true,\"code\":\"SUCCESS\",\"message\":null,\"data\":$(health_data),\"cm_url\":\"$(prop cm.url oms_console)\"}" ;;
       /|/index.html|/oms|/oms/) reply '200 OK' 'text/html; charset=utf-8' "<!DOCTYPE html><html><head><title>OceanBase Migration Service</title></head><body><h1>OMS Community Edition console (stand-in)</h1><p>node $node</p></body></html>" ;;
