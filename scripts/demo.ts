@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { freeSideSubnet, hostDocker, labDown, labUp, type LabState } from './lab/lab-api.js';
 import { startMetaDb, stopMetaDb, type MetaDb } from './lab/lab-metadb.js';
+import { stopTsdb } from './lab/lab-tsdb.js';
 import { buildOmsImage, type OmsImage } from './lab/oms-image.js';
 import { startVip, stopVip, type Vip } from './lab/lab-vip.js';
 
@@ -78,6 +79,7 @@ export async function omsLabUp(o: DemoLabOptions): Promise<Omit<OmsLabParts, 'va
 export async function omsLabDown(dir: string, name?: string): Promise<void> {
   await stopVip(dir).catch(() => undefined);
   await stopMetaDb(dir).catch(() => undefined);
+  await stopTsdb(dir).catch(() => undefined);
   await labDown(dir, name);
 }
 

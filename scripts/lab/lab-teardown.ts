@@ -5,6 +5,7 @@ import { killContainers } from './lab-docker.js';
 import { ipBatch, listLinks, listNetns } from './lab-network.js';
 import { killPids, pidsByNamespace, stopRefs } from './proc.js';
 import { stopMetaDb } from './lab-metadb.js';
+import { stopTsdb } from './lab-tsdb.js';
 import { stopVip } from './lab-vip.js';
 
 interface HostRecord {
@@ -44,7 +45,7 @@ function strayCgroupParents(name: string): string[] {
 
 // Clears whatever a lab in `dir` (and any lab named `names`) left: processes, namespaces, links, cgroups, files.
 export async function clearLab(dir: string, names: string[]): Promise<void> {
-  await Promise.all([stopVip(dir), stopMetaDb(dir)]);
+  await Promise.all([stopVip(dir), stopMetaDb(dir), stopTsdb(dir)]);
   const state = readState(dir);
   const all = new Set(names);
   if (state) all.add(state.name);

@@ -26,6 +26,8 @@ const schema = z.strictObject({
   expect_body: z.string().optional().describe('Fail unless the response body contains this text.'),
   timeout: z.number().positive().default(30).describe('Seconds before the request is abandoned.'),
   follow_redirects: z.boolean().default(true).describe('Follow 3xx redirects.'),
+  url_username: z.string().optional().describe('User for HTTP basic authentication (sent with the first request, as `force_basic_auth` does).'),
+  url_password: z.string().optional().describe('Password for HTTP basic authentication (never on a command line or in messages).'),
   validate_certs: z.boolean().default(true).describe("Check the server's TLS certificate (false: accept any, as `curl -k`)."),
   ca_path: z.string().min(1).optional().describe('PEM file of the CA certificates to trust, on the host that makes the request (the controller with `delegate_to: localhost`).'),
 });
@@ -40,6 +42,9 @@ interface Response {
 
 function requestBody(args: Args): { body?: string; headers: Record<string, string> } {
   const headers = { ...args.headers };
+  if (args.url_username !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+    headers.Authorization = `Basic ${Buffer.from(`${args.url_username}:${args.url_password ?? ''}`).toString('base64')}`;
+  }
   if (args.body === undefined) return { headers };
   if (typeof args.body === 'string') return { body: args.body, headers };
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';

@@ -13,7 +13,7 @@ import { makeContext, remoteLike } from '../helpers/module-context.js';
 
 let server: Server;
 let base: string;
-const seen: { method?: string; body: string; type?: string; auth?: string }[] = [];
+const seen: { method?: string; body: string; type?: string; auth?: string; basic?: string }[] = [];
 
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve) => {
@@ -25,7 +25,7 @@ const readBody = (req: IncomingMessage) =>
 beforeAll(async () => {
   server = createServer(async (req, res) => {
     const body = await readBody(req);
-    seen.push({ method: req.method, body, type: req.headers['content-type'], auth: req.headers['x-token'] as string | undefined });
+    seen.push({ method: req.method, body, type: req.headers['content-type'], auth: req.headers['x-token'] as string | undefined, basic: req.headers.authorization });
     if (req.url === '/json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, n: 3 }));
@@ -131,6 +131,15 @@ describe('uri', () => {
 
   it('answers to http too', () => {
     expect(getModule('http')).toBe(uriModule);
+  });
+});
+
+describe('uri with basic authentication', () => {
+  it.each(ctxs())('%s: sends url_username and url_password as a basic Authorization header, never on a command line', async (_name, ctx) => {
+    const out = await runModule(uriModule, { url: `${base}/auth`, url_username: 'oms_tsdb', url_password: 'Tsdb#pw:1' }, ctx);
+    expect(out.failed, out.msg).toBeUndefined();
+    expect(seen.at(-1)?.basic).toBe(`Basic ${Buffer.from('oms_tsdb:Tsdb#pw:1').toString('base64')}`);
+    expect(JSON.stringify(out)).not.toContain('Tsdb#pw');
   });
 });
 

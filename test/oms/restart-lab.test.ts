@@ -1,5 +1,6 @@
 // restart.yml and the health column of status.yml, through the built CLI, on a side lab of 3 Docker nodes with a VIP and a
-// MetaDB; the console serves HTTPS with a certificate the lab makes, so every health answer here crosses real TLS.
+// MetaDB; the console serves HTTPS with a certificate the lab makes, so every health answer here crosses real TLS, and
+// the nodes report to a real InfluxDB with a login, which the prechecks and docker_init.sh reach.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { Agent, fetch as tlsFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
+import { startTsdb, type Tsdb } from '../../scripts/lab/lab-tsdb.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -18,6 +20,7 @@ let work: string;
 let inv: string;
 // Trusts only the lab's certificate: an answer proves the console spoke TLS with the mounted certificate.
 let tls: Agent;
+let tsdb: Tsdb;
 
 // A self-signed certificate naming the VIP and every node, as an operator would make one for the console.
 function labCertificate(ips: string[]): { crt: string; key: string } {
@@ -89,7 +92,9 @@ describe.skipIf(!labEnabled())('OMS restart and health on a lab', () => {
     inv = path.join(work, 'inventory.yml');
     const cert = labCertificate([parts.vip.ip, ...parts.lab.hosts.map((h) => h.ip)]);
     tls = new Agent({ connect: { ca: readFileSync(cert.crt, 'utf8') } });
-    writeFileSync(inv, omsLabInventory({ ...parts, nodes: 3, vars: { oms_db_prefix: 'ohlth', oms_https_crt: cert.crt, oms_https_key: cert.key } }));
+    tsdb = await startTsdb(parts.lab);
+    const monitoring = { tsdb_enabled: true, tsdb_service: 'INFLUXDB', tsdb_url: tsdb.url, tsdb_username: tsdb.user, tsdb_password: tsdb.password };
+    writeFileSync(inv, omsLabInventory({ ...parts, nodes: 3, vars: { oms_db_prefix: 'ohlth', oms_https_crt: cert.crt, oms_https_key: cert.key, ...monitoring } }));
     const r = await omsrun(['playbooks/deploy.yml', '-i', inv]);
     expect(r.code, r.out).toBe(0);
   }, 600_000);
@@ -108,6 +113,8 @@ describe.skipIf(!labEnabled())('OMS restart and health on a lab', () => {
     expect(untrusted).toMatch(/self[- ]signed certificate/);
     for (const i of [0, 1, 2]) {
       expect(await health(node(i).ip)).toEqual({ status: 200, healthy: true });
+      const init = await runOnHost(node(i), 'cat /data/oms/oms_logs/docker_init_*.log');
+      expect(init.stdout).toContain(`[INFO] time-series database INFLUXDB ${tsdb.url} answered`);
       const log = await runOnHost(node(i), 'docker logs --tail 1 oms');
       expect(log.stdout.trim()).toBe('OMS service start successfully');
     }
@@ -172,5 +179,13 @@ describe.skipIf(!labEnabled())('OMS restart and health on a lab', () => {
     expect(r.out).not.toContain('changed: [h3]');
     expect(await consolePid(node(2))).toBe(before);
     expect(await health(node(0).ip)).toEqual({ status: 200, healthy: true });
+  }, 180_000);
+
+  it('a time-series database that refuses the login stops the deploy at the prechecks, naming what to check', async () => {
+    const r = await omsrun(['playbooks/deploy.yml', '-i', inv, '-e', 'tsdb_password=not-the-password']);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain(`cannot use the time-series database at ${tsdb.url} as ${tsdb.user}: status code was 401 and not [200] (check tsdb_username and tsdb_password)`);
+    expect(r.out).not.toContain('not-the-password');
+    expect(r.out).not.toContain('changed: [');
   }, 180_000);
 });
