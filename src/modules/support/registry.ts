@@ -9,6 +9,7 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
+import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
@@ -30,6 +31,7 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
+  lineinfileModule,
   mysqlQueryModule,
   omsSettingsModule,
   setFactModule,
