@@ -1,5 +1,6 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
 import { assertModule } from '../assert.js';
+import { blockinfileModule } from '../blockinfile.js';
 import { commandModule } from '../command.js';
 import { copyModule } from '../copy.js';
 import { debugModule } from '../debug.js';
@@ -13,6 +14,7 @@ import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
+import { replaceModule } from '../replace.js';
 import { setFactModule } from '../set-fact.js';
 import { shellModule } from '../shell.js';
 import { statModule } from '../stat.js';
@@ -22,6 +24,7 @@ import { waitForModule } from '../wait-for.js';
 
 const all: Module[] = [
   assertModule,
+  blockinfileModule,
   commandModule,
   copyModule,
   debugModule,
@@ -34,6 +37,7 @@ const all: Module[] = [
   lineinfileModule,
   mysqlQueryModule,
   omsSettingsModule,
+  replaceModule,
   setFactModule,
   shellModule,
   statModule,
