@@ -10,6 +10,7 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
+import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
@@ -34,6 +35,7 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
+  iniFileModule,
   lineinfileModule,
   mysqlQueryModule,
   omsSettingsModule,
