@@ -1,5 +1,6 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
 import { assertModule } from '../assert.js';
+import { authorizedKeyModule } from '../authorized-key.js';
 import { blockinfileModule } from '../blockinfile.js';
 import { commandModule } from '../command.js';
 import { copyModule } from '../copy.js';
@@ -25,6 +26,7 @@ import { waitForModule } from '../wait-for.js';
 
 const all: Module[] = [
   assertModule,
+  authorizedKeyModule,
   blockinfileModule,
   commandModule,
   copyModule,
