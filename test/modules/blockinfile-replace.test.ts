@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blockinfileModule } from '../../src/modules/blockinfile.js';
 import { replaceModule } from '../../src/modules/replace.js';
-import type { Module } from '../../src/modules/support/module.js';
 import { parseModuleArgs, runModule } from '../../src/modules/support/run-module.js';
+import { runEditCases, type EditCase } from '../helpers/edit-cases.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
 let dir: string;
@@ -14,19 +14,12 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
 
-interface Case {
-  name: string;
-  before: string | undefined;
-  args: Record<string, unknown>;
-  after: string;
-  msg?: string;
-}
 
 const BEGIN = '# BEGIN ANSIBLE MANAGED BLOCK\n';
 const END = '# END ANSIBLE MANAGED BLOCK\n';
 const SSHD = 'Port 22\nPermitRootLogin no\nMatch User x\n  X11Forwarding no\n';
 
-const blockCases: Case[] = [
+const blockCases: EditCase[] = [
   { name: 'a new block goes at the end', before: SSHD, args: { block: 'Match User y\n  PasswordAuthentication no' }, after: `${SSHD}${BEGIN}Match User y\n  PasswordAuthentication no\n${END}`, msg: 'Block inserted' },
   { name: 'an existing block is updated in place', before: `a\n${BEGIN}old\n${END}b\n`, args: { block: 'new1\nnew2\n' }, after: `a\n${BEGIN}new1\nnew2\n${END}b\n`, msg: 'Block inserted' },
   { name: 'state absent removes block and markers', before: `a\n${BEGIN}old\n${END}b\n`, args: { state: 'absent' }, after: 'a\nb\n', msg: 'Block removed' },
@@ -41,7 +34,7 @@ const blockCases: Case[] = [
   { name: 'create makes a missing file', before: undefined, args: { block: 'x', create: true }, after: `${BEGIN}x\n${END}`, msg: 'File created' },
 ];
 
-const replaceCases: Case[] = [
+const replaceCases: EditCase[] = [
   { name: 'every match, with groups', before: 'host=a port=1\nhost=b port=2\n', args: { regexp: 'port=(\\d)$', replace: 'port=\\g<1>0' }, after: 'host=a port=10\nhost=b port=20\n', msg: '2 replacements made' },
   { name: '^ and $ at every line', before: 'a\n#b\n#c\n', args: { regexp: '^#(.*)$', replace: '\\1' }, after: 'a\nb\nc\n', msg: '2 replacements made' },
   { name: 'no match: no change', before: 'a\n', args: { regexp: 'zzz', replace: 'y' }, after: 'a\n' },
@@ -51,26 +44,9 @@ const replaceCases: Case[] = [
   { name: 'an empty replace removes the matches', before: 'a # c\nb\n', args: { regexp: ' # .*' }, after: 'a\nb\n' },
 ];
 
-function runCases(module: Module, cases: Case[]): void {
-  for (const c of cases) {
-    it(c.name, async () => {
-      const path = join(dir, 'f.txt');
-      if (c.before !== undefined) writeFileSync(path, c.before);
-      const args = { path, ...c.args };
-      const first = await runModule(module, args, makeContext());
-      expect(first.failed, first.msg).toBeUndefined();
-      expect(readFileSync(path, 'utf8')).toBe(c.after);
-      expect(first.changed).toBe(c.after !== c.before);
-      if (c.msg !== undefined) expect(first.msg).toBe(c.msg);
-      const second = await runModule(module, args, makeContext());
-      expect(second.changed).toBe(false);
-      expect(readFileSync(path, 'utf8')).toBe(c.after);
-    });
-  }
-}
 
-describe('blockinfile (Ansible semantics)', () => runCases(blockinfileModule, blockCases));
-describe('replace (Ansible semantics)', () => runCases(replaceModule, replaceCases));
+describe('blockinfile (Ansible semantics)', () => runEditCases(blockinfileModule, blockCases));
+describe('replace (Ansible semantics)', () => runEditCases(replaceModule, replaceCases));
 
 describe('blockinfile and replace', () => {
   it('a missing file fails unless blockinfile may create it', async () => {

@@ -1,10 +1,11 @@
 // ini_file on real files, with cases after community.general's ini_file integration tests: the text after, the
 // message, and no change on the second run.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { iniFileModule } from '../../src/modules/ini-file.js';
 import { parseModuleArgs, runModule } from '../../src/modules/support/run-module.js';
+import { runEditCases, type EditCase } from '../helpers/edit-cases.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
 let dir: string;
@@ -12,17 +13,10 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
 
-interface Case {
-  name: string;
-  before: string | undefined;
-  args: Record<string, unknown>;
-  after: string;
-  msg?: string;
-}
 
 const DRINKS = '[drinks]\nfav = lemonade\nbeverage = pepsi\n';
 
-const cases: Case[] = [
+const cases: EditCase[] = [
   { name: 'a new file gets the section and option (after a blank line, as Ansible writes it)', before: undefined, args: { section: 'drinks', option: 'fav', value: 'lemonade' }, after: '\n[drinks]\nfav = lemonade\n', msg: 'section and option added' },
   { name: 'a value changes in place', before: DRINKS, args: { section: 'drinks', option: 'fav', value: 'cocktail' }, after: DRINKS.replace('lemonade', 'cocktail'), msg: 'option changed' },
   { name: 'a new option goes after the last option of its section', before: `${DRINKS}\n[food]\nx = 1\n`, args: { section: 'drinks', option: 'ice', value: 'yes' }, after: `[drinks]\nfav = lemonade\nbeverage = pepsi\nice = yes\n\n[food]\nx = 1\n`, msg: 'option added' },
@@ -40,23 +34,7 @@ const cases: Case[] = [
   { name: 'a file without a last newline gets one', before: '[s]\nx = 1', args: { section: 's', option: 'x', value: '1' }, after: '[s]\nx = 1\n' },
 ];
 
-describe('ini_file (Ansible semantics)', () => {
-  for (const c of cases) {
-    it(c.name, async () => {
-      const path = join(dir, 'f.ini');
-      if (c.before !== undefined) writeFileSync(path, c.before);
-      const args = { path, ...c.args };
-      const first = await runModule(iniFileModule, args, makeContext());
-      expect(first.failed, first.msg).toBeUndefined();
-      expect(readFileSync(path, 'utf8')).toBe(c.after);
-      expect(first.changed).toBe(c.after !== c.before);
-      if (c.msg !== undefined) expect(first.msg).toBe(c.msg);
-      const second = await runModule(iniFileModule, args, makeContext());
-      expect(second.changed).toBe(false);
-      expect(readFileSync(path, 'utf8')).toBe(c.after);
-    });
-  }
-});
+describe('ini_file (Ansible semantics)', () => runEditCases(iniFileModule, cases));
 
 describe('ini_file', () => {
   it('state absent on a missing file changes nothing and makes no file', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lineinfileModule } from '../../src/modules/lineinfile.js';
 import { parseModuleArgs, runModule } from '../../src/modules/support/run-module.js';
+import { runEditCases, type EditCase } from '../helpers/edit-cases.js';
 import { makeContext, remoteLike, tempDir } from '../helpers/module-context.js';
 
 let dir: string;
@@ -14,17 +15,8 @@ afterEach(async () => cleanup());
 
 const FIVE = 'This is line 1\nThis is line 2\nThis is line 3\nThis is line 4\nThis is line 5\n';
 
-interface Case {
-  name: string;
-  before: string | undefined;
-  args: Record<string, unknown>;
-  after: string;
-  msg?: string;
-  /** A second run reports no change (false where Ansible's own rule keeps changing, e.g. nothing). */
-  changed?: boolean;
-}
 
-const cases: Case[] = [
+const cases: EditCase[] = [
   { name: 'insertbefore BOF', before: FIVE, args: { line: 'New line at the beginning', insertbefore: 'BOF' }, after: `New line at the beginning\n${FIVE}`, msg: 'line added' },
   { name: 'insertafter EOF (the default)', before: FIVE, args: { line: 'New line at the end' }, after: `${FIVE}New line at the end\n`, msg: 'line added' },
   { name: 'regexp replaces the last matching line', before: FIVE, args: { regexp: '^This is line 3$', line: 'New line 3' }, after: FIVE.replace('This is line 3', 'New line 3'), msg: 'line replaced' },
@@ -58,23 +50,7 @@ const cases: Case[] = [
   { name: 'python anchors \\A and \\Z', before: 'key=1\n', args: { regexp: '\\Akey=.*\\Z', line: 'key=2' }, after: 'key=2\n' },
 ];
 
-describe('lineinfile (Ansible semantics)', () => {
-  for (const c of cases) {
-    it(c.name, async () => {
-      const path = join(dir, 'f.txt');
-      if (c.before !== undefined) writeFileSync(path, c.before);
-      const args = { path, ...c.args };
-      const first = await runModule(lineinfileModule, args, makeContext());
-      expect(first.failed, first.msg).toBeUndefined();
-      expect(readFileSync(path, 'utf8')).toBe(c.after);
-      expect(first.changed).toBe(c.after !== c.before);
-      if (c.msg !== undefined) expect(first.msg).toBe(c.msg);
-      const second = await runModule(lineinfileModule, args, makeContext());
-      expect(second.changed).toBe(false);
-      expect(readFileSync(path, 'utf8')).toBe(c.after);
-    });
-  }
-});
+describe('lineinfile (Ansible semantics)', () => runEditCases(lineinfileModule, cases));
 
 describe('lineinfile', () => {
   it('a missing file without create fails and stays missing; absent on a missing file is no change', async () => {
