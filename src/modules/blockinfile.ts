@@ -1,14 +1,14 @@
 // A block of lines between two marker lines, inserted, updated or removed, with Ansible's blockinfile rules.
 import { z } from 'zod';
 import { failed } from './support/common.js';
-import { applyEdit, checkEdit, editFields, splitLines, type Edit, type EditPlan, type FileText } from './support/edit-file.js';
+import { applyEdit, checkEdit, editFields, splitLines, textField, type Edit, type EditPlan, type FileText } from './support/edit-file.js';
 import { defineModule, type ModuleOutcome } from './support/module.js';
 import { patternField, pythonRegex } from './support/python-regex.js';
 
 const schema = z
   .strictObject({
     ...editFields,
-    block: z.string().default('').describe('The lines between the markers; empty (with state present) removes the block like state absent.'),
+    block: textField.default('').describe('The lines between the markers; empty (with state present) removes the block like state absent.'),
     marker: z.string().default('# {mark} ANSIBLE MANAGED BLOCK').describe('Marker line template; `{mark}` becomes marker_begin or marker_end. Give each block of a file its own marker.'),
     marker_begin: z.string().default('BEGIN').describe('What `{mark}` becomes in the first marker line.'),
     marker_end: z.string().default('END').describe('What `{mark}` becomes in the last marker line.'),

@@ -1,7 +1,7 @@
 // One option of an INI file's section set, added or removed (or a whole section), with the rules of Ansible's ini_file.
 import { z } from 'zod';
 import { failed } from './support/common.js';
-import { applyEdit, checkEdit, editFields, splitLines, type Edit, type EditPlan, type FileText } from './support/edit-file.js';
+import { applyEdit, checkEdit, editFields, splitLines, textField, type Edit, type EditPlan, type FileText } from './support/edit-file.js';
 import { defineModule, type ModuleOutcome } from './support/module.js';
 
 const schema = z
@@ -10,7 +10,7 @@ const schema = z
     section: z.string().optional().describe('Section name, without brackets; absent or empty: the options before the first section.'),
     option: z.string().min(1).optional().describe('Option name; without it, state absent removes the whole section and state present makes sure the section exists.'),
     value: z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]).optional().describe('The option\'s value.'),
-    values: z.array(z.union([z.string(), z.number().transform(String)])).optional().describe('Several values, one `option = value` line each (instead of value).'),
+    values: z.array(textField).optional().describe('Several values, one `option = value` line each (instead of value).'),
     state: z.enum(['present', 'absent']).default('present').describe('present: the option has the value(s); absent: the option (or the value(s) given) or the section is removed.'),
     exclusive: z.boolean().default(true).describe('present: other lines of the option are removed; absent: every line of the option goes, whatever its value.'),
     no_extra_spaces: z.boolean().default(false).describe('Write `option=value` instead of `option = value`.'),

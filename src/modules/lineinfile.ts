@@ -1,14 +1,14 @@
 // One line of a text file present (added or replaced) or absent, with Ansible's lineinfile rules.
 import { z } from 'zod';
 import { failed } from './support/common.js';
-import { applyEdit, bare, checkEdit, editFields, splitLines, type Edit, type EditPlan, type FileText } from './support/edit-file.js';
+import { applyEdit, bare, checkEdit, editFields, splitLines, textField, type Edit, type EditPlan, type FileText } from './support/edit-file.js';
 import { defineModule, type ModuleOutcome } from './support/module.js';
 import { expandTemplate, patternField, pythonRegex } from './support/python-regex.js';
 
 const schema = z
   .strictObject({
     ...editFields,
-    line: z.string().optional().describe('The line wanted (state present; with backrefs, a template using the regexp\'s groups). With state absent and no regexp or search_string: the line to remove.'),
+    line: textField.optional().describe('The line wanted (state present; with backrefs, a template using the regexp\'s groups). With state absent and no regexp or search_string: the line to remove.'),
     regexp: patternField().optional().describe('Python regular expression searched in every line: with state present the last matching line is replaced (the first with firstmatch); with state absent every matching line is removed.'),
     search_string: z.string().optional().describe('Literal text searched in every line, like regexp but without special characters.'),
     state: z.enum(['present', 'absent']).default('present').describe('present: the line is in the file; absent: lines matching it are removed.'),

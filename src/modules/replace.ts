@@ -1,7 +1,7 @@
 // Every match of a regular expression in a file replaced, optionally only between two patterns, as Ansible's replace.
 import { z } from 'zod';
 import { failed } from './support/common.js';
-import { applyEdit, checkEdit, editFields, type Edit, type EditPlan, type FileText } from './support/edit-file.js';
+import { applyEdit, checkEdit, editFields, textField, type Edit, type EditPlan, type FileText } from './support/edit-file.js';
 import { defineModule, type ModuleOutcome } from './support/module.js';
 import { patternField, pythonRegex, substitute } from './support/python-regex.js';
 
@@ -9,7 +9,7 @@ const schema = z
   .strictObject({
     ...editFields,
     regexp: patternField('m').describe('Python regular expression, matched in multiline mode (`^` and `$` at every line); every match is replaced.'),
-    replace: z.string().default('').describe('Replacement text; `\\1` and `\\g<name>` insert the groups. Empty removes the matches.'),
+    replace: textField.default('').describe('Replacement text; `\\1` and `\\g<name>` insert the groups. Empty removes the matches.'),
     after: z.string().min(1).optional().describe('Only text after the first match of this regular expression is searched (dot matches newlines).'),
     before: z.string().min(1).optional().describe('Only text before the first match of this regular expression is searched (dot matches newlines).'),
   })

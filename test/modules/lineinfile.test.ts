@@ -47,6 +47,7 @@ const cases: EditCase[] = [
   { name: 'state absent with a line', before: 'a\nb\na\n', args: { line: 'a', state: 'absent' }, after: 'b\n' },
   { name: 'state absent with search_string', before: 'a1\nb\na2\n', args: { search_string: 'a', state: 'absent' }, after: 'b\n' },
   { name: 'create makes a missing file', before: undefined, args: { line: 'first', create: true }, after: 'first\n', msg: 'line added' },
+  { name: 'a line YAML read as a number', before: 'x\n', args: { regexp: '^\\d+$', line: 8080 }, after: 'x\n8080\n' },
   { name: 'python anchors \\A and \\Z', before: 'key=1\n', args: { regexp: '\\Akey=.*\\Z', line: 'key=2' }, after: 'key=2\n' },
 ];
 

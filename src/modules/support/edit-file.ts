@@ -9,6 +9,9 @@ import { attrFields, failed } from './common.js';
 import type { ModuleContext, ModuleOutcome, Plan } from './module.js';
 import { backupName, sha256, validateCommand, validateField } from './write-file.js';
 
+/** Text that YAML may have read as a number (`line: 8080`): taken as the text it was written as. */
+export const textField = z.union([z.string(), z.number().transform(String)]);
+
 /** Options every editing module takes. */
 export const editFields = {
   path: z.string().min(1).describe('Path of the file on the host; a symlink is followed and its target edited.'),
