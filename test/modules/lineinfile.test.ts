@@ -89,6 +89,20 @@ describe('lineinfile', () => {
     expect(readFileSync(path, 'utf8')).toBe('a\ngood\n');
   });
 
+  it('a file changed by someone else between the read and the write is left as they wrote it; a rerun converges', async () => {
+    const path = join(dir, 'f');
+    writeFileSync(path, 'a\n');
+    const conn = remoteLike();
+    let execs = 0;
+    const racing = { ...conn, exec: (argv: string[], o?: Parameters<typeof conn.exec>[1]) => (++execs === 2 && writeFileSync(path, 'theirs\n'), conn.exec(argv, o)) };
+    const out = await runModule(lineinfileModule, { path, line: 'b' }, makeContext({ conn: racing }));
+    expect(out).toEqual({ changed: false, failed: true, msg: `cannot write ${path}: ${path} changed since it was read; nothing was written, run the task again` });
+    expect(readFileSync(path, 'utf8')).toBe('theirs\n');
+    expect(readdirSync(dir)).toEqual(['f']);
+    expect(await runModule(lineinfileModule, { path, line: 'b' }, makeContext({ conn }))).toMatchObject({ changed: true });
+    expect(readFileSync(path, 'utf8')).toBe('theirs\nb\n');
+  });
+
   it('backup keeps the old file beside it', async () => {
     const path = join(dir, 'f');
     writeFileSync(path, 'a\n');

@@ -2,7 +2,7 @@
 // the file (its stat and content), the module computes the new text, and one verified replace writes it back.
 import { z } from 'zod';
 import { applyPath, attrsDiffer, commandError, parseStat, run, type Attrs, type PathStat } from '../../connection/fs-ops.js';
-import { replaceViaExec } from '../../connection/replace-file.js';
+import { replaceIfUnchanged } from '../../connection/replace-file.js';
 import { STAT_LINES } from '../../connection/shell-lines.js';
 import type { FileDiff } from '../../core/result.js';
 import { attrFields, failed } from './common.js';
@@ -34,6 +34,8 @@ export interface FileText {
   st: PathStat;
   /** The content of a regular file; undefined when there is none. */
   text?: string;
+  /** sha256 of the bytes read, or `absent`: the write goes ahead only if the file still holds them. */
+  was: string;
   /** The folder the file would go in does not exist. */
   noFolder: boolean;
 }
@@ -61,11 +63,11 @@ export async function readText(ctx: ModuleContext, path: string): Promise<FileTe
   const [target = path, head = 'absent', ...rest] = r.stdout.split('\n');
   const st = parseStat(head);
   const noFolder = !st.exists && rest[0] === 'nofolder';
-  if (!st.isFile) return { target, st, noFolder };
+  if (!st.isFile) return { target, st, noFolder, was: 'absent' };
   const bytes = Buffer.from(rest.join(''), 'base64');
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) return failed(`${path} is not UTF-8 text; it was left unchanged`);
-  return { target, st, text, noFolder };
+  return { target, st, text, noFolder, was: sha256(bytes) };
 }
 
 /** What a module makes of the file's text: the new text (undefined: leave the file alone), a message and return data. */
@@ -81,6 +83,8 @@ export interface EditPlan {
   /** New content, when the text changes. */
   content?: string;
   existed: boolean;
+  /** What the file held when read (see FileText.was). */
+  was: string;
   noFolder: boolean;
   attrs: Attrs;
   msg: string;
@@ -106,7 +110,7 @@ export function planEdit(args: EditArgs, file: FileText, edit: Edit): Plan<EditP
   const msg = [contentChanged ? edit.msg : '', attrsMsg].filter(Boolean).join(' and ');
   const attrs = contentChanged ? want : (Object.fromEntries(keys.map((k) => [k, want[k]])) as Attrs);
   const plan: EditPlan = {
-    target: file.target, content: contentChanged ? edit.after : undefined, existed: file.st.exists, noFolder: file.noFolder, attrs, msg, data,
+    target: file.target, content: contentChanged ? edit.after : undefined, existed: file.st.exists, was: file.was, noFolder: file.noFolder, attrs, msg, data,
   };
   return { changes: true, summary: `${args.path}: ${msg}`, diff, data: plan };
 }
@@ -149,8 +153,7 @@ export async function applyEdit(args: EditArgs, plan: EditPlan | undefined, ctx:
     await run(ctx.conn, ['mkdir', '-p', '--', folder], ctx.become);
   }
   const to = { dest: plan.target, sha256: sha256(content), want: plan.attrs };
-  const r = await replaceViaExec(ctx.conn, to, content, { size: content.length, become: ctx.become, signal: ctx.signal });
-  if (r.rc !== 0) throw commandError(`cannot write ${plan.target}`, r);
+  await replaceIfUnchanged(ctx.conn, to, content, plan.was, { become: ctx.become, signal: ctx.signal });
   return { changed: true, msg: plan.msg, data };
 }
 
