@@ -13,7 +13,7 @@ function render(file: string, vars: Record<string, string>): string {
 const write = (dest: string, content: string, mode: string): FloorCommand =>
   ({ cmd: `cat > ${dest}.tmp && chmod ${mode} ${dest}.tmp && mv ${dest}.tmp ${dest}`, stdin: content });
 
-// The 20 commands for one host, in task order: no reads before writes, no checks.
+// The 21 commands for one host, in task order: no reads before writes, no checks.
 export function floorCommands(benchDir: string, host: { name: string; ip: string }): FloorCommand[] {
   const vars = { ...BASE_VARS, inventory_hostname: host.name, ansible_host: host.ip };
   const tpl = (f: string): string => render(join(benchDir, 'omsrun', 'templates', f), vars);
@@ -33,6 +33,7 @@ export function floorCommands(benchDir: string, host: { name: string; ip: string
     write(`${ROOT}/conf/logrotate.conf`, file('logrotate.conf'), '0644'),
     { cmd: `touch ${ROOT}/logs/app.log` },
     { cmd: `mkdir -p ${ROOT}/releases/${v} && echo ${v} > ${ROOT}/releases/${v}/RELEASE` },
+    { cmd: `ln -sfn releases/${v} ${ROOT}/current` },
     { cmd: `mkdir -p ${ROOT}/shared/cache` },
     { cmd: `stat -c '%f %s %U %G' ${ROOT}/conf/app.conf && sha256sum ${ROOT}/conf/app.conf` },
     { cmd: `test -e ${ROOT}/VERSION` },

@@ -106,6 +106,28 @@ export function replaceViaExec(conn: Pick<Connection, 'exec'>, to: Replacement, 
   return removingTemp(conn, tmp, o.become, () => conn.exec(argv, { become: o.become, stdin, signal: o.signal, ownScript: true }));
 }
 
+// An edit computed from the text read earlier: replaces $path only if it still holds that text ($old_sum, or `absent`
+// for a file that was missing), so a change made meanwhile by someone else is never lost.
+const REPLACE_IF_UNCHANGED_SCRIPT = [
+  'path=$1 tmp=$2 want_sum=$3 mode=$4 owner=$5 group=$6 size=$7 old_sum=$8 src= checksum=1',
+  `trap 'rm -f -- "$tmp"' EXIT`,
+  ...REPLACE_PIECES,
+  'if [ "$old_sum" = absent ]; then found=$kind; else found=$sum; fi',
+  '[ "$found" = "$old_sum" ] || fail 6 "$path changed since it was read; nothing was written, run the task again"',
+  'replace',
+].join('\n');
+
+/** What the file held when it was read: its sha256, or `absent`. */
+export type ReadState = string;
+
+// One command replaces dest with `content` (on stdin) if dest still holds what was read (`was`).
+export async function replaceIfUnchanged(conn: Pick<Connection, 'exec'>, to: Replacement, content: Buffer, was: ReadState, o: HostOptions = {}): Promise<void> {
+  const tmp = siblingTemp(to.dest);
+  const argv = ['/bin/sh', '-c', REPLACE_IF_UNCHANGED_SCRIPT, 'sh', to.dest, tmp, to.sha256, ...attrArgs(to.want), String(content.length), was];
+  const r = await removingTemp(conn, tmp, o.become, () => conn.exec(argv, { become: o.become, stdin: content, signal: o.signal, ownScript: true }));
+  if (r.rc !== 0) throw commandError(`cannot write ${to.dest}`, r);
+}
+
 // copy/template's check and apply in one process: prints dest's state as found (with its sha256); when the content
 // differs, replaces the file with stdin; when only attributes differ, fixes them. A folder, link or device is left alone.
 const CONVERGE_WRITE_SCRIPT = [

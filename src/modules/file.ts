@@ -3,19 +3,29 @@ import { z } from 'zod';
 import { applyError, applyPath, attrsDiffer, convergePath, statPath, type Attrs, type PathStat } from '../connection/fs-ops.js';
 import type { FileDiff } from '../core/result.js';
 import { attrFields } from './support/common.js';
+import { convergeLink, planLink, runLink } from './support/file-link.js';
 import { defineModule, type Plan } from './support/module.js';
 
-const schema = z.strictObject({
-  path: z.string().min(1).describe('Path on the host.'),
-  state: z
-    .enum(['directory', 'file', 'touch', 'absent'])
-    .optional()
-    .describe('directory: create it; file: must exist; touch: create an empty file if missing; absent: remove (recursively).'),
-  ...attrFields,
-});
+const schema = z
+  .strictObject({
+    path: z.string().min(1).describe('Path on the host (for link and hard: the link).'),
+    state: z
+      .enum(['directory', 'file', 'touch', 'absent', 'link', 'hard'])
+      .optional()
+      .describe('directory: create it; file: must exist; touch: create an empty file if missing; absent: remove (recursively); link: a symlink to src; hard: a hard link to src.'),
+    src: z.string().min(1).optional().describe('What the link points to (state link and hard); a relative src of a symlink is relative to the link\'s folder.'),
+    force: z.boolean().default(false).describe('link and hard: replace a file (or an empty folder) at path, and make a symlink whose src does not exist yet.'),
+    ...attrFields,
+  })
+  .superRefine((a, ctx) => {
+    const linking = a.state === 'link' || a.state === 'hard';
+    if (linking && a.src === undefined) ctx.addIssue({ code: 'custom', path: ['src'], message: `src is required with state ${a.state}`, input: a });
+    if (!linking && a.src !== undefined) ctx.addIssue({ code: 'custom', path: ['src'], message: 'src is only for state link or hard', input: a.src });
+  });
 
 type Args = z.infer<typeof schema>;
-type State = NonNullable<Args['state']>;
+type State = Exclude<NonNullable<Args['state']>, 'link' | 'hard'>;
+const isLink = (a: Args) => a.state === 'link' || a.state === 'hard';
 
 interface FilePlan {
   create?: 'directory' | 'file';
@@ -42,7 +52,7 @@ function pick(st: PathStat, keys: (keyof Attrs)[]): Attrs {
 
 // The plan from the path's state: check() stats first, converge() plans from what the host found while acting.
 function planFor(args: Args, st: PathStat): Plan<FilePlan> {
-  const state: State = args.state ?? (st.isDir ? 'directory' : 'file');
+  const state = (args.state ?? (st.isDir ? 'directory' : 'file')) as State;
   const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
   const fail = (msg: string) => ({ changes: false as const, outcome: { failed: true, msg } });
   const done = { changes: false as const, outcome: { data: { path: args.path, state: stateOf(st) } } };
@@ -74,17 +84,22 @@ function opOf(p: FilePlan): 'rm' | 'dir' | 'touch' | undefined {
 
 export const fileModule = defineModule<Args, FilePlan>({
   name: 'file',
-  description: 'Creates directories, removes paths, touches files and sets their mode and owner.',
+  description: 'Creates directories, removes paths, touches files, makes symlinks and hard links, and sets their mode and owner.',
   schema,
-  check: async (args, ctx) => planFor(args, await statPath(ctx.conn, args.path, ctx.become)),
+  check: async (args, ctx) => {
+    if (isLink(args)) return planLink(args, await runLink(ctx, args, false)) as Plan<FilePlan>;
+    return planFor(args, await statPath(ctx.conn, args.path, ctx.become));
+  },
   apply: async (args, plan, ctx) => {
+    if (isLink(args)) return convergeLink(ctx, args);
     const p = plan ?? { attrs: {}, state: 'file' };
     await applyPath(ctx.conn, args.path, opOf(p), p.attrs, ctx.become);
     return { changed: true, data: { path: args.path, state: p.state } };
   },
   converge: async (args, ctx) => {
+    if (isLink(args)) return convergeLink(ctx, args);
     const want: Attrs = { mode: args.mode, owner: args.owner, group: args.group };
-    const { before, result } = await convergePath(ctx.conn, args.path, args.state, want, ctx.become);
+    const { before, result } = await convergePath(ctx.conn, args.path, args.state as State | undefined, want, ctx.become);
     const plan = planFor(args, before);
     if (!plan.changes) return { changed: false, ...plan.outcome };
     const p = plan.data as FilePlan;

@@ -8,6 +8,7 @@ import { loadYamlFile } from '../vault/index.js';
 import type { Block, Task, TaskCommon, TaskNode } from './model.js';
 import { blockSchema, BLOCK_ONLY_KEYS, commonKeywords, INCLUDE_KEYS, TASK_KEYS, taskKeywords, taskSchema, toConditions, toNames } from './keywords.js';
 import { checkConditions, checkTemplates } from './syntax.js';
+import { unknownModuleHint } from './module-hints.js';
 
 /** Where modules come from (the registry by default; tests pass their own). */
 export interface ModuleLookup {
@@ -71,7 +72,7 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
     if (keyHint || moduleNamed) {
       report(ctx, src, [...p, k], `unknown task key ${JSON.stringify(k)}`, { key: true, hint: keyHint });
     } else {
-      report(ctx, src, [...p, k], `unknown module ${JSON.stringify(k)}`, { key: true, hint: didYouMean(k, ctx.modules.names()) });
+      report(ctx, src, [...p, k], `unknown module ${JSON.stringify(k)}`, { key: true, hint: unknownModuleHint(k, ctx.modules.names()) });
       moduleNamed = true;
     }
   }

@@ -91,6 +91,6 @@ describe('file', () => {
     await expect(runModule(fileModule, { path: '/x', mode: 'rwx' }, makeContext())).rejects.toThrow(
       "args.mode: expected an octal mode such as '0644', got \"rwx\"",
     );
-    await expect(runModule(fileModule, { path: '/x', state: 'link' }, makeContext())).rejects.toThrow('args.state: expected one of directory, file, touch, absent, got "link"');
+    await expect(runModule(fileModule, { path: '/x', state: 'junction' }, makeContext())).rejects.toThrow('args.state: expected one of directory, file, touch, absent, link, hard, got "junction"');
   });
 });

@@ -33,6 +33,21 @@ const ERRORS: { name: string; files: Record<string, string>; message: string | R
     message: 'p.yml:4:7 [0].tasks[0].comand: unknown module "comand"\n  hint: did you mean "command"?',
   },
   {
+    name: 'an Ansible module omsrun has no twin of names what to use',
+    files: { 'p.yml': play('    - name: x\n      systemd: { name: oms, state: restarted }\n') },
+    message: 'p.yml:4:7 [0].tasks[0].systemd: unknown module "systemd"\n  hint: omsrun has no systemd module; use command (e.g. `command: systemctl enable --now NAME`)',
+  },
+  {
+    name: 'a collection prefix on a module omsrun has',
+    files: { 'p.yml': play('    - name: x\n      ansible.builtin.copy: { src: a, dest: b }\n') },
+    message: 'p.yml:4:7 [0].tasks[0]["ansible.builtin.copy"]: unknown module "ansible.builtin.copy"\n  hint: omsrun names it "copy"',
+  },
+  {
+    name: 'a collection prefix on a misspelt module',
+    files: { 'p.yml': play('    - name: x\n      community.general.shel: ls\n') },
+    message: 'p.yml:4:7 [0].tasks[0]["community.general.shel"]: unknown module "community.general.shel"\n  hint: did you mean "shell"?',
+  },
+  {
     name: 'unknown task key with did-you-mean',
     files: { 'p.yml': play('    - command: ls\n      whenn: x\n') },
     message: 'p.yml:4:7 [0].tasks[0].whenn: unknown task key "whenn"\n  hint: did you mean "when"?',

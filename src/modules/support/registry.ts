@@ -1,5 +1,7 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
 import { assertModule } from '../assert.js';
+import { authorizedKeyModule } from '../authorized-key.js';
+import { blockinfileModule } from '../blockinfile.js';
 import { commandModule } from '../command.js';
 import { copyModule } from '../copy.js';
 import { debugModule } from '../debug.js';
@@ -9,9 +11,12 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
+import { iniFileModule } from '../ini-file.js';
+import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
+import { replaceModule } from '../replace.js';
 import { setFactModule } from '../set-fact.js';
 import { shellModule } from '../shell.js';
 import { statModule } from '../stat.js';
@@ -21,6 +26,8 @@ import { waitForModule } from '../wait-for.js';
 
 const all: Module[] = [
   assertModule,
+  authorizedKeyModule,
+  blockinfileModule,
   commandModule,
   copyModule,
   debugModule,
@@ -30,8 +37,11 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
+  iniFileModule,
+  lineinfileModule,
   mysqlQueryModule,
   omsSettingsModule,
+  replaceModule,
   setFactModule,
   shellModule,
   statModule,

@@ -113,7 +113,7 @@ export async function applyWrite(
     return { changed: true, data: { ...data, checksum: await body.sha256 } };
   }
   if (args.validate !== undefined) {
-    const bad = await validate(ctx, body.source, args.validate);
+    const bad = await validateCommand(ctx, body.source, args.validate);
     if (bad) return bad;
   }
   if (args.backup && plan.existed) {
@@ -157,7 +157,8 @@ export async function convergeWriteFile(
   return { changed: true, data: { dest: args.dest, checksum: sum } };
 }
 
-async function validate(ctx: ModuleContext, source: PutSource, cmd: string | string[]): Promise<ModuleOutcome | undefined> {
+// The content goes to a private temp file that `%s` names; a failed check is the task's failure and changes nothing.
+export async function validateCommand(ctx: ModuleContext, source: PutSource, cmd: string | string[]): Promise<ModuleOutcome | undefined> {
   const tmp = (await run(ctx.conn, ['mktemp'], ctx.become)).stdout.trim();
   try {
     await ctx.conn.put(source, tmp, { mode: '0600', become: ctx.become });

@@ -1,0 +1,53 @@
+// A playbook brought over from Ansible may name a module omsrun does not have: say so, and name what to use instead.
+import { closestName, didYouMean } from '../core/did-you-mean.js';
+
+const COLLECTION = /^(ansible\.(builtin|legacy|posix)|community\.(general|docker|mysql))\./;
+
+/** Ansible modules omsrun has no twin of, and how to do their job here. */
+const INSTEAD: Record<string, string> = {
+  apt: 'command (e.g. `command: apt-get install -y NAME`)',
+  yum: 'command (e.g. `command: yum install -y NAME`)',
+  dnf: 'command (e.g. `command: dnf install -y NAME`)',
+  package: 'command with the host\'s package manager',
+  pip: 'command (e.g. `command: pip install NAME`)',
+  service: 'command (e.g. `command: systemctl restart NAME`)',
+  systemd: 'command (e.g. `command: systemctl enable --now NAME`)',
+  systemd_service: 'command (e.g. `command: systemctl enable --now NAME`)',
+  user: 'command (e.g. `command: { cmd: useradd -m NAME, creates: /home/NAME }`)',
+  group: 'command (e.g. `command: groupadd NAME`)',
+  get_url: 'uri, or `command: { cmd: curl -fsSLo DEST URL, creates: DEST }`',
+  unarchive: 'copy, then `command: { cmd: tar -xf FILE -C DIR, creates: DIR/... }`',
+  archive: 'command (e.g. `command: tar -czf DEST SRC`)',
+  synchronize: 'copy',
+  slurp: 'fetch',
+  script: 'copy, then shell',
+  raw: 'shell',
+  include_vars: 'the play\'s vars_files',
+  pause: 'wait_for',
+  wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
+  setup: 'register the output of command or stat (omsrun gathers no facts)',
+  gather_facts: 'register the output of command or stat (omsrun gathers no facts)',
+  mysql_db: 'mysql_query',
+  mysql_user: 'mysql_query',
+  docker_image: 'docker_image_load',
+  sysctl: 'lineinfile in /etc/sysctl.d/NAME.conf, then `command: sysctl --system`',
+  cron: 'copy or blockinfile into /etc/cron.d/NAME',
+  known_hosts: 'lineinfile on ~/.ssh/known_hosts',
+  mount: 'lineinfile on /etc/fstab, then `command: mount PATH`',
+  git: 'command (e.g. `command: { cmd: git clone URL DEST, creates: DEST }`)',
+  hostname: 'command (e.g. `command: hostnamectl set-hostname NAME`)',
+  timezone: 'command (e.g. `command: timedatectl set-timezone ZONE`)',
+  reboot: 'command (`shell: sleep 2 && reboot`), then wait_for',
+  assemble: 'template',
+  find: 'command (e.g. `command: find PATH -name GLOB`) with register',
+};
+
+// The hint for an unknown module: its collection prefix, its omsrun counterpart, or a near name.
+export function unknownModuleHint(name: string, known: string[]): string | undefined {
+  const short = name.replace(COLLECTION, '');
+  if (short !== name && known.includes(short)) return `omsrun names it ${JSON.stringify(short)}`;
+  const instead = INSTEAD[short];
+  if (instead) return `omsrun has no ${short} module; use ${instead}`;
+  if (short !== name && closestName(short, known)) return didYouMean(short, known);
+  return didYouMean(name, known);
+}
