@@ -11,6 +11,7 @@ import { LocalConnection } from '../connection/local.js';
 import type { HostKeyPolicy } from '../connection/ssh/host-key.js';
 import { resolveSshTarget } from '../connection/ssh/ssh-config.js';
 import { SshConnection } from '../connection/ssh/ssh-connection.js';
+import { sessionWanted } from './session-switch.js';
 
 export interface FactoryOptions {
   /** @defaultValue 'strict' */
@@ -54,6 +55,6 @@ export function connectionFactory(o: FactoryOptions = {}): ConnectionFactory {
       },
       o.sshConfigFile,
     );
-    return new SshConnection(target);
+    return new SshConnection(target, { session: sessionWanted(host, vars) });
   };
 }

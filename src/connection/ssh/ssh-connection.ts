@@ -5,6 +5,7 @@ import type { Become, Capabilities, Connection, ExecOptions, ExecResult, GetFile
 import { ChannelLostError, runChannel } from './exec-channel.js';
 import { openClient } from './open-client.js';
 import { directCommand, killArgv, newMarkers, POSIX_LOGIN_SHELL, remoteCommand } from './remote-command.js';
+import { sessionFromEnv } from './session-env.js';
 import { SessionPool, type SessionOptions } from './session-pool.js';
 import { getFile } from './sftp-get.js';
 import { putFile, type PutOutcome } from './sftp-put.js';
@@ -12,7 +13,10 @@ import type { SshTarget } from './target.js';
 
 /** Options of an SSH connection beyond its target. */
 export interface SshConnectionOptions {
-  /** Run commands through one long-lived remote shell per host (and per become user) instead of a channel each. */
+  /**
+   * Run commands through one long-lived remote shell per host (and per become user) instead of a channel each.
+   * @defaultValue OMSRUN_SESSION (off when unset)
+   */
   session?: boolean | SessionOptions;
 }
 
@@ -34,9 +38,10 @@ export class SshConnection implements Connection {
 
   constructor(readonly target: SshTarget, options: SshConnectionOptions = {}) {
     this.host = target.host;
-    if (options.session) {
+    const session = options.session ?? sessionFromEnv();
+    if (session) {
       const at = { host: this.host, client: () => this.client(), reconnect: () => this.dropClients() };
-      this.sessions = new SessionPool(at, options.session === true ? {} : options.session);
+      this.sessions = new SessionPool(at, session === true ? {} : session);
     }
   }
 
