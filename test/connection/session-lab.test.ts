@@ -169,7 +169,7 @@ describe.skipIf(!labEnabled())('session transport against lab hosts', () => {
     expect(c.sessions?.opened).toBe(2);
     const pid = await c.sessions?.sessionPid(undefined);
     const running = c.exec(['sh', '-c', 'echo started; sleep 3286'], { onLine: () => void runOnHost(h1, `pkill -KILL -s ${pid}; pkill -KILL -f "[s]leep 3286"`) });
-    await expect(running).rejects.toThrow(/^h1: the remote session ended while running sh \(the session shell ended while the command was running\)/);
+    await expect(running).rejects.toThrow('h1: the remote session ended while running sh (its shell was killed?)');
     expect((await c.exec(['echo', 'third'])).stdout).toBe('third\n');
     expect(channels()).toBe(3);
   });

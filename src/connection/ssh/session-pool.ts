@@ -19,6 +19,8 @@ export interface SessionHost {
   client(): Promise<Client>;
   /** Drops a connection found dead, so the next client() connects again. */
   reconnect(): void;
+  /** The SSH connection is still up (a session can end alone: its shell killed on the host). */
+  connected(): boolean;
 }
 
 // One key per become user and password, so a wrong password never reuses a session opened with another.
@@ -57,8 +59,9 @@ export class SessionPool {
     try {
       return await running;
     } catch (err) {
-      if (err instanceof ChannelLostError) throw new ConnectionError(this.at.host, `the remote session ended while running ${argv[0]} (${err.message})`, { cause: err });
-      throw err;
+      if (!(err instanceof ChannelLostError)) throw err;
+      const what = this.at.connected() ? `the remote session ended while running ${argv[0]} (its shell was killed?)` : `connection lost while running ${argv[0]}`;
+      throw new ConnectionError(this.at.host, what, { cause: err });
     }
   }
 

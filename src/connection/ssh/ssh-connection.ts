@@ -40,7 +40,7 @@ export class SshConnection implements Connection {
     this.host = target.host;
     const session = options.session ?? sessionFromEnv();
     if (session) {
-      const at = { host: this.host, client: () => this.client(), reconnect: () => this.dropClients() };
+      const at = { host: this.host, client: () => this.client(), reconnect: () => this.dropClients(), connected: () => this.alive };
       this.sessions = new SessionPool(at, session === true ? {} : session);
     }
   }
