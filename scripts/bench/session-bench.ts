@@ -3,8 +3,8 @@
 import { Command } from 'commander';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Client } from 'ssh2';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { countChannels } from '../lab/count-channels.js';
 import { freeSideSubnet, labDown, labUp, type LabHost, type LabState } from '../lab/lab-api.js';
 import { cleanHosts, runOmsrun, writeInventory } from './tools.js';
 
@@ -25,11 +25,7 @@ async function connect(lab: LabState, host: LabHost, session: boolean): Promise<
     { session },
   );
   await conn.connect();
-  let channels = 0;
-  const client = (conn as unknown as { clients: Client[] }).clients.at(-1) as Client;
-  const exec = client.exec.bind(client) as (...a: unknown[]) => unknown;
-  (client as unknown as { exec: (...a: unknown[]) => unknown }).exec = (...a: unknown[]) => (channels++, exec(...a));
-  return { conn, channels: () => channels };
+  return { conn, channels: countChannels(conn) };
 }
 
 // `perHost` commands on every host at once: a plain argv, an own script with stdin, a command with cwd and env.

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from 'ssh2';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import type { SessionOptions } from '../../src/connection/ssh/session-pool.js';
 import type { SshTarget } from '../../src/connection/ssh/target.js';
+import { countChannels } from '../../scripts/lab/count-channels.js';
 import { ensureLab, labEnabled, runOnHost, type Lab, type LabHost } from '../lab/lab-helper.js';
 
 let lab: Lab;
@@ -27,11 +27,7 @@ async function sessionConn(over: Partial<SshTarget> = {}, session: SessionOption
   const c = new SshConnection(target(h1, over), { session });
   open.push(c);
   await c.connect();
-  let channels = 0;
-  const client = (c as unknown as { clients: Client[] }).clients.at(-1) as Client;
-  const exec = client.exec.bind(client) as (...a: unknown[]) => unknown;
-  (client as unknown as { exec: (...a: unknown[]) => unknown }).exec = (...a: unknown[]) => (channels++, exec(...a));
-  return { c, channels: () => channels };
+  return { c, channels: countChannels(c) };
 }
 
 async function gone(pattern: string): Promise<string> {
