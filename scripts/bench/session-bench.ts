@@ -80,7 +80,8 @@ async function main(): Promise<void> {
       await cleanHosts(hosts);
       const first = await runOmsrun(p, o.hosts, false);
       const second = await runOmsrun(p, o.hosts, true);
-      const show = (m: { wallMs: number; problem: string }): string => `${(m.wallMs / 1000).toFixed(2)} s${m.problem ? ` (FAILED: ${m.problem})` : ''}`;
+      const show = (m: { wallMs: number; cpuMs: number; problem: string }): string =>
+        `${(m.wallMs / 1000).toFixed(2)} s (controller CPU ${(m.cpuMs / 1000).toFixed(2)} s)${m.problem ? ` FAILED: ${m.problem}` : ''}`;
       console.log(`  ${mode === '1' ? 'session' : 'exec channels'}: first ${show(first)}, second ${show(second)}`);
     }
   } finally {
