@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { omsrun, workdir } from '../cli/cli-helper.js';
+import { labInventory } from '../lab/side-lab.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import type { SessionOptions } from '../../src/connection/ssh/session-pool.js';
@@ -205,5 +208,15 @@ describe.skipIf(!labEnabled())('session transport against lab hosts', () => {
     expect(channels()).toBe(2);
     expect((await c.exec(['cat'], { stdin: Buffer.from([0, 1, 2]) })).stdout).toBe('\0\x01\x02');
     expect(channels()).toBe(3);
+  });
+
+  it('the CLI runs a host through a session when its omsrun_session says so, and through channels otherwise', async () => {
+    const inventory = labInventory(lab, { h1: { omsrun_session: true }, h2: { omsrun_session: 'no' } });
+    const site = '- hosts: all\n  tasks:\n    - shell: ps -o args= -p "$PPID" > @DIR@/parent-{{ inventory_hostname }}\n';
+    const dir = workdir({ 'inventory.yml': inventory, 'site.yml': site });
+    const r = await omsrun(['site.yml', '-i', 'inventory.yml', '-l', 'h1,h2'], { cwd: dir, env: { OMSRUN_SESSION: '' } });
+    expect(r.code).toBe(0);
+    expect(readFileSync(`${dir}/parent-h1`, 'utf8')).toContain('token=$1 hello=$2');
+    expect(readFileSync(`${dir}/parent-h2`, 'utf8')).not.toContain('token=$1');
   });
 });
