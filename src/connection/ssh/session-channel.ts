@@ -29,11 +29,10 @@ export interface SessionOpenOptions {
 const KILL_GRACE_MS = 5000;
 const DISCARD = (): Writable => new Writable({ write: (_chunk, _enc, done) => done() });
 
-/** The request in flight: its two end markers and the run that reads its output. */
+/** The request in flight: its two end markers, and how it settles (lost: the session ended first). */
 interface InFlight {
   stdout: EndMarker;
   stderr: EndMarker;
-  run: CommandRun;
   finish: (lost: boolean) => void;
 }
 
@@ -146,7 +145,6 @@ export class RemoteSession {
       const flight: InFlight = {
         stdout: new EndMarker(markers.end, (b) => run.stdout.push(b)),
         stderr: new EndMarker(markers.end, (b) => run.pushStderr(b)),
-        run,
         finish: (lost) => {
           if (this.current !== flight) return;
           this.current = undefined;
