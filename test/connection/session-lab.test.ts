@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { omsrun, workdir } from '../cli/cli-helper.js';
-import { labInventory } from '../lab/side-lab.js';
+import { labInventory, useSideLab } from '../lab/side-lab.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import type { SessionOptions } from '../../src/connection/ssh/session-pool.js';
 import type { SshTarget } from '../../src/connection/ssh/target.js';
 import { countChannels } from '../../scripts/lab/count-channels.js';
-import { ensureLab, labEnabled, runOnHost, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { labEnabled, runOnHost, type Lab, type LabHost } from '../lab/lab-helper.js';
 
 let lab: Lab;
 let h1: LabHost;
@@ -33,13 +33,20 @@ async function sessionConn(over: Partial<SshTarget> = {}, session: SessionOption
   return { c, channels: countChannels(c) };
 }
 
+// The side lab's folder is private to root, so tester logs in with its password (sshd reads keys as the user).
+function asTester(): Partial<SshTarget> {
+  return { user: 'tester', privateKeyFile: undefined, password: lab.tester.password, authMethods: ['password'] };
+}
+
 async function gone(pattern: string): Promise<string> {
   return (await runOnHost(h1, `pgrep -f '${pattern}' || echo gone`)).stdout;
 }
 
 describe.skipIf(!labEnabled())('session transport against lab hosts', () => {
-  beforeAll(async () => {
-    lab = await ensureLab({ hosts: 2 });
+  // A private lab: these tests kill shells and process groups on their host.
+  const side = useSideLab('seslab', 2, '/var/tmp/omsrun-session-lab');
+  beforeAll(() => {
+    lab = side.lab;
     h1 = lab.hosts[0] as LabHost;
   });
   afterAll(async () => {
@@ -137,7 +144,7 @@ describe.skipIf(!labEnabled())('session transport against lab hosts', () => {
   });
 
   it('become with a password: one sudo for many commands, the password on no command line', async () => {
-    const { c, channels } = await sessionConn({ user: 'tester' });
+    const { c, channels } = await sessionConn(asTester());
     const become = { user: 'root', password: lab.tester.password };
     for (let i = 0; i < 5; i++) expect((await c.exec(['id', '-u'], { become })).stdout).toBe('0\n');
     expect((await c.exec(['sh', '-c', 'id -un; cat'], { become, stdin: 'payload\n', cwd: '/root' })).stdout).toBe('root\npayload\n');
@@ -153,7 +160,7 @@ describe.skipIf(!labEnabled())('session transport against lab hosts', () => {
   it('become without a password (sudo -n), and the same errors as exec channels', async () => {
     const root = await sessionConn();
     expect((await root.c.exec(['id', '-un'], { become: { user: 'tester' } })).stdout).toBe('tester\n');
-    const tester = await sessionConn({ user: 'tester' });
+    const tester = await sessionConn(asTester());
     await expect(tester.c.exec(['id'], { become: { user: 'root' } })).rejects.toThrow('sudo: a password is required to become root on h1 (set a become password)');
     await expect(tester.c.exec(['id'], { become: { user: 'root', password: 'nope' } })).rejects.toThrow('sudo: incorrect password for become user on h1');
     expect(tester.c.sessions?.fallback).toBeUndefined();
