@@ -13,6 +13,7 @@ import { LocalConnection } from '../connection/local.js';
 import type { HostKeyPolicy } from '../connection/ssh/host-key.js';
 import { resolveSshTarget } from '../connection/ssh/ssh-config.js';
 import { SshConnection } from '../connection/ssh/ssh-connection.js';
+import { sessionWanted } from './session-switch.js';
 
 export interface FactoryOptions {
   /** @defaultValue 'strict' */
@@ -59,6 +60,7 @@ const TRANSPORTS: Readonly<Record<string, Transport>> = {
         },
         o.sshConfigFile,
       ),
+      { session: sessionWanted(host, vars) },
     ),
 };
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { SshConnection, type SshConnectionOptions } from '../../src/connection/ssh/ssh-connection.js';
 import { fingerprint } from '../../src/connection/ssh/known-hosts.js';
 import type { SshTarget } from '../../src/connection/ssh/target.js';
 import { ensureLab, labEnabled, runOnHost, type Lab, type LabHost } from '../lab/lab-helper.js';
@@ -21,8 +21,8 @@ function target(h: LabHost, over: Partial<SshTarget> = {}): SshTarget {
     knownHostsFile: lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000, ...over,
   };
 }
-async function connected(t: SshTarget): Promise<SshConnection> {
-  const c = new SshConnection(t);
+async function connected(t: SshTarget, options?: SshConnectionOptions): Promise<SshConnection> {
+  const c = new SshConnection(t, options);
   open.push(c);
   await c.connect();
   return c;
@@ -53,8 +53,8 @@ describe.skipIf(!labEnabled())('SshConnection against lab hosts', () => {
     expect(rtt).toBeLessThan(40);
   });
 
-  it('runs own scripts in the POSIX login shell once the first command reported it; other commands keep /bin/sh', async () => {
-    const c = await connected(target(h1));
+  it('exec channels run own scripts in the POSIX login shell once the first command reported it; other commands keep /bin/sh', async () => {
+    const c = await connected(target(h1), { session: false });
     const zero = (ownScript: boolean) => c.exec(['/bin/sh', '-c', 'echo "$0 $1"', 'sh', 'x y'], { ownScript });
     expect((await zero(true)).stdout).toBe('sh x y\n');
     expect((await zero(true)).stdout).toBe('bash x y\n');

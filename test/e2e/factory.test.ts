@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionFactory, knownHostsFileOf, transportNames } from '../../src/cli/connection-factory.js';
 import { LocalConnection } from '../../src/connection/local.js';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { sessionWanted } from '../../src/cli/session-switch.js';
 
 describe('connection factory', () => {
   it('reads ansible_ssh_known_hosts_file before known_hosts_file and expands ~/', () => {
@@ -47,5 +48,23 @@ describe('connection factory', () => {
     }) as SshConnection;
     expect(conn.target).toMatchObject({ address: '198.18.200.3', knownHostsFile: '/lab/kh', privateKeyFile: '/keys/lab', hostKeyPolicy: 'accept-new' });
     expect(conn.target.jump).toMatchObject({ address: '198.18.200.2', port: 2222, user: 'ops', knownHostsFile: '/lab/kh', privateKeyFile: '/keys/lab' });
+  });
+});
+
+describe('session switch', () => {
+  const make = (vars: Record<string, unknown>) => connectionFactory({ sshConfigFile: '/nonexistent' })('h1', { ansible_host: '198.18.200.2', ...vars }) as SshConnection;
+
+  it('omsrun_session on a host wins over OMSRUN_SESSION; exec channels by default', () => {
+    expect(sessionWanted('h1', {}, {})).toBe(false);
+    expect(sessionWanted('h1', {}, { OMSRUN_SESSION: '1' })).toBe(true);
+    expect(sessionWanted('h1', { omsrun_session: 'no' }, { OMSRUN_SESSION: '1' })).toBe(false);
+    expect(sessionWanted('h1', { omsrun_session: true }, {})).toBe(true);
+    expect(make({ omsrun_session: true }).sessions).toBeDefined();
+    expect(make({ omsrun_session: false }).sessions).toBeUndefined();
+  });
+
+  it('refuses a value that is no yes/no, naming the host and variable', () => {
+    expect(() => sessionWanted('web1', { omsrun_session: 'maybe' }, {})).toThrow('web1.omsrun_session: expected true or false, got "maybe"');
+    expect(() => sessionWanted('web1', {}, { OMSRUN_SESSION: 'fast' })).toThrow('OMSRUN_SESSION: expected true or false, got "fast"');
   });
 });

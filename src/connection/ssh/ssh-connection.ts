@@ -5,11 +5,22 @@ import type { Become, Capabilities, Connection, ExecOptions, ExecResult, GetFile
 import { ChannelLostError, runChannel } from './exec-channel.js';
 import { openClient } from './open-client.js';
 import { directCommand, killArgv, newMarkers, POSIX_LOGIN_SHELL, remoteCommand } from './remote-command.js';
+import { sessionFromEnv } from './session-env.js';
+import { SessionPool, type SessionOptions } from './session-pool.js';
 import { getFile } from './sftp-get.js';
 import { putFile, type PutOutcome } from './sftp-put.js';
 import type { SshTarget } from './target.js';
 
-// The SSH transport: connect once, a channel per command, one lazily opened SFTP session.
+/** Options of an SSH connection beyond its target. */
+export interface SshConnectionOptions {
+  /**
+   * Run commands through one long-lived remote shell per host (and per become user) instead of a channel each.
+   * @defaultValue OMSRUN_SESSION (off when unset)
+   */
+  session?: boolean | SessionOptions;
+}
+
+// The SSH transport: connect once, a channel per command (or a session streaming them), one lazily opened SFTP session.
 export class SshConnection implements Connection {
   readonly transport = 'ssh';
   readonly capabilities: Capabilities = { runsOnController: false };
@@ -22,9 +33,16 @@ export class SshConnection implements Connection {
   private sftpSession?: Promise<SFTPWrapper>;
   /** Learnt from the first command's wrapper: the login shell runs the wrapper itself (see directCommand). */
   private posixLoginShell?: boolean;
+  /** The host's sessions, when enabled. */
+  readonly sessions?: SessionPool;
 
-  constructor(readonly target: SshTarget) {
+  constructor(readonly target: SshTarget, options: SshConnectionOptions = {}) {
     this.host = target.host;
+    const session = options.session ?? sessionFromEnv();
+    if (session) {
+      const at = { host: this.host, client: () => this.client(), reconnect: () => this.dropClients(), connected: () => this.alive };
+      this.sessions = new SessionPool(at, session === true ? {} : session);
+    }
   }
 
   async connect(): Promise<void> {
@@ -70,6 +88,7 @@ export class SshConnection implements Connection {
     for (const c of this.clients.reverse()) c.end();
     this.clients = [];
     this.markDead();
+    this.sessions?.drop();
   }
 
   private async client(): Promise<Client> {
@@ -78,6 +97,8 @@ export class SshConnection implements Connection {
   }
 
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const viaSession = await this.sessions?.exec(argv, options);
+    if (viaSession) return viaSession;
     const markers = newMarkers();
     const direct = this.posixLoginShell ? directCommand(argv, options, markers) : undefined;
     const command = direct ?? remoteCommand(argv, options, markers);
@@ -175,6 +196,7 @@ export class SshConnection implements Connection {
     const clients = [...this.clients].reverse();
     this.clients = [];
     this.markDead();
+    this.sessions?.drop();
     await Promise.all(
       clients.map(
         (c) => new Promise<void>((resolve) => {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { EndMarker } from '../../src/connection/ssh/end-marker.js';
+import { INLINE_STDIN_MAX, killFrame, sessionRequest, sessionStart, type RequestMarkers } from '../../src/connection/ssh/session-script.js';
+
+const m: RequestMarkers = { prompt: '', ready: 'omsrun-ready-R', end: 'omsrun-end-E' };
+
+function cut(chunks: string[]): { out: string[]; line?: string } {
+  const out: string[] = [];
+  const marker = new EndMarker(m.end, (b) => out.push(b.toString()));
+  for (const chunk of chunks) marker.push(Buffer.from(chunk));
+  return { out, line: marker.line };
+}
+
+describe('end marker', () => {
+  it('passes bytes before the marker at once and reads the code after it, whatever the chunking', () => {
+    expect(cut(['one\ntwo\n', 'omsrun-end-E 3\n'])).toEqual({ out: ['one\ntwo\n'], line: '3' });
+    expect(cut(['tail omsrun-en', 'd-E 0', '\n'])).toEqual({ out: ['tail '], line: '0' });
+    expect(cut(['omsrun-end-', 'X is no marker\n', 'omsrun-end-E\n'])).toEqual({ out: ['omsrun-end-X is no marker\n'], line: '' });
+  });
+
+  it('has no line until the marker line is whole; flush gives back a held partial marker', () => {
+    expect(cut(['a', 'omsrun-end-E 1']).line).toBeUndefined();
+    const out: string[] = [];
+    const marker = new EndMarker(m.end, (b) => out.push(b.toString()));
+    marker.push(Buffer.from('x omsrun'));
+    marker.flush();
+    expect(out).toEqual(['x ', 'omsrun']);
+  });
+});
+
+describe('session frames', () => {
+  const token = 'omsrun-token-T';
+
+  it('runs the /bin/sh wrapper under setsid in a background job that prints the end marker on both streams', () => {
+    expect(sessionRequest(['echo', 'a b'], { cwd: '/tmp' }, m, token)).toBe(
+      [
+        'R',
+        `( setsid sh -c 'echo "omsrun-ready-R $$ \${SHELL:-}" >&2; cd -- "$1" && shift && exec "$@"' sh /tmp echo 'a b' </dev/null`,
+        `rc=$?; printf '%s %s\\n' omsrun-end-E "$rc"; printf '%s\\n' omsrun-end-E >&2 ) &`,
+        token,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('puts small text stdin inline; streams, NUL bytes, invalid UTF-8, large input and the token take an exec channel', () => {
+    expect(sessionRequest(['cat'], { stdin: "it's\n" }, m, token)).toContain(`printf %s 'it'\\''s\n' | setsid`);
+    expect(sessionRequest(['cat'], { stdin: Buffer.from([0x61, 0]) }, m, token)).toBeUndefined();
+    expect(sessionRequest(['cat'], { stdin: Buffer.from([0xff]) }, m, token)).toBeUndefined();
+    expect(sessionRequest(['cat'], { stdin: 'a'.repeat(INLINE_STDIN_MAX + 1) }, m, token)).toBeUndefined();
+    expect(sessionRequest(['echo', token], {}, m, token)).toBeUndefined();
+    expect(killFrame(42)).toBe('K 42\n');
+  });
+
+  it('starts the server with exec, or under sudo with the prompt only when a password answers it', () => {
+    const plain = sessionStart(['/bin/sh']);
+    expect(plain.command.startsWith(`exec /bin/sh -c 'token=$1 hello=$2`)).toBe(true);
+    expect(plain.command.endsWith(` sh ${plain.token} ${plain.hello}`)).toBe(true);
+    const pw = sessionStart(['/bin/sh'], { user: 'app', password: 'secret' });
+    expect(pw.command).toMatch(/^sudo -S -p '\[omsrun-sudo-[0-9a-f]+\] password:' -u app -- \/bin\/sh -c /);
+    expect(pw.command).not.toContain('secret');
+    expect(sessionStart(['/bin/sh'], { user: 'app' })).toMatchObject({ prompt: undefined });
+    expect(sessionStart(['/bin/sh'], { user: 'app' }).command.startsWith('sudo -n -u app -- /bin/sh')).toBe(true);
+  });
+});
