@@ -16,14 +16,15 @@ export interface LabDeb {
   scripts?: Record<string, string>;
 }
 
-// A program that says its version, or serves (sleeps) until stopped, counting reloads (SIGHUP) in /run.
+// A program that says its version, or serves (sleeps) until stopped, counting reloads (SIGHUP) in /run; the count
+// file appears once it handles SIGHUP, and the unit's start waits for it.
 function helloProgram(version: string): string {
   return `#!/bin/sh
 if [ "$1" = serve ]; then
-  echo 0 > /run/omsrun-hello.reloads
   trap 'n=$(cat /run/omsrun-hello.reloads); echo $((n + 1)) > /run/omsrun-hello.reloads' HUP
   trap 'exit 0' TERM
-  while :; do sleep 1; done
+  echo 0 > /run/omsrun-hello.reloads
+  while :; do sleep 1 & wait $!; done
 fi
 echo "omsrun-hello ${version}"
 `;
@@ -33,7 +34,9 @@ const HELLO_UNIT = `[Unit]
 Description=omsrun lab hello service
 
 [Service]
+ExecStartPre=/bin/rm -f /run/omsrun-hello.reloads
 ExecStart=/usr/bin/omsrun-hello serve
+ExecStartPost=/bin/sh -c 'while [ ! -e /run/omsrun-hello.reloads ]; do sleep 0.1; done'
 ExecReload=/bin/kill -HUP $MAINPID
 
 [Install]
@@ -50,7 +53,7 @@ const hello = (version: string): LabDeb => ({
   },
 });
 
-/** Packages of the lab repository: two versions of a service package, a plain one, one whose postinst fails. */
+/** Packages of the lab repository: two versions of a service package, a plain one, one whose postinst fails, a slow one. */
 export const LAB_DEBS: LabDeb[] = [
   hello('1.0'),
   hello('1.1'),
@@ -59,6 +62,11 @@ export const LAB_DEBS: LabDeb[] = [
     name: 'omsrun-broken', version: '1.0', description: 'omsrun lab package whose configuration fails',
     files: { '/usr/share/omsrun-broken/README': { content: 'fails in postinst\n' } },
     scripts: { postinst: '#!/bin/sh\necho "omsrun-broken: configuration failed on purpose" >&2\nexit 1\n' },
+  },
+  {
+    name: 'omsrun-slow', version: '1.0', description: 'omsrun lab package that holds dpkg a while (apt lock tests)',
+    files: { '/usr/share/omsrun-slow/README': { content: 'slow postinst\n' } },
+    scripts: { postinst: '#!/bin/sh\ntouch /run/omsrun-slow.started\nsleep 6\n' },
   },
 ];
 
