@@ -9,8 +9,10 @@ import { serviceModule } from '../../src/modules/service.js';
 import { systemdModule } from '../../src/modules/systemd.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
+import { omsrun } from '../cli/cli-helper.js';
 import { makeContext } from '../helpers/module-context.js';
 import { freeSideSubnet, labDown, labEnabled, labUp, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { labInventory, writeFiles } from '../lab/side-lab.js';
 
 const NAME = 'sysmod';
 
@@ -44,7 +46,8 @@ describe.skipIf(!labEnabled())('system modules on a whole-system lab host', () =
     rmSync(work, { recursive: true, force: true });
   }, 120_000);
 
-  const ctx = (over: Partial<ModuleContext> = {}): ModuleContext => makeContext({ conn: root, host: host.name, ...over });
+  // A command that hangs ends as a failed task naming it, instead of the test timing out without a word.
+  const ctx = (over: Partial<ModuleContext> = {}): ModuleContext => makeContext({ conn: root, host: host.name, timeoutMs: 45_000, ...over });
   const run = (m: Module, args: unknown, over: Partial<ModuleContext> = {}): Promise<ModuleOutcome> => runModule(m, args, ctx(over));
   const sh = async (script: string): Promise<string> => {
     const r = await root.exec(['sh', '-c', script]);
@@ -195,5 +198,54 @@ describe.skipIf(!labEnabled())('system modules on a whole-system lab host', () =
       expect(await enabled()).toBe('disabled');
       expect(await active()).toBe('inactive');
     });
+  });
+
+  describe('a playbook written as for Ansible', () => {
+    const PLAYBOOK = `- name: hello service
+  hosts: all
+  become: true
+  tasks:
+    - name: package lists
+      apt:
+        update_cache: true
+        cache_valid_time: 3600
+    - name: hello and extra at their newest
+      apt:
+        name: [omsrun-hello, omsrun-extra]
+        state: latest
+    - name: extra through the generic module
+      package:
+        name: omsrun-extra
+        state: present
+    - name: unit files read again
+      systemd:
+        daemon_reload: true
+    - name: hello enabled and running
+      service:
+        name: omsrun-hello
+        state: started
+        enabled: true
+    - name: hello seen by systemd
+      systemd:
+        name: omsrun-hello.service
+        state: started
+`;
+
+    it('converges (check mode first changes nothing), then a second run changes nothing', async () => {
+      await sh('systemctl stop omsrun-hello; systemctl disable omsrun-hello; apt-get remove -y -q omsrun-extra >/dev/null 2>&1; true');
+      const dir = writeFiles({ lab, work }, { 'site.yml': PLAYBOOK, 'hosts.yml': labInventory(lab, {}, { ansible_user: lab.tester.user, ansible_become_password: lab.tester.password }) });
+      const checked = await omsrun(['site.yml', '-i', 'hosts.yml', '--check'], { cwd: dir });
+      expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+      expect(checked.stdout).toMatch(/h1 +: ok=6 +changed=4 +failed=0/);
+      expect(await sh('systemctl is-active omsrun-hello; dpkg-query -W omsrun-extra >/dev/null 2>&1 && echo extra || echo no-extra')).toBe('inactive\nno-extra');
+      const first = await omsrun(['site.yml', '-i', 'hosts.yml'], { cwd: dir });
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/h1 +: ok=6 +changed=2 +failed=0/);
+      expect(await sh('systemctl is-active omsrun-hello; systemctl is-enabled omsrun-hello')).toBe('active\nenabled');
+      const second = await omsrun(['site.yml', '-i', 'hosts.yml'], { cwd: dir });
+      expect(second.code, second.stdout + second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/h1 +: ok=6 +changed=0 +failed=0/);
+      expect(`${first.stdout}${second.stdout}${first.stderr}`).not.toContain(lab.tester.password);
+    }, 120_000);
   });
 });
