@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, procStart, sleep } from './proc.js';
+import { withDirLock } from './proc.js';
 
 // Machine-wide cache of what whole-system hosts share (root file system, package repository), kept across labs.
 export function labCacheDir(): string {
@@ -21,27 +21,7 @@ export async function cachedBuild(kind: string, recipe: unknown, build: (dir: st
   const dir = join(root, `${kind}-${recipeHash(recipe)}`);
   const done = join(dir, '.omsrun-complete');
   if (existsSync(done)) return dir;
-  const lock = `${dir}.lock`;
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'owner'), JSON.stringify({ pid: process.pid, start: procStart(process.pid) }));
-      break;
-    } catch {
-      if (existsSync(done)) return dir;
-      let owner: { pid: number; start: string } | undefined;
-      try {
-        owner = JSON.parse(readFileSync(join(lock, 'owner'), 'utf8')) as { pid: number; start: string };
-      } catch {
-        // the owner file is being written
-      }
-      if (owner && !isAlive(owner)) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > end) throw new Error(`${lock}: another process is still building ${kind}; remove the lock if it is gone`);
-      else await sleep(500);
-    }
-  }
-  try {
+  return withDirLock(`${dir}.lock`, timeoutMs, `building ${kind}`, async () => {
     if (existsSync(done)) return dir;
     const work = `${dir}.building`;
     rmSync(work, { recursive: true, force: true });
@@ -52,7 +32,5 @@ export async function cachedBuild(kind: string, recipe: unknown, build: (dir: st
     writeFileSync(join(work, '.omsrun-complete'), new Date().toISOString() + '\n');
     renameSync(work, dir);
     return dir;
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  });
 }

@@ -97,10 +97,12 @@ export async function startSystemHost(host: LabHost, images: SystemImages): Prom
     `--bind-ro=${images.repo}:${REPO_MOUNT}`, '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=read-only',
   ];
   // The shell joins the host's own cgroups first: nspawn with --keep-unit makes its supervisor and payload groups there.
+  // The container gets the unified (v2) hierarchy: under this machine's hybrid layout systemd inside would otherwise
+  // never hear that a service's cgroup became empty, and a stop would wait in final-sigterm until its timeout.
   const enter = cgroups.map((c) => `echo $$ > '${c}/cgroup.procs'`).join('; ');
   const log = openSync(join(host.dir, 'console.log'), 'w');
   const child = spawn('sh', ['-ec', `${enter}; exec "$@"`, 'sh', ...nspawn], {
-    detached: true, stdio: ['ignore', log, log], env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '0' },
+    detached: true, stdio: ['ignore', log, log], env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' },
   });
   closeSync(log);
   child.unref();
