@@ -1,5 +1,5 @@
 // Whole-system lab hosts: Debian booted by systemd as PID 1 in the host's namespace, reached over SSH like any host.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,9 @@ describe.skipIf(!labEnabled())('whole-system lab hosts', () => {
   let dir = '';
 
   beforeAll(async () => {
-    work = mkdtempSync('/var/tmp/omsrun-syslab-');
+    // A fixed folder per lab name: an earlier run killed midway left its overlays here, and labUp clears them.
+    work = `/var/tmp/omsrun-${NAME}`;
+    mkdirSync(work, { recursive: true });
     dir = join(work, 'lab');
     lab = await labUp({ hosts: 3, system: 2, name: NAME, dir, subnet: await freeSideSubnet() });
   }, 900_000);

@@ -1,5 +1,5 @@
 // apt, package, systemd and service on a whole Debian system of the lab (systemd as PID 1, the lab's own packages).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
@@ -29,7 +29,9 @@ describe.skipIf(!labEnabled())('system modules on a whole-system lab host', () =
   });
 
   beforeAll(async () => {
-    work = mkdtempSync('/var/tmp/omsrun-sysmod-');
+    // A fixed folder per lab name: an earlier run killed midway left its overlays here, and labUp clears them.
+    work = `/var/tmp/omsrun-${NAME}`;
+    mkdirSync(work, { recursive: true });
     lab = await labUp({ hosts: 1, system: 1, name: NAME, dir: join(work, 'lab'), subnet: await freeSideSubnet() });
     host = lab.hosts[0]!;
     root = connect('root');
