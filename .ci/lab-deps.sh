@@ -3,7 +3,7 @@
 # named as arguments. Idempotent.
 set -euo pipefail
 PKGS=(openssh-server openssh-client docker.io iproute2 busybox-static haproxy sudo openssl
-  mariadb-server mariadb-client procps psmisc util-linux kmod socat curl influxdb "$@")
+  mariadb-server mariadb-client procps psmisc util-linux kmod socat curl influxdb debootstrap systemd-container dpkg-dev "$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

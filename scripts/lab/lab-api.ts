@@ -13,6 +13,9 @@ import { writeOutputs } from './lab-outputs.js';
 import { clearLab } from './lab-teardown.js';
 import { MAIN_SUBNET, assertSubnetFree, parseSubnet, subnetCapacity, subnetIp } from './lab-subnet.js';
 import { isAlive } from './proc.js';
+import { ensureDebRepo } from './lab-debs.js';
+import { ensureRootfs } from './lab-rootfs.js';
+import { type SystemImages, startSystemHost } from './lab-system.js';
 
 export { killSshd, killSshdAndSessions, startSshd, runOnHost, type HostRun } from './lab-host.js';
 export type { LabHost, LabState, LabUpOptions } from './lab-config.js';
@@ -30,6 +33,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   const dir = opts.dir ?? defaultLabDir();
   const subnet = parseSubnet(opts.subnet ?? MAIN_SUBNET);
   const dockerCount = Math.min(opts.docker ?? 0, opts.hosts);
+  const systemCount = opts.system ?? 0;
+  if (!Number.isInteger(systemCount) || systemCount < 0 || dockerCount + systemCount > opts.hosts) {
+    throw new Error(`--system must be a whole number of hosts not running Docker (at most ${opts.hosts - dockerCount}); got ${systemCount}`);
+  }
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1) throw new Error(`--hosts must be a positive integer; got ${opts.hosts}`);
   if (opts.hosts > subnetCapacity(subnet)) throw new Error(`${subnet.cidr} holds at most ${subnetCapacity(subnet)} hosts`);
   await clearLab(dir, [name]);
@@ -44,6 +51,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   copyFileSync(`${keyFile}.pub`, join(dir, 'authorized_keys'));
   const accounts = await accountFiles(TESTER_PASSWORD);
   const wrapper = writeRuntimeWrapper(dir);
+  const images: SystemImages | undefined = systemCount > 0
+    ? { rootfs: await ensureRootfs(), repo: await ensureDebRepo(), authorizedKeys: join(dir, 'authorized_keys') }
+    : undefined;
   const state: LabState = {
     version: 1, name, dir, subnet: subnet.cidr,
     bridge: names.bridge,
@@ -68,8 +78,13 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   const limit = pLimit(opts.concurrency ?? 16);
   try {
     await Promise.all(state.hosts.map((host, i) => limit(async () => {
-      await prepareHostDir(host, accounts);
       await createHostNetwork(host.netns, host.veth, state.bridge, host.ip, state.prefixLength);
+      if (images && i >= opts.hosts - systemCount) {
+        mkdirSync(host.dir, { recursive: true });
+        await startSystemHost(host, images);
+        return;
+      }
+      await prepareHostDir(host, accounts);
       await startKeeper(host);
       await startSshd(host);
       if (i < dockerCount) await startDockerd(host, wrapper);
@@ -104,7 +119,7 @@ export async function labStatus(dir: string = defaultLabDir()): Promise<{ state:
   const hosts = await Promise.all(state.hosts.map(async (h) => ({
     name: h.name, ip: h.ip,
     keeper: isAlive(h.pids.keeper),
-    sshd: isAlive(h.pids.sshd),
+    sshd: isAlive(h.system ? h.pids.keeper : h.pids.sshd),
     docker: h.dockerSocket ? isAlive(h.pids.dockerd) && (await pingDocker(h.dockerSocket)) : undefined,
   })));
   return { state, hosts };

@@ -22,7 +22,11 @@ export interface LabHost {
   /** Name of the cgroup every container of this host's engine lives under. */
   cgroupParent?: string;
   hostKeyPub: string;
-  pids: { keeper?: PidRef; sshd?: PidRef; dockerd?: PidRef };
+  /** A whole Linux system (systemd as PID 1, apt) rather than sshd in namespaces; its keeper is the container's init. */
+  system?: boolean;
+  /** Overlay root of a whole-system host, mounted on the controller. */
+  rootMount?: string;
+  pids: { keeper?: PidRef; sshd?: PidRef; dockerd?: PidRef; nspawn?: PidRef };
   /** Mount namespace of the keeper, as readlink /proc/PID/ns/mnt shows it. */
   mntns?: string;
 }
@@ -52,6 +56,8 @@ export interface LabUpOptions {
   hosts: number;
   /** The first K hosts also run a Docker engine. @defaultValue 0 */
   docker?: number;
+  /** The last K hosts are whole Linux systems (systemd as PID 1, apt, the lab's package repository). @defaultValue 0 */
+  system?: number;
   /** Short prefix for namespace and interface names. @defaultValue 'oms' */
   name?: string;
   /** Lab folder. @defaultValue $OMSRUN_LAB_DIR or /tmp/omsrun-lab */
@@ -109,6 +115,6 @@ export function writeState(state: LabState): void {
 // Per-host pid record written as soon as a process starts, so a crashed `up` can still be cleared.
 export function writeHostPids(host: LabHost): void {
   const file = join(host.dir, 'pids.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify({ pids: host.pids, mntns: host.mntns, cgroupParent: host.cgroupParent }));
+  writeFileSync(`${file}.tmp`, JSON.stringify({ pids: host.pids, mntns: host.mntns, cgroupParent: host.cgroupParent, rootMount: host.rootMount }));
   renameSync(`${file}.tmp`, file);
 }

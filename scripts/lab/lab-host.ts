@@ -132,7 +132,7 @@ export function enterArgs(host: LabHost): string[] {
   if (!isAlive(keeper) || readlinkSync(`/proc/${keeper!.pid}/ns/mnt`) !== host.mntns) {
     throw new Error(`${host.name}: the host is not running (no namespace keeper)`);
   }
-  return ['-t', String(keeper!.pid), '-m', '-n', '-u'];
+  return host.system ? ['-t', String(keeper!.pid), '-a'] : ['-t', String(keeper!.pid), '-m', '-n', '-u'];
 }
 
 // Starts the host's sshd (it daemonises once listening) and records its pid.

@@ -7,9 +7,10 @@ import { killPids, pidsByNamespace, stopRefs } from './proc.js';
 import { stopMetaDb } from './lab-metadb.js';
 import { stopTsdb } from './lab-tsdb.js';
 import { stopVip } from './lab-vip.js';
+import { stopSystemHosts, unmountRoots } from './lab-system.js';
 
 interface HostRecord {
-  pids: { keeper?: PidRef; sshd?: PidRef; dockerd?: PidRef };
+  pids: { keeper?: PidRef; sshd?: PidRef; dockerd?: PidRef; nspawn?: PidRef };
   mntns?: string;
   cgroupParent?: string;
 }
@@ -53,6 +54,7 @@ export async function clearLab(dir: string, names: string[]): Promise<void> {
   const cgroups = new Set(records.map((r) => r.cgroupParent).filter((c): c is string => !!c));
   for (const n of all) strayCgroupParents(n).forEach((c) => cgroups.add(c));
 
+  await stopSystemHosts(records);
   await Promise.all([...cgroups].map((c) => killContainers(c)));
   await stopRefs(records.map((r) => r.pids.dockerd), 15_000);
   await stopRefs(records.flatMap((r) => [r.pids.sshd, r.pids.keeper]));
@@ -74,5 +76,6 @@ export async function clearLab(dir: string, names: string[]): Promise<void> {
   }
   await ipBatch([...links].map((l) => `link del ${l}`));
   await Promise.all([...cgroups].map((c) => killContainers(c)));
+  await unmountRoots(dir);
   rmSync(dir, { recursive: true, force: true });
 }

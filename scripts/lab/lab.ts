@@ -12,15 +12,16 @@ program
   .command('up')
   .requiredOption('--hosts <n>', 'number of SSH hosts', (v) => Number(v))
   .option('--docker <k>', 'first K hosts also run a Docker engine', (v) => Number(v), 0)
+  .option('--system <k>', 'last K hosts are whole Debian systems (systemd, apt, the lab package repository)', (v) => Number(v), 0)
   .option('--name <name>', 'short prefix for namespaces and links', 'oms')
   .option('--subnet <cidr>', 'address block inside 198.18.0.0/15 (/16../24)', '198.18.0.0/17')
   .option('--concurrency <n>', 'hosts started at once', (v) => Number(v), 16)
   .option('--vip', 'haproxy VIP on ports 8088/8089 in front of the docker hosts (all hosts when none runs docker)')
   .option('--metadb', 'MariaDB MetaDB on the bridge address, port 3306, user oms_meta')
-  .action(async (o: { hosts: number; docker: number; name: string; subnet: string; concurrency: number; vip?: boolean; metadb?: boolean }) => {
+  .action(async (o: { hosts: number; docker: number; system: number; name: string; subnet: string; concurrency: number; vip?: boolean; metadb?: boolean }) => {
     const state = await labUp({ ...o, dir: program.opts<{ dir: string }>().dir });
     const docker = state.hosts.filter((h) => h.dockerSocket).length;
-    console.log(`lab up: ${state.hosts.length} hosts (${docker} with docker) in ${state.upMs} ms; ${state.dir}/lab.json`);
+    console.log(`lab up: ${state.hosts.length} hosts (${docker} with docker, ${state.hosts.filter((h) => h.system).length} whole systems) in ${state.upMs} ms; ${state.dir}/lab.json`);
     if (o.metadb) {
       const db = await startMetaDb(state);
       console.log(`metadb: ${db.user}@${db.host}:${db.port}`);

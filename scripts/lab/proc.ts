@@ -1,4 +1,5 @@
-import { readFileSync, readlinkSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { PidRef } from './lab-config.js';
 
 // Start time from /proc/PID/stat (field 22), or undefined for a gone or zombie process.
@@ -81,5 +82,36 @@ export function killPids(pids: number[]): void {
     } catch {
       // already gone
     }
+  }
+}
+
+// Cross-process lock: an atomic mkdir holding the owner's pid; a dead owner's lock is taken over. Waits up to
+// `timeoutMs`, then throws naming `what`.
+export async function withDirLock<T>(lock: string, timeoutMs: number, what: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(lock), { recursive: true });
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'owner'), JSON.stringify({ pid: process.pid, start: procStart(process.pid) }));
+      break;
+    } catch {
+      let stale = false;
+      try {
+        const owner = JSON.parse(readFileSync(join(lock, 'owner'), 'utf8')) as PidRef;
+        stale = !isAlive(owner);
+      } catch {
+        // an owner file still unreadable after a minute was left by a process that died while writing it
+        stale = Date.now() > started + 60_000;
+      }
+      if (stale) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > started + timeoutMs) throw new Error(`${what}: lock ${lock} still held after ${Math.round(timeoutMs / 1000)} s`);
+      else await sleep(200);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }

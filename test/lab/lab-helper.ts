@@ -1,11 +1,11 @@
 import { $ } from 'zx';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { defaultLabDir, hostDocker, labStatus, labUp, readState, type LabHost, type LabState } from '../../scripts/lab/lab-api.js';
 import { importBusyboxImage, type BusyboxImageOptions } from '../../scripts/lab/busybox-image.js';
-import { isAlive, procStart, sleep } from '../../scripts/lab/proc.js';
+import { withDirLock } from '../../scripts/lab/proc.js';
 
 export type Lab = LabState;
 export type { LabHost };
@@ -29,34 +29,9 @@ export function labEnabled(): boolean {
   return false;
 }
 
-// Cross-process lock (vitest runs files in parallel workers): an atomic mkdir holding the owner's pid.
-async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const lock = `${dir}.lock`;
-  mkdirSync(dirname(lock), { recursive: true });
-  const end = Date.now() + 10 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'owner'), JSON.stringify({ pid: process.pid, start: procStart(process.pid) }));
-      break;
-    } catch {
-      let stale = false;
-      try {
-        const owner = JSON.parse(readFileSync(join(lock, 'owner'), 'utf8')) as { pid: number; start: string };
-        stale = !isAlive(owner);
-      } catch {
-        stale = Date.now() > end - 9 * 60_000;
-      }
-      if (stale) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > end) throw new Error(`lab lock ${lock} still held after 10 minutes`);
-      else await sleep(200);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+// Cross-process lock (vitest runs files in parallel workers) on the lab folder.
+function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  return withDirLock(`${dir}.lock`, 10 * 60_000, 'lab', fn);
 }
 
 // True when the running lab has at least what is asked, every process is up and no host key is swapped.

@@ -88,8 +88,7 @@ describe('run-time argument errors read like load-time ones', () => {
 describe('registry', () => {
   it('lists every module and alias, each with described fields', () => {
     expect(moduleNames()).toEqual([
-      'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'debug', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'http', 'ini_file', 'lineinfile',
-      'mysql_query', 'oms_settings', 'replace', 'set_fact', 'shell', 'stat', 'template', 'uri', 'wait_for',
+      'apt', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'debug', 'dnf', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'http', 'ini_file', 'lineinfile', 'mysql_query', 'oms_settings', 'package', 'replace', 'service', 'set_fact', 'shell', 'stat', 'systemd', 'systemd_service', 'template', 'uri', 'wait_for', 'yum',
     ]);
     expect(getModule('nope')).toBeUndefined();
     for (const m of allModules()) {

@@ -1,10 +1,12 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
+import { aptModule } from '../apt.js';
 import { assertModule } from '../assert.js';
 import { authorizedKeyModule } from '../authorized-key.js';
 import { blockinfileModule } from '../blockinfile.js';
 import { commandModule } from '../command.js';
 import { copyModule } from '../copy.js';
 import { debugModule } from '../debug.js';
+import { dnfModule } from '../dnf.js';
 import { dockerContainerModule } from '../docker-container.js';
 import { dockerExecModule } from '../docker-exec.js';
 import { dockerImageLoadModule } from '../docker-image-load.js';
@@ -17,20 +19,26 @@ import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { replaceModule } from '../replace.js';
+import { packageModule } from '../package.js';
+import { serviceModule } from '../service.js';
 import { setFactModule } from '../set-fact.js';
 import { shellModule } from '../shell.js';
 import { statModule } from '../stat.js';
+import { systemdModule } from '../systemd.js';
 import { templateModule } from '../template.js';
 import { uriModule } from '../uri.js';
 import { waitForModule } from '../wait-for.js';
+import { yumModule } from '../yum.js';
 
 const all: Module[] = [
+  aptModule,
   assertModule,
   authorizedKeyModule,
   blockinfileModule,
   commandModule,
   copyModule,
   debugModule,
+  dnfModule,
   dockerContainerModule,
   dockerExecModule,
   dockerImageLoadModule,
@@ -42,12 +50,16 @@ const all: Module[] = [
   mysqlQueryModule,
   omsSettingsModule,
   replaceModule,
+  packageModule,
+  serviceModule,
   setFactModule,
   shellModule,
   statModule,
+  systemdModule,
   templateModule,
   uriModule,
   waitForModule,
+  yumModule,
 ] as Module[];
 
 const byName = new Map<string, Module>();

@@ -1,0 +1,4 @@
+// Installs, upgrades and removes RPM packages with yum, never prompting; a path ending in .rpm installs that file.
+import { rpmPackageModule } from './support/rpm-module.js';
+
+export const yumModule = rpmPackageModule('yum');
