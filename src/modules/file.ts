@@ -6,7 +6,7 @@ import { attrFields } from './support/common.js';
 import { defineModule, type Plan } from './support/module.js';
 
 const schema = z.strictObject({
-  path: z.string().min(1).describe('Path on the host.'),
+  path: z.string().min(1).describe('Path on the host (also `dest` or `name`, as in Ansible).'),
   state: z
     .enum(['directory', 'file', 'touch', 'absent'])
     .optional()
@@ -76,6 +76,7 @@ export const fileModule = defineModule<Args, FilePlan>({
   name: 'file',
   description: 'Creates directories, removes paths, touches files and sets their mode and owner.',
   schema,
+  argAliases: { dest: 'path', name: 'path' },
   check: async (args, ctx) => planFor(args, await statPath(ctx.conn, args.path, ctx.become)),
   apply: async (args, plan, ctx) => {
     const p = plan ?? { attrs: {}, state: 'file' };

@@ -43,6 +43,7 @@ export const commonKeywords = {
   run_once: flag.describe('Run on the first host of the batch only.'),
   delegate_to: z.string().min(1).describe('Run on this inventory host (or localhost) instead, with the task host\'s variables; may be a template.'),
   delegate_facts: flag.describe('With delegate_to: facts the task sets go to the delegated host.'),
+  connection: z.enum(['local', 'ssh']).describe('local: run on the controller with the host\'s variables (as delegate_to: localhost); ssh: the host\'s own connection.'),
   check_mode: flag.describe('true: always run in check mode; false: run for real even under --check (read-only probes).'),
   diff: flag.describe('Show (true) or hide (false) diffs of this task, whatever --diff says.'),
   vars: varsMap.describe('Variables for this task or block.'),

@@ -4,6 +4,7 @@ import { ConfigError, ConfigErrors } from '../core/errors.js';
 import { describeValue, didYouMean, formatKeyPath, issuesToErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Module } from '../modules/support/module.js';
+import { moduleInput } from '../modules/support/run-module.js';
 import { loadYamlFile } from '../vault/index.js';
 import type { Block, Task, TaskCommon, TaskNode } from './model.js';
 import { convertArgs } from '../core/convert-args.js';
@@ -163,7 +164,7 @@ function moduleArgs(src: YamlSource, raw: Record<string, unknown>, key: string, 
     report(ctx, src, [...p, key], `expected a mapping of arguments, got ${describeValue(inline)}`, { hint });
     return undefined;
   }
-  const args = convertArgs(mod.schema, { ...base, ...extra }) as Record<string, unknown>;
+  const args = moduleInput(mod, { ...base, ...extra }) as Record<string, unknown>;
   const res = mod.schema.safeParse(args);
   if (!res.success) {
     const mapPath = (ip: KeyPath): KeyPath => {
@@ -273,7 +274,7 @@ export function commonOf(src: YamlSource, keywords: TaskKeywords, p: KeyPath, _c
       ignoreErrors: keywords.ignore_errors,
       noLog: keywords.no_log,
       runOnce: keywords.run_once,
-      delegateTo: keywords.delegate_to,
+      delegateTo: keywords.delegate_to ?? (keywords.connection === 'local' ? 'localhost' : undefined),
       delegateFacts: keywords.delegate_facts,
       checkMode: keywords.check_mode,
       diff: keywords.diff,

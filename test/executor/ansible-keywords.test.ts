@@ -292,3 +292,21 @@ describe('plays and delegation over local hosts', () => {
     expect(r.results('check').h3!.status).toBe('ok');
   });
 });
+
+describe('argument aliases', () => {
+  it('file takes dest or name for path, as in Ansible', async () => {
+    const r = await runYaml(
+      `
+- hosts: far
+  tasks:
+    - name: by dest
+      file: { dest: "@DIR@/a", state: directory }
+    - name: by name
+      ansible.builtin.file: { name: "@DIR@/b", state: directory }
+`,
+      { inventory: 'all:\n  hosts:\n    far: { ansible_host: 203.0.113.9, ansible_connection: local }\n' },
+    );
+    expect(r.summary.stats.far).toMatchObject({ failed: 0, changed: 2 });
+    expect(statSync(`${r.dir}/a`).isDirectory() && statSync(`${r.dir}/b`).isDirectory()).toBe(true);
+  });
+});

@@ -10,9 +10,23 @@ import type { Module, ModuleContext, ModuleOutcome } from './module.js';
 /** What a task skipped in check mode registers besides `skipped: true`. */
 const CHECK_MODE_SKIP = { rc: null, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] };
 
+// Arguments as the schema expects them: aliases renamed (unless the name itself is given), values converted as
+// Ansible's argument specs convert them. The loader and the runner both start here.
+export function moduleInput(module: Module, raw: unknown): unknown {
+  const input = raw === undefined || raw === null ? {} : raw;
+  if (!module.argAliases || typeof input !== 'object' || Array.isArray(input)) return convertArgs(module.schema, input);
+  const renamed: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    const to = module.argAliases[k];
+    if (to !== undefined && !(to in input)) renamed[to] = v;
+    else renamed[k] = v;
+  }
+  return convertArgs(module.schema, renamed);
+}
+
 // Arguments that fail after templating read like the loader's errors: `file:line:col task "t": args.port: expected a number, got "80a"`.
 export function parseModuleArgs<A>(module: Module<A>, raw: unknown, where: RenderContext = {}): A {
-  const input = convertArgs(module.schema, raw === undefined || raw === null ? {} : raw);
+  const input = moduleInput(module, raw);
   const r = module.schema.safeParse(input);
   if (r.success) return r.data;
   const errors = explainIssues(r.error.issues, input, module.schema).map((t) =>
