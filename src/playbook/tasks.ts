@@ -110,7 +110,7 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
   const common = commonOf(src, keywords, p, ctx);
   if (!common || args === undefined) return undefined;
   const at = (k: string): [KeyPath, unknown] => [[...p, k], raw[k]];
-  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), ...LOOP_KEYS.map(at), at('loop_control')], ctx.errors);
+  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('delegate_to'), ...LOOP_KEYS.map(at), at('loop_control')], ctx.errors);
   checkConditions(src, [at('when'), at('changed_when'), at('failed_when'), at('until')], ctx.errors);
   const loopKey = loops[0];
   const control = keywords.loop_control;

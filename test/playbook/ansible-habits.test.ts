@@ -21,7 +21,7 @@ describe('loader: Ansible habits', () => {
     - name: copy
       copy: { content: x, dest: /tmp/x, mode: 0640 }
       retries: "5"
-      delegate_to: "{{ groups.db[0] }}"
+      delegate_to: "{{ groups.db.[0] }}"
       delegate_facts: on
 `,
     });
@@ -32,7 +32,7 @@ describe('loader: Ansible habits', () => {
     expect(query!.module).toBe('mysql_query');
     expect(cmd).toMatchObject({ module: 'command', delegateTo: 'localhost', checkMode: false, diff: true, loop: 'count=3', loopWith: 'sequence' });
     expect(cmd!.loopControl).toEqual({ indexVar: 'i', label: '{{ item }}', pause: 2, extended: true });
-    expect(copy).toMatchObject({ retries: 5, delegateTo: '{{ groups.db[0] }}', delegateFacts: true, args: { mode: 640 } });
+    expect(copy).toMatchObject({ retries: 5, delegateTo: '{{ groups.db.[0] }}', delegateFacts: true, args: { mode: 640 } });
   });
 
   it('loads include_role and import_role as blocks of the role, with tasks_from and the role dependencies first', async () => {
