@@ -1,6 +1,7 @@
 // One task on one host: variables, when, loop, until/retries, changed_when/failed_when, register.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Become, Connection } from '../connection/connection.js';
+import { describeValue } from '../core/key-path.js';
 import type { TaskRef } from '../core/events.js';
 import { ConnectionError, InterruptedError, OmsrunError } from '../core/errors.js';
 import { isChanged, isFailed, statusOf, type TaskResult } from '../core/result.js';
@@ -72,7 +73,8 @@ async function runOne(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars
   if (conditions.length && !evalConditions(conditions, vars, { ...where, field: 'when' })) {
     return skipped('conditional result was false');
   }
-  const retries = task.until ? Math.max(0, task.retries) : 0;
+  const retries = task.until ? Math.max(0, numberKeyword(task.retries, 'retries', vars, where)) : 0;
+  const delay = task.until ? numberKeyword(task.delay, 'delay', vars, where) : 0;
   let result: TaskResult = failure('not run');
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     result = await attemptOnce(playRun, taskRun, host, vars);
@@ -85,7 +87,7 @@ async function runOne(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars
       break;
     }
     playRun.run.emit({ kind: 'host_output', host: host.name, task: taskRun.ref, stream: 'info', line: `retrying (${attempt}/${retries})` });
-    await sleep(task.delay * 1000, undefined, { signal: playRun.run.opts.signal }).catch(() => undefined);
+    await sleep(delay * 1000, undefined, { signal: playRun.run.opts.signal }).catch(() => undefined);
     if (playRun.run.opts.signal.aborted) break;
   }
   return scope.noLog ? censor(result) : result;
@@ -105,7 +107,8 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   playRun.run.opts.signal.addEventListener('abort', onAbort, { once: true });
-  const timeoutMs = task.timeout ? task.timeout * 1000 : undefined;
+  const timeout = task.timeout === undefined ? undefined : numberKeyword(task.timeout, 'timeout', vars, where);
+  const timeoutMs = timeout ? timeout * 1000 : undefined;
   const timer = timeoutMs ? setTimeout(() => abort.abort(), timeoutMs) : undefined;
   const ctx: ModuleContext = {
     conn,
@@ -143,7 +146,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
     playRun.run.opts.signal.removeEventListener('abort', onAbort);
   }
   if (timeoutMs && abort.signal.aborted && !playRun.run.opts.signal.aborted) {
-    result = { ...result, status: 'failed', msg: `task timed out after ${task.timeout} s${stopped ? `: ${stopped}` : ''}` };
+    result = { ...result, status: 'failed', msg: `task timed out after ${timeout} s${stopped ? `: ${stopped}` : ''}` };
   }
   return applyOverrides(taskRun, result, vars);
 }
@@ -204,6 +207,15 @@ function loopItems(task: Task, vars: Vars, where: RenderContext, baseDir: string
     if (err instanceof OmsrunError) throw new OmsrunError(`${locate(where)}${err.message}`);
     throw err;
   }
+}
+
+// retries / delay / timeout: a number, or a template that renders to one for this host.
+function numberKeyword(value: number | string, name: string, vars: Vars, where: RenderContext): number {
+  if (typeof value === 'number') return value;
+  const rendered = renderValue(value, vars, { ...where, field: name });
+  const n = typeof rendered === 'number' ? rendered : typeof rendered === 'string' && rendered.trim() !== '' ? Number(rendered) : NaN;
+  if (Number.isFinite(n) && n >= 0) return n;
+  throw new OmsrunError(`${locate(where)}${name}: expected a number of at least 0, got ${describeValue(rendered)}`);
 }
 
 // The item, its index (index_var) and Ansible's `ansible_loop` (extended) for the item at `index`.

@@ -50,12 +50,13 @@ export interface Task extends TaskCommon {
   changedWhen?: (string | boolean)[];
   failedWhen?: (string | boolean)[];
   until?: (string | boolean)[];
-  retries: number;
-  /** Seconds between retries. */
-  delay: number;
+  /** A number, or a template rendered per host. */
+  retries: number | string;
+  /** Seconds between retries (a number, or a template rendered per host). */
+  delay: number | string;
   notify: string[];
-  /** Seconds. */
-  timeout?: number;
+  /** Seconds (a number, or a template rendered per host). */
+  timeout?: number | string;
   /** Handlers only: extra names this handler answers to. */
   listen?: string[];
 }

@@ -36,6 +36,7 @@ export interface LoadCtx {
 }
 
 export const COMMON_KEYS = Object.keys(commonKeywords);
+const TEMPLATED_NUMBERS = ['retries', 'delay', 'timeout'] as const;
 const LOOP_KEYS = ['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)];
 
 // Adds an error positioned at `p` (its key when `key`).
@@ -97,7 +98,9 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
     }
   }
   if (!moduleNamed) report(ctx, src, p, 'a task needs exactly one module, got none', { hint: 'e.g. `command: ls -l` or `copy: {src: a, dest: /tmp/a}`' });
-  const picked = pickKeywords(src, raw, p, ctx, taskSchema, TASK_KEYS);
+  // Numbers may be templates (`retries: "{{ n }}"`), rendered per host when the task runs.
+  const templated = Object.fromEntries(TEMPLATED_NUMBERS.filter((k) => typeof raw[k] === 'string' && (raw[k] as string).includes('{{')).map((k) => [k, raw[k] as string]));
+  const picked = pickKeywords(src, raw, p, ctx, taskSchema, TASK_KEYS.filter((k) => !(k in templated)));
   if (found.length !== 1 || !picked) return undefined;
   const keywords = picked as Record<string, unknown> & TaskKeywords;
   const key = found[0]!;
@@ -110,7 +113,7 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
   const common = commonOf(src, keywords, p, ctx);
   if (!common || args === undefined) return undefined;
   const at = (k: string): [KeyPath, unknown] => [[...p, k], raw[k]];
-  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('delegate_to'), ...LOOP_KEYS.map(at), at('loop_control')], ctx.errors);
+  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('delegate_to'), ...TEMPLATED_NUMBERS.map(at), ...LOOP_KEYS.map(at), at('loop_control')], ctx.errors);
   checkConditions(src, [at('when'), at('changed_when'), at('failed_when'), at('until')], ctx.errors);
   const loopKey = loops[0];
   const control = keywords.loop_control;
@@ -120,8 +123,8 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
     module: mod.name,
     args,
     loopVar: control?.loop_var ?? 'item',
-    retries: keywords.retries ?? 3,
-    delay: keywords.delay ?? 5,
+    retries: templated.retries ?? keywords.retries ?? 3,
+    delay: templated.delay ?? keywords.delay ?? 5,
     notify: toNames(keywords.notify),
   };
   const extra: Partial<Task> = {
@@ -134,7 +137,7 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
     changedWhen: toConditions(keywords.changed_when),
     failedWhen: toConditions(keywords.failed_when),
     until: toConditions(keywords.until),
-    timeout: keywords.timeout,
+    timeout: templated.timeout ?? keywords.timeout,
     listen: keywords.listen === undefined ? undefined : toNames(keywords.listen),
   };
   return Object.assign(task, dropUndefined(extra));

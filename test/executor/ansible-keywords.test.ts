@@ -310,3 +310,27 @@ describe('argument aliases', () => {
     expect(statSync(`${r.dir}/a`).isDirectory() && statSync(`${r.dir}/b`).isDirectory()).toBe(true);
   });
 });
+
+describe('templated task keywords', () => {
+  it('retries, delay and timeout may be templates, rendered per host; a bad value fails the task with its name', async () => {
+    const r = await runYaml(
+      `
+- hosts: localhost
+  tasks:
+    - name: counted
+      shell: echo x >> @DIR@/count; wc -l < @DIR@/count
+      register: out
+      until: out.stdout | int >= 3
+      retries: "{{ tries }}"
+      delay: "{{ pause }}"
+      timeout: "{{ limit }}"
+    - name: bad
+      command: echo hi
+      timeout: "{{ 'soon' }}"
+`,
+      { extraVars: { tries: '4', pause: 0, limit: '30' } },
+    );
+    expect(r.results('counted').localhost).toMatchObject({ status: 'changed', attempts: 3 });
+    expect(r.results('bad').localhost!.msg).toBe(`${r.dir}/site.yml:11:7 task "bad": timeout: expected a number of at least 0, got "soon"`);
+  });
+});
