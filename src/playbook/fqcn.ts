@@ -8,7 +8,6 @@ const RENAMED: Record<string, string> = {
   'community.docker.docker_container_exec': 'docker_exec',
   'community.docker.docker_image_load': 'docker_image_load',
   'community.mysql.mysql_query': 'mysql_query',
-  'ansible.builtin.include': 'include_tasks',
 };
 
 /** A task key as written, split into the name omsrun looks up and the collection it came from. */
@@ -36,3 +35,21 @@ export function shortName(key: string): string {
   const q = qualifiedName(key);
   return q.collection && !q.foreign ? q.name : key;
 }
+
+/** Ansible task keywords and actions omsrun does not have, with what to do instead. */
+export const ANSIBLE_ONLY: Record<string, { action: boolean; hint: string }> = {
+  include_vars: { action: true, hint: 'load the variables with vars_files on the play, or group_vars/host_vars' },
+  include: { action: true, hint: 'use include_tasks (or import_playbook for plays)' },
+  local_action: { action: true, hint: 'name the module as the key and add delegate_to: localhost' },
+  action: { action: true, hint: 'name the module as the key, e.g. `copy: {src: a, dest: b}`' },
+  add_host: { action: true, hint: 'list the host in the inventory' },
+  group_by: { action: true, hint: 'make the group in the inventory' },
+  async: { action: false, hint: 'omsrun runs each task to its end; use timeout: SECONDS to bound it' },
+  poll: { action: false, hint: 'omsrun runs each task to its end; use timeout: SECONDS to bound it' },
+  throttle: { action: false, hint: 'use serial on the play or -f/--forks' },
+  ignore_unreachable: { action: false, hint: 'an unreachable host stops there; the others go on' },
+  module_defaults: { action: false, hint: 'repeat the arguments on each task, or use a variable' },
+  collections: { action: false, hint: 'write the collection name on the module, or its short name' },
+  become_method: { action: false, hint: 'omsrun becomes through sudo' },
+  debugger: { action: false, hint: 'run with -vv to see each task\'s arguments and output' },
+};

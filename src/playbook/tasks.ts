@@ -10,7 +10,7 @@ import type { Block, Task, TaskCommon, TaskNode } from './model.js';
 import { convertArgs } from '../core/convert-args.js';
 import { blockSchema, BLOCK_ONLY_KEYS, commonKeywords, INCLUDE_KEYS, ROLE_INCLUDE_KEYS, TASK_KEYS, taskKeywords, taskSchema, toConditions, toNames, WITH_LOOKUPS } from './keywords.js';
 import type { TaskKeywords, WithLookup } from './keywords.js';
-import { qualifiedName, shortName } from './fqcn.js';
+import { ANSIBLE_ONLY, qualifiedName, shortName } from './fqcn.js';
 import { checkConditions, checkTemplates } from './syntax.js';
 
 /** Where modules come from (the registry by default; tests pass their own). */
@@ -88,6 +88,12 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
   }
   let moduleNamed = found.length === 1;
   for (const k of others.filter((o) => !moduleOf(o))) {
+    const unsupported = ANSIBLE_ONLY[shortName(k)];
+    if (unsupported) {
+      report(ctx, src, [...p, k], `${JSON.stringify(k)} is an Ansible ${unsupported.action ? 'action' : 'keyword'} omsrun does not support`, { key: true, hint: unsupported.hint });
+      moduleNamed ||= unsupported.action;
+      continue;
+    }
     const keyHint = didYouMean(k, [...TASK_KEYS, ...BLOCK_ONLY_KEYS, ...INCLUDE_KEYS, ...ROLE_INCLUDE_KEYS]);
     const q = qualifiedName(k);
     if ((keyHint || moduleNamed) && !q.collection) {
