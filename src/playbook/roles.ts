@@ -36,12 +36,14 @@ export interface LoadedRoles {
 }
 
 // roles/NAME next to the file naming it, then next to its folder (playbooks/ and roles/ side by side), the same for
-// the playbook, and beside the role the file belongs to (a dependency or include_role inside a role).
+// the playbook, and in the roles folder the file belongs to (a dependency or include_role inside a role).
 function roleDir(file: string, name: string, ctx: LoadCtx): { dir?: string; tried: string[] } {
   const bases = [path.dirname(file), ...(ctx.stack[0] ? [path.dirname(ctx.stack[0])] : [])];
   const tried = bases.flatMap((b) => [path.join(b, 'roles', name), path.join(b, '..', 'roles', name)]);
-  const inRole = /^(.*)[/\\]roles[/\\][^/\\]+[/\\](tasks|meta|handlers)([/\\].*)?$/.exec(path.dirname(file));
-  if (inRole) tried.push(path.join(inRole[1]!, 'roles', name));
+  // Any `roles` folder the file sits in (nested role names such as `container-engine/docker` too).
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (path.basename(dir) === 'roles') tried.push(path.join(dir, name));
+  }
   const unique = [...new Set(tried.map((t) => path.resolve(t)))];
   return { dir: unique.find((d) => existsSync(d)), tried: unique };
 }

@@ -51,6 +51,17 @@ describe('loader: Ansible habits', () => {
     expect(names(imp!)).toEqual([['web']]);
   });
 
+  it('finds roles with nested names in the roles folder a role sits in, as a roles_path does', async () => {
+    tree({
+      'roles/engine/docker/tasks/main.yml': '- name: docker\n  command: echo docker\n',
+      'roles/kube/node/tasks/main.yml': '- import_role: { name: engine/docker }\n',
+      'site.yml': '- hosts: all\n  roles: [kube/node]\n',
+    });
+    const pb = await loadPlaybook('site.yml');
+    const role = pb.plays[0]!.tasks[0] as Block;
+    expect(((role.block[0] as Block).block[0] as Block).block.map((t) => t.name)).toEqual(['docker']);
+  });
+
   it('reports a missing role, a missing tasks_from, bad include_role arguments and a dependency cycle with positions', async () => {
     tree({
       'roles/a/meta/main.yml': 'dependencies: [b]\n',
