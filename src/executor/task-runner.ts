@@ -45,7 +45,7 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
   const where = renderContext(taskRun);
   let vars: Vars;
   try {
-    vars = playRun.varsFor(host, scope.vars, undefined, scope.defaults);
+    vars = withCheckMode(playRun.varsFor(host, scope.vars, undefined, scope.defaults), scope);
     const items = task.loop === undefined ? undefined : loopItems(task, vars, where, scope.baseDir ?? playRun.baseDir);
     if (items === undefined) return await runOne(playRun, taskRun, host, vars);
     const results: TaskResult[] = [];
@@ -53,7 +53,7 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
     for (const [index, item] of items.entries()) {
       if (playRun.run.opts.signal.aborted) break;
       if (index > 0 && control.pause) await sleep(control.pause * 1000, undefined, { signal: playRun.run.opts.signal }).catch(() => undefined);
-      const itemVars = playRun.varsFor(host, scope.vars, loopVars(task, items, index), scope.defaults);
+      const itemVars = withCheckMode(playRun.varsFor(host, scope.vars, loopVars(task, items, index), scope.defaults), scope);
       const r = await runOne(playRun, taskRun, host, itemVars);
       if (r.status === 'unreachable') return { ...r, durationMs: Date.now() - started };
       const label = control.label === undefined ? undefined : renderValue(control.label, itemVars, { ...where, field: 'loop_control.label' });
@@ -207,6 +207,16 @@ function loopItems(task: Task, vars: Vars, where: RenderContext, baseDir: string
     if (err instanceof OmsrunError) throw new OmsrunError(`${locate(where)}${err.message}`);
     throw err;
   }
+}
+
+// A task's own check_mode is what ansible_check_mode (omsrun_check_mode) says inside it, as in Ansible.
+function withCheckMode(vars: Vars, scope: Scope): Vars {
+  if (scope.checkMode === undefined) return vars;
+  // A child object, not a copy: copying would evaluate lazy values such as hostvars.
+  const out = Object.create(vars) as Vars;
+  out.ansible_check_mode = scope.checkMode;
+  out.omsrun_check_mode = scope.checkMode;
+  return out;
 }
 
 // retries / delay / timeout: a number, or a template that renders to one for this host.

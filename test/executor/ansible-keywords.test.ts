@@ -82,6 +82,9 @@ describe('check_mode, diff and check mode results', () => {
       changed_when: false
     - name: uses probe
       debug: { msg: "probe said {{ probe.stdout }}" }
+    - name: modes seen
+      debug: { msg: "{{ ansible_check_mode }} {{ omsrun_check_mode }}" }
+      check_mode: false
     - name: would run
       command: touch @DIR@/touched
       register: out
@@ -98,6 +101,7 @@ describe('check_mode, diff and check mode results', () => {
     );
     expect(r.summary.stats.localhost).toMatchObject({ failed: 0 });
     expect(msgs(r, 'uses probe')).toEqual(['probe said real']);
+    expect(msgs(r, 'modes seen')).toEqual(['false false']);
     expect(r.results('would run').localhost!.status).toBe('skipped');
     expect(r.results('on its rc').localhost!.status).toBe('skipped');
     expect(r.results('on its output').localhost!.status).toBe('skipped');
