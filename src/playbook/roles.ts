@@ -11,7 +11,7 @@ import { describeValue, didYouMean } from '../core/yaml-source.js';
 import { shortName } from './fqcn.js';
 import { blockSchema, condition, flag, names, toConditions, toNames } from './keywords.js';
 import type { TaskKeywords } from './keywords.js';
-import type { Block, Task, TaskNode } from './model.js';
+import type { Block, Task, TaskCommon, TaskNode } from './model.js';
 import { collect, commonOf, COMMON_KEYS, loadTaskFile, pickKeywords, report } from './tasks.js';
 import type { LoadCtx } from './tasks.js';
 
@@ -193,6 +193,7 @@ const includeRoleSchema = z
     public: flag,
     allow_duplicates: flag,
     rolespec_validate: flag,
+    apply: z.record(z.string(), z.unknown()).describe('Keywords for every task of the role (tags, become, when, ...).'),
   })
   .partial()
   .required({ name: true });
@@ -230,6 +231,18 @@ export async function parseRoleInclude(src: YamlSource, raw: Record<string, unkn
   const entry = { role: args.name, ...(keywords?.vars ? { vars: keywords.vars } : {}) };
   const blocks = await loadRoleWithDependencies(src, entry, argsPath, dir, args.name, ctx, handlers, files);
   const common = keywords && commonOf(src, keywords, p, ctx);
-  if (!common) return undefined;
-  return { kind: 'block', ...common, name: common.name ?? `${shortName(key)}: ${args.name}`, block: blocks, rescue: [], always: [] };
+  const applied = args.apply === undefined ? undefined : appliedKeywords(src, args.apply, [...argsPath, 'apply'], ctx);
+  if (!common || applied === null) return undefined;
+  const block: Block = { kind: 'block', ...common, name: common.name ?? `${shortName(key)}: ${args.name}`, block: blocks, rescue: [], always: [] };
+  // The include is loaded with the playbook, so `apply:` keywords sit on an inner block around the role's tasks.
+  return applied ? { ...block, block: [{ kind: 'block', ...applied, name: `apply: ${args.name}`, block: blocks, rescue: [], always: [] }] } : block;
+}
+
+// include_role's `apply:` keywords, checked like a block's; null when they have errors.
+function appliedKeywords(src: YamlSource, apply: Record<string, unknown>, p: KeyPath, ctx: LoadCtx): TaskCommon | null {
+  for (const k of Object.keys(apply).filter((o) => !COMMON_KEYS.includes(o))) {
+    report(ctx, src, [...p, k], `${JSON.stringify(k)} is not allowed in apply`, { key: true, hint: didYouMean(k, COMMON_KEYS) });
+  }
+  const keywords = pickKeywords(src, apply, p, ctx, blockSchema.omit({ block: true }), COMMON_KEYS) as TaskKeywords | undefined;
+  return (keywords && commonOf(src, keywords, p, ctx)) ?? null;
 }

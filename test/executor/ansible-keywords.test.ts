@@ -253,6 +253,26 @@ describe('roles: include_role, import_role, dependencies', () => {
   });
 });
 
+describe('include_role apply', () => {
+  it('puts its keywords on every task of the role: tags select them, when skips them', async () => {
+    const files = { 'roles/app/tasks/main.yml': '- name: app one\n  debug: { msg: one }\n- name: app two\n  debug: { msg: two }\n' };
+    const play = `
+- hosts: localhost
+  tasks:
+    - name: other
+      debug: { msg: other }
+    - include_role:
+        name: app
+        apply: { tags: [deploy], when: "run_app | default(true)" }
+`;
+    const tagged = await runYaml(play, { files, tags: ['deploy'] });
+    expect(tagged.ran('localhost')).toEqual(['app one', 'app two']);
+    const skipped = await runYaml(play, { files, extraVars: { run_app: false } });
+    expect(skipped.results('app one').localhost!.status).toBe('skipped');
+    expect(skipped.results('other').localhost!.status).toBe('ok');
+  });
+});
+
 describe('plays and delegation over local hosts', () => {
   it('a play on an empty group warns and is skipped; connection: local reaches a host whose address is not used', async () => {
     const r = await runYaml(

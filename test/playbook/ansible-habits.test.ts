@@ -62,6 +62,11 @@ describe('loader: Ansible habits', () => {
     expect(((role.block[0] as Block).block[0] as Block).block.map((t) => t.name)).toEqual(['docker']);
   });
 
+  it('reports a keyword apply cannot take', async () => {
+    tree({ 'roles/c/tasks/main.yml': '- command: ls\n', 'site.yml': '- hosts: all\n  tasks:\n    - include_role: { name: c, apply: { tagz: [x] } }\n' });
+    expect(await errorOf(() => loadPlaybook('site.yml'))).toBe('site.yml:3:41 [0].tasks[0].include_role.apply.tagz: "tagz" is not allowed in apply\n  hint: did you mean "tags"?');
+  });
+
   it('reports a missing role, a missing tasks_from, bad include_role arguments and a dependency cycle with positions', async () => {
     tree({
       'roles/a/meta/main.yml': 'dependencies: [b]\n',
