@@ -27,6 +27,8 @@ export interface TaskResult {
   results?: TaskResult[];
   /** The loop item this result belongs to. */
   item?: unknown;
+  /** What the output shows instead of the item (`loop_control.label`). */
+  label?: string;
   /** Attempts used by until/retries. */
   attempts?: number;
 }

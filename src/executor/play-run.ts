@@ -9,7 +9,7 @@ import type { HostState } from './host-state.js';
 import { innerScope, playScope, type Scope } from './scope.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
-import { runTaskOnHost, type TaskPlay, type TaskRun } from './task-runner.js';
+import { delegateOf, renderContext, runTaskOnHost, type TaskPlay, type TaskRun } from './task-runner.js';
 
 export interface PlayRunOptions {
   run: RunState;
@@ -19,6 +19,8 @@ export interface PlayRunOptions {
   playHosts: string[];
   baseDir: string;
   varsFor: TaskPlay['varsFor'];
+  /** Connections to delegated hosts, shared by the run. */
+  delegateConnection: TaskPlay['delegateConnection'];
 }
 
 export class PlayRun implements TaskPlay {
@@ -26,6 +28,7 @@ export class PlayRun implements TaskPlay {
   readonly play: Play;
   readonly baseDir: string;
   readonly varsFor: PlayRunOptions['varsFor'];
+  readonly delegateConnection: PlayRunOptions['delegateConnection'];
   private readonly playIndex: number;
   private aborted = false;
   private batch: HostState[] = [];
@@ -37,6 +40,7 @@ export class PlayRun implements TaskPlay {
     this.playIndex = o.playIndex;
     this.baseDir = o.baseDir;
     this.varsFor = o.varsFor;
+    this.delegateConnection = o.delegateConnection;
   }
 
   localConnection(): Connection {
@@ -113,21 +117,37 @@ export class PlayRun implements TaskPlay {
     this.run.emit({ kind: 'host_task_start', host: host.name, task: taskRun.ref });
     let result: TaskResult = await runTaskOnHost(this, taskRun, host);
     if (isFailed(result) && taskRun.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
-    this.record(taskRun, host, result);
+    this.record(taskRun, host, result, this.factsHost(taskRun, host));
     if (taskRun.scope.runOnce && taskRun.task.register) {
       const value = registerValue(result);
       for (const peer of peers) peer.facts[taskRun.task.register] = value;
     }
   }
 
-  private record(taskRun: TaskRun, host: HostState, result: TaskResult): void {
+  // delegate_facts: the facts a delegated task sets belong to the host it ran on, when that host is in the run.
+  private factsHost(taskRun: TaskRun, host: HostState): HostState {
+    const { scope } = taskRun;
+    if (!scope.delegateFacts || scope.delegateTo === undefined) return host;
+    let target: string | undefined;
+    try {
+      target = delegateOf(scope, this.varsFor(host, scope.vars, undefined, scope.defaults), renderContext(taskRun));
+    } catch {
+      return host;
+    }
+    const other = target === undefined ? undefined : this.run.hosts.get(target);
+    if (other) return other;
+    if (target !== undefined && target !== host.name) this.run.emit({ kind: 'warning', host: host.name, msg: `delegate_facts: ${target} is not a host of this run; the facts stay on ${host.name}` });
+    return host;
+  }
+
+  private record(taskRun: TaskRun, host: HostState, result: TaskResult, factsHost: HostState = host): void {
     const { task } = taskRun;
     const stats = host.stats;
     stats.durationMs += result.durationMs;
     if (task.register) host.facts[task.register] = registerValue(result);
     for (const r of [result, ...(result.results ?? [])]) {
       const facts = r.data?.facts;
-      if (!isFailed(r) && facts && typeof facts === 'object') Object.assign(host.facts, facts);
+      if (!isFailed(r) && facts && typeof facts === 'object') Object.assign(factsHost.facts, facts);
     }
     if (result.status === 'unreachable') {
       stats.unreachable++;

@@ -2,7 +2,9 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { OmsrunError } from '../core/errors.js';
+import type { Connection } from '../connection/connection.js';
+import { didYouMean } from '../core/did-you-mean.js';
+import { ConnectionError, OmsrunError } from '../core/errors.js';
 import type { HostStats } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
 import { connectionSpec, withDefaultUser } from '../inventory/connection-vars.js';
@@ -32,13 +34,15 @@ export async function runPlaybook(playbook: Playbook, opts: ExecutorOptions): Pr
   const plays = playbook.plays.map((play) => ({ play, hosts: selectedHosts(run, play) }));
   let opening: Promise<void> | undefined;
   const open = () => (opening ??= openHosts(run, plays));
+  const delegates = new Map<string, Promise<HostState>>();
   try {
     for (const [index, { play, hosts: selected }] of plays.entries()) {
       if (opts.signal.aborted) break;
-      await runPlay(run, play, index, selected, open);
+      await runPlay(run, play, index, selected, open, delegates);
     }
   } finally {
     await Promise.all([...hosts.values()].map((h) => finishHost(run, h, opts.signal.aborted).finally(() => h.close())));
+    await Promise.all([...delegates.values()].map((d) => d.then((h) => h.close(), () => undefined)));
   }
   const stats: Record<string, HostStats> = {};
   for (const h of hosts.values()) stats[h.name] = h.stats;
@@ -59,7 +63,7 @@ function selectedHosts(run: RunState, play: Play): string[] {
 }
 
 // `open` connects and locks every host of the run once, when the first play with hosts starts.
-async function runPlay(run: RunState, play: Play, index: number, selected: string[], open: () => Promise<void>): Promise<void> {
+async function runPlay(run: RunState, play: Play, index: number, selected: string[], open: () => Promise<void>, delegates: Map<string, Promise<HostState>>): Promise<void> {
   const { opts } = run;
   const baseDir = path.dirname(path.resolve(play.file));
   const states = selected.map((name) => stateFor(run, name));
@@ -80,6 +84,7 @@ async function runPlay(run: RunState, play: Play, index: number, selected: strin
     playHosts,
     baseDir,
     varsFor: (host, taskVars, loopVars, defaults) => varsFor(run, play, playHosts, host, taskVars, loopVars, defaults),
+    delegateConnection: (name) => delegateConnection(run, play, delegates, name),
   });
   const batches = serialBatches(live, play.serial);
   for (const [i, batch] of batches.entries()) {
@@ -96,6 +101,29 @@ async function runPlay(run: RunState, play: Play, index: number, selected: strin
     }
   }
   run.emit({ kind: 'play_end', play: play.name });
+}
+
+// delegate_to another inventory host: its connection in this run, or one opened for delegation (once per run, with
+// the host's own variables); a host that cannot be reached fails the delegated task, not the task's host.
+async function delegateConnection(run: RunState, play: Play, delegates: Map<string, Promise<HostState>>, name: string): Promise<Connection> {
+  const own = run.hosts.get(name);
+  if (own?.conn) return own.conn;
+  if (!run.opts.inventory.hosts.has(name)) {
+    const hint = didYouMean(name, run.opts.inventory.hosts.keys());
+    throw new OmsrunError(`delegate_to: ${JSON.stringify(name)} is not a host of the inventory${hint ? ` (${hint})` : ''}`);
+  }
+  let opened = delegates.get(name);
+  if (!opened) {
+    const h = new HostState(name);
+    opened = h.connect(() => run.opts.connect(name, playConnectionVars(play, varsFor(run, play, [], h, {})))).then(() => h);
+    delegates.set(name, opened);
+  }
+  try {
+    return (await opened).conn!;
+  } catch (err) {
+    if (err instanceof ConnectionError) throw new OmsrunError(`delegate_to ${name}: ${err.detail}`);
+    throw err;
+  }
 }
 
 function stateFor(run: RunState, name: string): HostState {
@@ -137,7 +165,16 @@ async function connectHost(run: RunState, play: Play, playHosts: string[], h: Ho
 
 // The host's variables as the play connects it: the play's remote_user where the inventory names no user.
 function connectVars(run: RunState, play: Play, playHosts: string[], h: HostState): Vars {
-  return withDefaultUser(varsFor(run, play, playHosts, h, {}), play.remoteUser);
+  return playConnectionVars(play, varsFor(run, play, playHosts, h, {}));
+}
+
+// The play's remote_user and connection apply where the host's variables name none (variables win, as in Ansible).
+function playConnectionVars(play: Play, vars: Vars): Vars {
+  const withUser = withDefaultUser(vars, play.remoteUser);
+  if (play.connection === undefined || withUser.ansible_connection !== undefined || withUser.connection !== undefined) return withUser;
+  const out = Object.create(withUser) as Vars;
+  out.ansible_connection = play.connection;
+  return out;
 }
 
 // A host stays on the connection it opened for an earlier play: a later play's remote_user cannot change its user.

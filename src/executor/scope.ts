@@ -3,7 +3,7 @@ import type { Vars } from '../inventory/model.js';
 import type { Block, Play, Task, TaskCommon } from '../playbook/model.js';
 
 /** The keywords a block hands down as they are (the rest accumulate or merge). */
-type Inherited = Pick<TaskCommon, 'become' | 'becomeUser' | 'ignoreErrors' | 'noLog' | 'runOnce' | 'delegateTo' | 'baseDir'>;
+type Inherited = Pick<TaskCommon, 'become' | 'becomeUser' | 'ignoreErrors' | 'noLog' | 'runOnce' | 'delegateTo' | 'delegateFacts' | 'checkMode' | 'diff' | 'baseDir'>;
 
 export interface Scope extends Inherited {
   when: (string | boolean)[];
@@ -29,6 +29,9 @@ export function innerScope(outer: Scope, node: Block | Task): Scope {
     noLog: node.noLog ?? outer.noLog,
     runOnce: node.runOnce ?? outer.runOnce,
     delegateTo: node.delegateTo ?? outer.delegateTo,
+    delegateFacts: node.delegateFacts ?? outer.delegateFacts,
+    checkMode: node.checkMode ?? outer.checkMode,
+    diff: node.diff ?? outer.diff,
     environment: { ...outer.environment, ...(node.environment ?? {}) },
     defaults: node.roleDefaults ? { ...outer.defaults, ...node.roleDefaults } : outer.defaults,
     baseDir: node.baseDir ?? outer.baseDir,

@@ -1,9 +1,9 @@
 // One task on one host: variables, when, loop, until/retries, changed_when/failed_when, register.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Become, Connection } from '../connection/connection.js';
+import { describeValue } from '../core/key-path.js';
 import type { TaskRef } from '../core/events.js';
 import { ConnectionError, InterruptedError, OmsrunError } from '../core/errors.js';
-import { describeValue } from '../core/key-path.js';
 import { isChanged, isFailed, statusOf, type TaskResult } from '../core/result.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
@@ -17,6 +17,7 @@ import { renderTemplateFile, renderValue } from '../template/render.js';
 import { buildVars } from '../template/vars.js';
 import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
+import { lookupItems } from './loop-items.js';
 import type { Scope } from './scope.js';
 import { censor, failure, fromOutcome, loopResult, registerValue, skipped } from './task-result.js';
 
@@ -27,6 +28,8 @@ export interface TaskPlay {
   /** defaults: role defaults, below every other layer. */
   readonly varsFor: (host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars) => Vars;
   localConnection(): Connection;
+  /** The connection of another inventory host, for delegate_to (opened once per run). */
+  delegateConnection(host: string): Promise<Connection>;
 }
 
 export interface TaskRun {
@@ -42,15 +45,19 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
   const where = renderContext(taskRun);
   let vars: Vars;
   try {
-    vars = playRun.varsFor(host, scope.vars, undefined, scope.defaults);
-    const items = task.loop === undefined ? undefined : loopItems(task.loop, vars, where);
+    vars = withCheckMode(playRun.varsFor(host, scope.vars, undefined, scope.defaults), scope);
+    const items = task.loop === undefined ? undefined : loopItems(task, vars, where, scope.baseDir ?? playRun.baseDir);
     if (items === undefined) return await runOne(playRun, taskRun, host, vars);
     const results: TaskResult[] = [];
-    for (const item of items) {
+    const control = task.loopControl ?? {};
+    for (const [index, item] of items.entries()) {
       if (playRun.run.opts.signal.aborted) break;
-      const r = await runOne(playRun, taskRun, host, playRun.varsFor(host, scope.vars, { [task.loopVar]: item }, scope.defaults));
+      if (index > 0 && control.pause) await sleep(control.pause * 1000, undefined, { signal: playRun.run.opts.signal }).catch(() => undefined);
+      const itemVars = withCheckMode(playRun.varsFor(host, scope.vars, loopVars(task, items, index), scope.defaults), scope);
+      const r = await runOne(playRun, taskRun, host, itemVars);
       if (r.status === 'unreachable') return { ...r, durationMs: Date.now() - started };
-      results.push({ ...r, item });
+      const label = control.label === undefined ? undefined : renderValue(control.label, itemVars, { ...where, field: 'loop_control.label' });
+      results.push({ ...r, item, ...(label === undefined ? {} : { label: typeof label === 'string' ? label : JSON.stringify(label) }) });
     }
     return loopResult(results, Date.now() - started);
   } catch (err) {
@@ -66,7 +73,8 @@ async function runOne(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars
   if (conditions.length && !evalConditions(conditions, vars, { ...where, field: 'when' })) {
     return skipped('conditional result was false');
   }
-  const retries = task.until ? Math.max(0, task.retries) : 0;
+  const retries = task.until ? Math.max(0, numberKeyword(task.retries, 'retries', vars, where)) : 0;
+  const delay = task.until ? numberKeyword(task.delay, 'delay', vars, where) : 0;
   let result: TaskResult = failure('not run');
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     result = await attemptOnce(playRun, taskRun, host, vars);
@@ -79,7 +87,7 @@ async function runOne(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars
       break;
     }
     playRun.run.emit({ kind: 'host_output', host: host.name, task: taskRun.ref, stream: 'info', line: `retrying (${attempt}/${retries})` });
-    await sleep(task.delay * 1000, undefined, { signal: playRun.run.opts.signal }).catch(() => undefined);
+    await sleep(delay * 1000, undefined, { signal: playRun.run.opts.signal }).catch(() => undefined);
     if (playRun.run.opts.signal.aborted) break;
   }
   return scope.noLog ? censor(result) : result;
@@ -95,17 +103,18 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
   if (playRun.run.opts.verbosity >= 2 && !scope.noLog) {
     playRun.run.emit({ kind: 'verbose', level: 2, host: host.name, msg: `${task.module} ${JSON.stringify(args)}` });
   }
-  const conn = connectionFor(playRun, host, scope);
+  const conn = await connectionFor(playRun, host, scope, vars, where);
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   playRun.run.opts.signal.addEventListener('abort', onAbort, { once: true });
-  const timeoutMs = task.timeout ? task.timeout * 1000 : undefined;
+  const timeout = task.timeout === undefined ? undefined : numberKeyword(task.timeout, 'timeout', vars, where);
+  const timeoutMs = timeout ? timeout * 1000 : undefined;
   const timer = timeoutMs ? setTimeout(() => abort.abort(), timeoutMs) : undefined;
   const ctx: ModuleContext = {
     conn,
     host: host.name,
-    checkMode: playRun.run.opts.checkMode,
-    diffMode: playRun.run.opts.diffMode,
+    checkMode: scope.checkMode ?? playRun.run.opts.checkMode,
+    diffMode: scope.diff ?? playRun.run.opts.diffMode,
     become: becomeFor(host.name, scope, vars),
     timeoutMs,
     env: environmentFor(scope, vars, where),
@@ -137,7 +146,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
     playRun.run.opts.signal.removeEventListener('abort', onAbort);
   }
   if (timeoutMs && abort.signal.aborted && !playRun.run.opts.signal.aborted) {
-    result = { ...result, status: 'failed', msg: `task timed out after ${task.timeout} s${stopped ? `: ${stopped}` : ''}` };
+    result = { ...result, status: 'failed', msg: `task timed out after ${timeout} s${stopped ? `: ${stopped}` : ''}` };
   }
   return applyOverrides(taskRun, result, vars);
 }
@@ -158,10 +167,21 @@ function withRegister(vars: Vars, register: string | undefined, result: TaskResu
   return register ? buildVars({ facts: vars, loopVars: { [register]: registerValue(result) } }) : vars;
 }
 
-function connectionFor(playRun: TaskPlay, host: HostState, scope: Scope): Connection {
-  if (scope.delegateTo) return playRun.localConnection();
+// The task host's own connection, or the delegated host's (delegate_to is rendered with the task's variables).
+async function connectionFor(playRun: TaskPlay, host: HostState, scope: Scope, vars: Vars, where: RenderContext): Promise<Connection> {
+  const target = delegateOf(scope, vars, where);
+  if (target !== undefined && target !== host.name) return target === 'localhost' ? playRun.localConnection() : playRun.delegateConnection(target);
   if (!host.conn) throw new OmsrunError(`${host.name}: not connected`);
   return host.conn;
+}
+
+const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+/** The host a task is delegated to ('localhost' for the controller), or undefined when it runs on its own host. */
+export function delegateOf(scope: Scope, vars: Vars, where: RenderContext): string | undefined {
+  if (scope.delegateTo === undefined) return undefined;
+  const name = String(renderValue(scope.delegateTo, vars, { ...where, field: 'delegate_to' })).trim();
+  return LOCAL_NAMES.includes(name) ? 'localhost' : name;
 }
 
 // Task/block keywords win; otherwise the host's connection variables (one alias table: connectionSpec).
@@ -179,10 +199,56 @@ function environmentFor(scope: Scope, vars: Vars, where: RenderContext): Record<
   return Object.fromEntries(names.map((k) => [k, String(rendered[k] ?? '')]));
 }
 
-function loopItems(loop: unknown, vars: Vars, where: RenderContext): unknown[] {
-  const value = renderValue(loop, vars, where);
-  if (Array.isArray(value)) return value;
-  throw new OmsrunError(`${locate(where)}loop: expected a list, got ${describeValue(value)}`);
+function loopItems(task: Task, vars: Vars, where: RenderContext, baseDir: string): unknown[] {
+  const value = renderValue(task.loop, vars, where);
+  try {
+    return lookupItems(task.loopWith, value, baseDir);
+  } catch (err) {
+    if (err instanceof OmsrunError) throw new OmsrunError(`${locate(where)}${err.message}`);
+    throw err;
+  }
+}
+
+// A task's own check_mode is what ansible_check_mode (omsrun_check_mode) says inside it, as in Ansible.
+function withCheckMode(vars: Vars, scope: Scope): Vars {
+  if (scope.checkMode === undefined) return vars;
+  // A child object, not a copy: copying would evaluate lazy values such as hostvars.
+  const out = Object.create(vars) as Vars;
+  out.ansible_check_mode = scope.checkMode;
+  out.omsrun_check_mode = scope.checkMode;
+  return out;
+}
+
+// retries / delay / timeout: a number, or a template that renders to one for this host.
+function numberKeyword(value: number | string, name: string, vars: Vars, where: RenderContext): number {
+  if (typeof value === 'number') return value;
+  const rendered = renderValue(value, vars, { ...where, field: name });
+  const n = typeof rendered === 'number' ? rendered : typeof rendered === 'string' && rendered.trim() !== '' ? Number(rendered) : NaN;
+  if (Number.isFinite(n) && n >= 0) return n;
+  throw new OmsrunError(`${locate(where)}${name}: expected a number of at least 0, got ${describeValue(rendered)}`);
+}
+
+// The item, its index (index_var) and Ansible's `ansible_loop` (extended) for the item at `index`.
+function loopVars(task: Task, items: unknown[], index: number): Vars {
+  const control = task.loopControl ?? {};
+  const out: Vars = { [task.loopVar]: items[index] };
+  if (control.indexVar) out[control.indexVar] = index;
+  if (control.extended) {
+    const n = items.length;
+    out.ansible_loop = {
+      index: index + 1,
+      index0: index,
+      revindex: n - index,
+      revindex0: n - index - 1,
+      first: index === 0,
+      last: index === n - 1,
+      length: n,
+      previtem: index > 0 ? items[index - 1] : undefined,
+      nextitem: index < n - 1 ? items[index + 1] : undefined,
+      ...(control.allItems === false ? {} : { allitems: items }),
+    };
+  }
+  return out;
 }
 
 export function renderContext(taskRun: TaskRun): RenderContext {

@@ -8,7 +8,7 @@ import { defineModule, type Plan } from './support/module.js';
 
 const schema = z
   .strictObject({
-    path: z.string().min(1).describe('Path on the host (for link and hard: the link).'),
+    path: z.string().min(1).describe('Path on the host (for link and hard: the link); also `dest` or `name`, as in Ansible.'),
     state: z
       .enum(['directory', 'file', 'touch', 'absent', 'link', 'hard'])
       .optional()
@@ -86,6 +86,7 @@ export const fileModule = defineModule<Args, FilePlan>({
   name: 'file',
   description: 'Creates directories, removes paths, touches files, makes symlinks and hard links, and sets their mode and owner.',
   schema,
+  argAliases: { dest: 'path', name: 'path' },
   check: async (args, ctx) => {
     if (isLink(args)) return planLink(args, await runLink(ctx, args, false)) as Plan<FilePlan>;
     return planFor(args, await statPath(ctx.conn, args.path, ctx.become));

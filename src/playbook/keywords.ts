@@ -20,6 +20,17 @@ export const environmentMap = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name' }), z.union([z.string(), z.number(), z.boolean()]))
   .describe('Environment variables for the commands the task runs (command, shell, docker modules); templated; inner levels win.');
 
+const varName = z.string().regex(/^[A-Za-z_]\w*$/, { error: 'a variable name' });
+const loopSource = z.union([z.array(z.unknown()), z.string()]);
+
+/** Ansible's `with_*` lookups omsrun runs, each a way to build the loop's items (see loop-items.ts). */
+export const WITH_LOOKUPS = ['items', 'list', 'dict', 'fileglob', 'together', 'nested', 'cartesian', 'sequence', 'subelements', 'indexed_items', 'flattened'] as const;
+export type WithLookup = (typeof WITH_LOOKUPS)[number];
+
+const withKeywords = Object.fromEntries(
+  WITH_LOOKUPS.map((w) => [`with_${w}`, z.union([loopSource, z.record(z.string(), z.unknown())]).describe(`Ansible's with_${w}.`)]),
+) as Record<`with_${WithLookup}`, z.ZodUnion<[typeof loopSource, z.ZodRecord<z.ZodString, z.ZodUnknown>]>>;
+
 /** Keywords shared by tasks, blocks and includes. */
 export const commonKeywords = {
   name: z.string().describe('Shown in the progress view and the recap.'),
@@ -30,7 +41,11 @@ export const commonKeywords = {
   ignore_errors: flag.describe('A failure does not stop the host.'),
   no_log: flag.describe('Hide arguments and output.'),
   run_once: flag.describe('Run on the first host of the batch only.'),
-  delegate_to: z.string().describe('Only localhost / 127.0.0.1.'),
+  delegate_to: z.string().min(1).describe('Run on this inventory host (or localhost) instead, with the task host\'s variables; may be a template.'),
+  delegate_facts: flag.describe('With delegate_to: facts the task sets go to the delegated host.'),
+  connection: z.enum(['local', 'ssh']).describe('local: run on the controller with the host\'s variables (as delegate_to: localhost); ssh: the host\'s own connection.'),
+  check_mode: flag.describe('true: always run in check mode; false: run for real even under --check (read-only probes).'),
+  diff: flag.describe('Show (true) or hide (false) diffs of this task, whatever --diff says.'),
   vars: varsMap.describe('Variables for this task or block.'),
   environment: environmentMap,
 };
@@ -38,9 +53,18 @@ export const commonKeywords = {
 /** Keywords only a task (one module call) may carry. */
 export const taskKeywords = {
   args: varsMap.describe('Module arguments, merged over the inline ones.'),
-  loop: z.union([z.array(z.unknown()), z.string()]).describe('A list, or a template yielding a list.'),
-  with_items: z.union([z.array(z.unknown()), z.string()]).describe('Same as loop.'),
-  loop_control: z.strictObject({ loop_var: z.string().regex(/^[A-Za-z_]\w*$/, { error: 'a variable name' }).optional() }).describe('loop_var names the item variable.'),
+  loop: loopSource.describe('A list, or a template yielding a list.'),
+  ...withKeywords,
+  loop_control: z
+    .strictObject({
+      loop_var: varName.optional(),
+      index_var: varName.optional(),
+      label: z.unknown().optional(),
+      pause: z.number().min(0).optional(),
+      extended: flag.optional(),
+      extended_allitems: flag.optional(),
+    })
+    .describe('loop_var names the item (default item), index_var its index, label what the output shows, pause seconds between items, extended adds ansible_loop.'),
   register: z.string().regex(/^[A-Za-z_]\w*$/, { error: 'a variable name' }).describe('Store the result in this variable.'),
   changed_when: condition.describe('Overrides "changed".'),
   failed_when: condition.describe('Overrides "failed".'),
@@ -79,6 +103,7 @@ export const playSchema = z.strictObject({
   any_errors_fatal: flag,
   max_fail_percentage: z.number().min(0).max(100),
   gather_facts: flag.describe('Accepted and ignored: omsrun gathers no facts.'),
+  connection: z.enum(['ssh', 'local']).describe('How to reach hosts whose inventory sets no ansible_connection.'),
   tags: names,
   tasks: z.array(z.unknown()).nullable(),
   pre_tasks: z.array(z.unknown()).nullable(),
@@ -94,6 +119,7 @@ export type PlayKeywords = z.infer<typeof playSchema>;
 export const TASK_KEYS = Object.keys(taskSchema.shape);
 export const BLOCK_ONLY_KEYS = ['block', 'rescue', 'always'];
 export const INCLUDE_KEYS = ['include_tasks', 'import_tasks'];
+export const ROLE_INCLUDE_KEYS = ['include_role', 'import_role'];
 
 // Names from `tags: a,b` / `notify: [x]` as a list.
 export function toNames(v: string | (string | number)[] | undefined, split = false): string[] {

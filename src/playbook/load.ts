@@ -10,7 +10,7 @@ import { playSchema, toNames } from './keywords.js';
 import type { PlayKeywords } from './keywords.js';
 import type { Play, Playbook, TaskNode } from './model.js';
 import { checkTemplates } from './syntax.js';
-import { parseRoles } from './roles.js';
+import { parseRoleInclude, parseRoles } from './roles.js';
 import { collect, parseTaskList, report } from './tasks.js';
 import type { LoadCtx, ModuleLookup } from './tasks.js';
 
@@ -25,7 +25,7 @@ export interface LoadPlaybookOptions {
 // The whole playbook or every error found in it (ConfigError for one, ConfigErrors for several).
 export async function loadPlaybook(file: string, options: LoadPlaybookOptions = {}): Promise<Playbook> {
   const abs = path.resolve(file);
-  const ctx: LoadCtx = { errors: [], modules: options.modules ?? { get: getModule, names: moduleNames }, stack: [] };
+  const ctx: LoadCtx = { errors: [], modules: options.modules ?? { get: getModule, names: moduleNames }, stack: [], includeRole: parseRoleInclude };
   const src = await loadYamlFile(abs);
   const plays = await parsePlays(src, ctx);
   if (ctx.errors.length > 0) throw toErrors(byPosition(ctx.errors).slice(0, options.maxErrors ?? 30));
@@ -91,11 +91,13 @@ async function parsePlay(src: YamlSource, item: unknown, p: KeyPath, ctx: LoadCt
   if (!res.success) ctx.errors.push(...issuesToErrors(res.error.issues, raw, playSchema, src, { base: p }));
   const at = (k: string): [KeyPath, unknown] => [[...p, k], raw[k]];
   checkTemplates(src, [at('name'), at('vars')], ctx.errors);
+  ctx.roleHandlers = [];
+  ctx.playRoles = new Set();
   const lists: TaskNode[][] = [];
   for (const k of ['pre_tasks', 'tasks', 'post_tasks']) lists.push(Array.isArray(raw[k]) ? await parseTaskList(src, raw[k], [...p, k], ctx) : []);
   const roles = await parseRoles(src, raw.roles, [...p, 'roles'], ctx);
   lists.splice(1, 0, roles.blocks);
-  const handlers = [...(Array.isArray(raw.handlers) ? await parseTaskList(src, raw.handlers, [...p, 'handlers'], ctx, true) : []), ...roles.handlers];
+  const handlers = [...(Array.isArray(raw.handlers) ? await parseTaskList(src, raw.handlers, [...p, 'handlers'], ctx, true) : []), ...roles.handlers, ...ctx.roleHandlers];
   const varsFromFiles = await varsFiles(src, raw.vars_files, [...p, 'vars_files'], ctx);
   if (!res.success) return undefined;
   const keywords: PlayKeywords = res.data;
@@ -117,6 +119,7 @@ async function parsePlay(src: YamlSource, item: unknown, p: KeyPath, ctx: LoadCt
   if (keywords.become_user !== undefined) play.becomeUser = keywords.become_user;
   if (keywords.environment !== undefined) play.environment = keywords.environment;
   if (keywords.remote_user !== undefined) play.remoteUser = keywords.remote_user;
+  if (keywords.connection !== undefined) play.connection = keywords.connection;
   if (keywords.serial !== undefined) play.serial = Array.isArray(keywords.serial) ? keywords.serial : [keywords.serial];
   if (keywords.max_fail_percentage !== undefined) play.maxFailPercentage = keywords.max_fail_percentage;
   return play;

@@ -1,6 +1,7 @@
 // What the playbook loader produces: validated, includes and imports expanded, positions kept.
 import type { SourcePos } from '../core/errors.js';
 import type { Vars } from '../inventory/model.js';
+import type { WithLookup } from './keywords.js';
 
 export interface TaskCommon {
   name?: string;
@@ -12,8 +13,14 @@ export interface TaskCommon {
   ignoreErrors?: boolean;
   noLog?: boolean;
   runOnce?: boolean;
-  /** Only `localhost` is supported. */
+  /** An inventory host or localhost (may be a template, rendered per host). */
   delegateTo?: string;
+  /** With delegateTo: facts the task sets go to the delegated host. */
+  delegateFacts?: boolean;
+  /** true: always in check mode; false: for real even under --check. */
+  checkMode?: boolean;
+  /** Diffs of this task shown (true) or hidden (false), whatever --diff says. */
+  diff?: boolean;
   /** Task-level vars (may contain templates). */
   vars?: Vars;
   /** Environment variables for the commands it runs (values may contain templates). */
@@ -35,18 +42,36 @@ export interface Task extends TaskCommon {
   /** A list, or a template string yielding a list. */
   loop?: unknown;
   loopVar: string;
+  /** How `loop` becomes items: plain `loop` (undefined) or one of Ansible's `with_*` lookups. */
+  loopWith?: WithLookup;
+  /** `loop_control` beyond loop_var. */
+  loopControl?: LoopControl;
   register?: string;
   changedWhen?: (string | boolean)[];
   failedWhen?: (string | boolean)[];
   until?: (string | boolean)[];
-  retries: number;
-  /** Seconds between retries. */
-  delay: number;
+  /** A number, or a template rendered per host. */
+  retries: number | string;
+  /** Seconds between retries (a number, or a template rendered per host). */
+  delay: number | string;
   notify: string[];
-  /** Seconds. */
-  timeout?: number;
+  /** Seconds (a number, or a template rendered per host). */
+  timeout?: number | string;
   /** Handlers only: extra names this handler answers to. */
   listen?: string[];
+}
+
+export interface LoopControl {
+  /** Variable holding the item's index (from 0). */
+  indexVar?: string;
+  /** What the output shows for an item instead of the item (a template). */
+  label?: unknown;
+  /** Seconds between items. */
+  pause?: number;
+  /** Adds `ansible_loop` (index, first, last, length, ...). */
+  extended?: boolean;
+  /** With extended: `ansible_loop.allitems` too. */
+  allItems?: boolean;
 }
 
 export interface Block extends TaskCommon {
@@ -67,6 +92,8 @@ export interface Play {
   varsFromFiles: Vars;
   become?: boolean;
   becomeUser?: string;
+  /** ssh or local where the inventory sets no ansible_connection (variables win, as in Ansible). */
+  connection?: 'ssh' | 'local';
   /** Login user where the inventory sets none (ansible_user and its aliases win, as in Ansible). */
   remoteUser?: string;
   environment?: Record<string, string | number | boolean>;

@@ -1,18 +1,10 @@
 // A playbook brought over from Ansible may name a module omsrun does not have: say so, and name what to use instead.
 import { closestName, didYouMean } from '../core/did-you-mean.js';
-
-const COLLECTION = /^(ansible\.(builtin|legacy|posix)|community\.(general|docker|mysql))\./;
+import { qualifiedName } from './fqcn.js';
 
 /** Ansible modules omsrun has no twin of, and how to do their job here. */
 const INSTEAD: Record<string, string> = {
-  apt: 'command (e.g. `command: apt-get install -y NAME`)',
-  yum: 'command (e.g. `command: yum install -y NAME`)',
-  dnf: 'command (e.g. `command: dnf install -y NAME`)',
-  package: 'command with the host\'s package manager',
   pip: 'command (e.g. `command: pip install NAME`)',
-  service: 'command (e.g. `command: systemctl restart NAME`)',
-  systemd: 'command (e.g. `command: systemctl enable --now NAME`)',
-  systemd_service: 'command (e.g. `command: systemctl enable --now NAME`)',
   user: 'command (e.g. `command: { cmd: useradd -m NAME, creates: /home/NAME }`)',
   group: 'command (e.g. `command: groupadd NAME`)',
   get_url: 'uri, or `command: { cmd: curl -fsSLo DEST URL, creates: DEST }`',
@@ -22,7 +14,6 @@ const INSTEAD: Record<string, string> = {
   slurp: 'fetch',
   script: 'copy, then shell',
   raw: 'shell',
-  include_vars: 'the play\'s vars_files',
   pause: 'wait_for',
   wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
   setup: 'register the output of command or stat (omsrun gathers no facts)',
@@ -44,7 +35,7 @@ const INSTEAD: Record<string, string> = {
 
 // The hint for an unknown module: its collection prefix, its omsrun counterpart, or a near name.
 export function unknownModuleHint(name: string, known: string[]): string | undefined {
-  const short = name.replace(COLLECTION, '');
+  const short = qualifiedName(name).name;
   if (short !== name && known.includes(short)) return `omsrun names it ${JSON.stringify(short)}`;
   const instead = INSTEAD[short];
   if (instead) return `omsrun has no ${short} module; use ${instead}`;

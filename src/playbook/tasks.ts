@@ -4,9 +4,13 @@ import { ConfigError, ConfigErrors } from '../core/errors.js';
 import { describeValue, didYouMean, formatKeyPath, issuesToErrors } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
 import type { Module } from '../modules/support/module.js';
+import { moduleInput } from '../modules/support/run-module.js';
 import { loadYamlFile } from '../vault/index.js';
 import type { Block, Task, TaskCommon, TaskNode } from './model.js';
-import { blockSchema, BLOCK_ONLY_KEYS, commonKeywords, INCLUDE_KEYS, TASK_KEYS, taskKeywords, taskSchema, toConditions, toNames } from './keywords.js';
+import { convertArgs } from '../core/convert-args.js';
+import { blockSchema, BLOCK_ONLY_KEYS, commonKeywords, INCLUDE_KEYS, ROLE_INCLUDE_KEYS, TASK_KEYS, taskKeywords, taskSchema, toConditions, toNames, WITH_LOOKUPS } from './keywords.js';
+import type { TaskKeywords, WithLookup } from './keywords.js';
+import { ANSIBLE_ONLY, qualifiedName, shortName } from './fqcn.js';
 import { checkConditions, checkTemplates } from './syntax.js';
 import { unknownModuleHint } from './module-hints.js';
 
@@ -22,10 +26,19 @@ export interface LoadCtx {
   modules: ModuleLookup;
   /** Files being loaded, outermost first (cycle detection). */
   stack: string[];
+  /** include_role / import_role (roles.ts builds on this file, so it plugs in here). */
+  includeRole: (src: YamlSource, raw: Record<string, unknown>, key: string, p: KeyPath, ctx: LoadCtx) => Promise<Block | undefined>;
+  /** Handlers brought by include_role / import_role in the play being loaded. */
+  roleHandlers?: Task[];
+  /** Role folders being loaded, outermost first (dependency cycles). */
+  roleStack?: string[];
+  /** Role dependencies already loaded in this play (folder and parameters): each runs once. */
+  playRoles?: Set<string>;
 }
 
-const COMMON_KEYS = Object.keys(commonKeywords);
-const DELEGATE_OK = ['localhost', '127.0.0.1'];
+export const COMMON_KEYS = Object.keys(commonKeywords);
+const TEMPLATED_NUMBERS = ['retries', 'delay', 'timeout'] as const;
+const LOOP_KEYS = ['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)];
 
 // Adds an error positioned at `p` (its key when `key`).
 export function report(ctx: LoadCtx, src: YamlSource, p: KeyPath, detail: string, opts: { key?: boolean; hint?: string } = {}): void {
@@ -48,12 +61,19 @@ export async function parseTaskList(src: YamlSource, value: unknown, p: KeyPath,
     }
     const raw = item as Record<string, unknown>;
     const isBlock = 'block' in raw;
-    const include = INCLUDE_KEYS.find((k) => k in raw);
-    if (handlers && (isBlock || include)) {
+    const include = Object.keys(raw).find((k) => INCLUDE_KEYS.includes(shortName(k)));
+    const roleInclude = Object.keys(raw).find((k) => ROLE_INCLUDE_KEYS.includes(shortName(k)));
+    if (handlers && (isBlock || include || roleInclude)) {
       report(ctx, src, ip, 'blocks and includes are not supported in handlers', { hint: 'list handlers as plain tasks' });
       continue;
     }
-    const node = isBlock ? await parseBlock(src, raw, ip, ctx) : include ? await parseInclude(src, raw, include, ip, ctx) : parseTask(src, raw, ip, ctx, handlers);
+    const node = isBlock
+      ? await parseBlock(src, raw, ip, ctx)
+      : include
+        ? await parseInclude(src, raw, include, ip, ctx)
+        : roleInclude
+          ? await ctx.includeRole(src, raw, roleInclude, ip, ctx)
+          : parseTask(src, raw, ip, ctx, handlers);
     if (node) out.push(node);
   }
   return out;
@@ -61,56 +81,81 @@ export async function parseTaskList(src: YamlSource, value: unknown, p: KeyPath,
 
 function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ctx: LoadCtx, handler: boolean): Task | undefined {
   const others = Object.keys(raw).filter((k) => !TASK_KEYS.includes(k));
-  const found = others.filter((k) => ctx.modules.get(k));
+  const moduleOf = (k: string) => ctx.modules.get(shortName(k));
+  const found = others.filter((k) => moduleOf(k));
   if (found.length > 1) {
     report(ctx, src, p, `several modules in one task: ${found.join(', ')}`, { hint: 'split it into one task per module' });
     return undefined;
   }
   let moduleNamed = found.length === 1;
-  for (const k of others.filter((o) => !ctx.modules.get(o))) {
-    const keyHint = didYouMean(k, [...TASK_KEYS, ...BLOCK_ONLY_KEYS, ...INCLUDE_KEYS]);
-    if (keyHint || moduleNamed) {
+  for (const k of others.filter((o) => !moduleOf(o))) {
+    const unsupported = ANSIBLE_ONLY[shortName(k)];
+    if (unsupported) {
+      report(ctx, src, [...p, k], `${JSON.stringify(k)} is an Ansible ${unsupported.action ? 'action' : 'keyword'} omsrun does not support`, { key: true, hint: unsupported.hint });
+      moduleNamed ||= unsupported.action;
+      continue;
+    }
+    const keyHint = didYouMean(k, [...TASK_KEYS, ...BLOCK_ONLY_KEYS, ...INCLUDE_KEYS, ...ROLE_INCLUDE_KEYS]);
+    const q = qualifiedName(k);
+    if ((keyHint || moduleNamed) && !q.collection) {
       report(ctx, src, [...p, k], `unknown task key ${JSON.stringify(k)}`, { key: true, hint: keyHint });
     } else {
-      report(ctx, src, [...p, k], `unknown module ${JSON.stringify(k)}`, { key: true, hint: unknownModuleHint(k, ctx.modules.names()) });
+      report(ctx, src, [...p, k], unknownModule(k), { key: true, hint: unknownModuleHint(k, ctx.modules.names()) });
       moduleNamed = true;
     }
   }
   if (!moduleNamed) report(ctx, src, p, 'a task needs exactly one module, got none', { hint: 'e.g. `command: ls -l` or `copy: {src: a, dest: /tmp/a}`' });
-  const picked = pickKeywords(src, raw, p, ctx, taskSchema, TASK_KEYS);
+  // Numbers may be templates (`retries: "{{ n }}"`), rendered per host when the task runs.
+  const templated = Object.fromEntries(TEMPLATED_NUMBERS.filter((k) => typeof raw[k] === 'string' && (raw[k] as string).includes('{{')).map((k) => [k, raw[k] as string]));
+  const picked = pickKeywords(src, raw, p, ctx, taskSchema, TASK_KEYS.filter((k) => !(k in templated)));
   if (found.length !== 1 || !picked) return undefined;
-  const keywords = picked as Record<string, unknown> & import('./keywords.js').TaskKeywords;
+  const keywords = picked as Record<string, unknown> & TaskKeywords;
   const key = found[0]!;
-  const mod = ctx.modules.get(key)!;
+  const mod = moduleOf(key)!;
   const args = moduleArgs(src, raw, key, mod, p, ctx);
-  if (keywords.loop !== undefined && keywords.with_items !== undefined) report(ctx, src, [...p, 'with_items'], 'use loop or with_items, not both', { key: true });
+  const loops = LOOP_KEYS.filter((k) => keywords[k as keyof TaskKeywords] !== undefined);
+  if (loops.length > 1) report(ctx, src, [...p, loops[1]!], `use one of ${loops.join(', ')}, not several`, { key: true });
   if (keywords.listen !== undefined && !handler) report(ctx, src, [...p, 'listen'], 'listen is only allowed on handlers', { key: true });
   if (handler && keywords.name === undefined && keywords.listen === undefined) report(ctx, src, p, 'a handler needs a name or listen', { hint: 'notify refers to handlers by name' });
   const common = commonOf(src, keywords, p, ctx);
   if (!common || args === undefined) return undefined;
   const at = (k: string): [KeyPath, unknown] => [[...p, k], raw[k]];
-  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('loop'), at('with_items')], ctx.errors);
+  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('delegate_to'), ...TEMPLATED_NUMBERS.map(at), ...LOOP_KEYS.map(at), at('loop_control')], ctx.errors);
   checkConditions(src, [at('when'), at('changed_when'), at('failed_when'), at('until')], ctx.errors);
+  const loopKey = loops[0];
+  const control = keywords.loop_control;
   const task: Task = {
     kind: 'task',
     ...common,
     module: mod.name,
     args,
-    loopVar: keywords.loop_control?.loop_var ?? 'item',
-    retries: keywords.retries ?? 3,
-    delay: keywords.delay ?? 5,
+    loopVar: control?.loop_var ?? 'item',
+    retries: templated.retries ?? keywords.retries ?? 3,
+    delay: templated.delay ?? keywords.delay ?? 5,
     notify: toNames(keywords.notify),
   };
   const extra: Partial<Task> = {
-    loop: keywords.loop ?? keywords.with_items,
+    loop: loopKey === undefined ? undefined : keywords[loopKey as keyof TaskKeywords],
+    loopWith: loopKey === undefined || loopKey === 'loop' ? undefined : (loopKey.slice('with_'.length) as WithLookup),
+    loopControl: control && (control.index_var ?? control.label ?? control.pause ?? control.extended) !== undefined
+      ? dropUndefined({ indexVar: control.index_var, label: control.label, pause: control.pause, extended: control.extended, allItems: control.extended_allitems })
+      : undefined,
     register: keywords.register,
     changedWhen: toConditions(keywords.changed_when),
     failedWhen: toConditions(keywords.failed_when),
     until: toConditions(keywords.until),
-    timeout: keywords.timeout,
+    timeout: templated.timeout ?? keywords.timeout,
     listen: keywords.listen === undefined ? undefined : toNames(keywords.listen),
   };
   return Object.assign(task, dropUndefined(extra));
+}
+
+// `ansible.builtin.apt` when omsrun has no apt: say which name omsrun looked for.
+function unknownModule(key: string): string {
+  const q = qualifiedName(key);
+  if (!q.collection) return `unknown module ${JSON.stringify(key)}`;
+  if (q.foreign) return `unknown module ${JSON.stringify(key)}: omsrun does not map the collection ${q.collection}, and has no module ${JSON.stringify(q.name)}`;
+  return `unknown module ${JSON.stringify(key)}: omsrun has no module ${JSON.stringify(q.name)}`;
 }
 
 /** Free-form string → `{ [freeForm]: value }`, `args:` merged over; validated against the module schema. */
@@ -129,7 +174,7 @@ function moduleArgs(src: YamlSource, raw: Record<string, unknown>, key: string, 
     report(ctx, src, [...p, key], `expected a mapping of arguments, got ${describeValue(inline)}`, { hint });
     return undefined;
   }
-  const args = { ...base, ...extra };
+  const args = moduleInput(mod, { ...base, ...extra }) as Record<string, unknown>;
   const res = mod.schema.safeParse(args);
   if (!res.success) {
     const mapPath = (ip: KeyPath): KeyPath => {
@@ -166,7 +211,7 @@ async function parseBlock(src: YamlSource, raw: Record<string, unknown>, p: KeyP
 async function parseInclude(src: YamlSource, raw: Record<string, unknown>, key: string, p: KeyPath, ctx: LoadCtx): Promise<Block | undefined> {
   const allowed = [...COMMON_KEYS, key];
   for (const k of Object.keys(raw).filter((o) => !allowed.includes(o))) {
-    const hint = k === 'loop' || k === 'with_items' ? 'looping over an include is not supported' : didYouMean(k, allowed);
+    const hint = LOOP_KEYS.includes(k) ? 'looping over an include is not supported' : didYouMean(k, allowed);
     report(ctx, src, [...p, k], `${JSON.stringify(k)} is not allowed on ${key}`, { key: true, hint });
   }
   const keywords = pickKeywords(src, raw, p, ctx, blockSchema.omit({ block: true }), COMMON_KEYS);
@@ -219,19 +264,15 @@ export async function loadTaskFile(abs: string, from: YamlSource, fieldPath: Key
 }
 
 /** Validates the keyword subset of a task/block against its schema; module and unknown keys are left out. */
-function pickKeywords(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ctx: LoadCtx, schema: import('zod').ZodType, keys: string[]): Record<string, unknown> | undefined {
-  const subset = Object.fromEntries(Object.entries(raw).filter(([k]) => keys.includes(k)));
+export function pickKeywords(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ctx: LoadCtx, schema: import('zod').ZodType, keys: string[]): Record<string, unknown> | undefined {
+  const subset = convertArgs(schema, Object.fromEntries(Object.entries(raw).filter(([k]) => keys.includes(k)))) as Record<string, unknown>;
   const res = schema.safeParse(subset);
   if (res.success) return res.data as Record<string, unknown>;
   ctx.errors.push(...issuesToErrors(res.error.issues, subset, schema, src, { base: p }));
   return undefined;
 }
 
-function commonOf(src: YamlSource, keywords: import('./keywords.js').TaskKeywords, p: KeyPath, ctx: LoadCtx): Omit<TaskCommon, never> | undefined {
-  if (keywords.delegate_to !== undefined && !DELEGATE_OK.includes(keywords.delegate_to)) {
-    report(ctx, src, [...p, 'delegate_to'], `expected localhost or 127.0.0.1, got ${describeValue(keywords.delegate_to)}`, { hint: 'delegating to other hosts is not supported' });
-    return undefined;
-  }
+export function commonOf(src: YamlSource, keywords: TaskKeywords, p: KeyPath, _ctx: LoadCtx): TaskCommon | undefined {
   const c: TaskCommon = { tags: toNames(keywords.tags, true), pos: src.posOf(p), keyPath: formatKeyPath(p) };
   return Object.assign(
     c,
@@ -243,13 +284,16 @@ function commonOf(src: YamlSource, keywords: import('./keywords.js').TaskKeyword
       ignoreErrors: keywords.ignore_errors,
       noLog: keywords.no_log,
       runOnce: keywords.run_once,
-      delegateTo: keywords.delegate_to,
+      delegateTo: keywords.delegate_to ?? (keywords.connection === 'local' ? 'localhost' : undefined),
+      delegateFacts: keywords.delegate_facts,
+      checkMode: keywords.check_mode,
+      diff: keywords.diff,
       vars: keywords.vars,
       environment: keywords.environment,
     }),
   );
 }
 
-function dropUndefined<T extends object>(o: T): Partial<T> {
+export function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

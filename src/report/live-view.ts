@@ -102,7 +102,7 @@ export function liveView(o: ViewOptions): View {
       s.ok++;
       if (isChanged(r)) s.changed++;
     }
-    if (o.diff && r.diff) for (const d of r.diff) notes.push(formatDiff(d).trimEnd());
+    if (r.diff) for (const d of r.diff) notes.push(formatDiff(d).trimEnd());
     refresh(s);
   };
 

@@ -25,8 +25,8 @@ export function plainView(o: ViewOptions): View {
         if (text && text.trim()) write(indent(`${name}:\n${tail(text, isFailed(r) && o.verbosity < 1 ? 20 : 200)}`));
       }
     }
-    if (o.diff && r.diff) for (const d of r.diff) write(formatDiff(d).trimEnd());
-    for (const sub of r.results ?? []) result(host, sub, sub.item, module);
+    if (r.diff) for (const d of r.diff) write(formatDiff(d).trimEnd());
+    for (const sub of r.results ?? []) result(host, sub, sub.label ?? sub.item, module);
   };
 
   const listener = (e: RunEvent) => {

@@ -60,7 +60,12 @@ describe('command', () => {
   it('is skipped in check mode and changes nothing', async () => {
     const marker = join(dir, 'm');
     const out = await runModule(commandModule, { argv: ['touch', marker] }, makeContext({ checkMode: true }));
-    expect(out).toEqual({ changed: false, skipped: true, msg: `skipped in check mode: run touch ${marker}` });
+    expect(out).toEqual({
+      changed: false,
+      skipped: true,
+      msg: `skipped in check mode: run touch ${marker}`,
+      data: { rc: null, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] },
+    });
     expect(existsSync(marker)).toBe(false);
   });
 

@@ -83,11 +83,18 @@ describe('file', () => {
     expect((await runModule(fileModule, args, makeContext())).changed).toBe(false);
   });
 
-  it('rejects a numeric mode with a hint to quote it', async () => {
-    await expect(runModule(fileModule, { path: '/x', mode: 755 }, makeContext())).rejects.toThrow(
-      "args.mode: expected a quoted octal string such as '0755', got the number 755; write mode: '0755' (YAML reads unquoted numbers as decimal)",
-    );
-    await expect(runModule(fileModule, { path: '/x', mode: 493 }, makeContext())).rejects.toThrow("got the number 493; write mode: '0755'");
+  it('reads an unquoted mode as octal, as Ansible users mean it, never as decimal', async () => {
+    const p = join(dir, 'n');
+    await runModule(fileModule, { path: p, state: 'touch', mode: 640 }, makeContext());
+    expect((await stat(p)).mode & 0o7777).toBe(0o640);
+    await runModule(fileModule, { path: p, mode: 755 }, makeContext());
+    expect((await stat(p)).mode & 0o7777).toBe(0o755);
+    // 493 has a 9: a mode value already in decimal (from `0o755` or a computed value), 0755.
+    expect((await runModule(fileModule, { path: p, mode: 493 }, makeContext())).changed).toBe(false);
+  });
+
+  it('rejects a mode that is not octal', async () => {
+    await expect(runModule(fileModule, { path: '/x', mode: 99999 }, makeContext())).rejects.toThrow("args.mode: expected an octal mode such as '0644', got 99999");
     await expect(runModule(fileModule, { path: '/x', mode: 'rwx' }, makeContext())).rejects.toThrow(
       "args.mode: expected an octal mode such as '0644', got \"rwx\"",
     );

@@ -54,7 +54,7 @@ describe('runModule', () => {
 describe('run-time argument errors read like load-time ones', () => {
   const where = { file: 'site.yml', line: 4, col: 7, task: 'wait' };
   it.each([
-    { module: fake, args: { x: 3 }, message: 'site.yml:4:7 task "wait": args.x: expected a string, got 3' },
+    { module: fake, args: { x: [3] }, message: 'site.yml:4:7 task "wait": args.x: expected a string, got a list' },
     { module: fake, args: { x: 'a', other: 1 }, message: 'site.yml:4:7 task "wait": args.other: unknown key "other"' },
     { module: fake, args: {}, message: 'site.yml:4:7 task "wait": args: missing required key "x"' },
     { module: waitForModule, args: { port: 80, timeout: 'abc' }, message: 'site.yml:4:7 task "wait": args.timeout: expected a number, got "abc"' },

@@ -6,18 +6,23 @@ import { ConnectionError, fromSystemError, InterruptedError } from '../../core/e
 import { describeValue } from '../../core/key-path.js';
 import type { ModuleOutcome } from './module.js';
 
-// YAML turns an unquoted 0755 into a number; say so instead of chmod-ing to 1363.
-export function modeNumberMessage(n: number): string {
-  const digits = /^[0-7]{1,4}$/.test(String(n)) ? String(n) : n.toString(8);
-  const octal = digits.padStart(4, '0');
-  return `expected a quoted octal string such as '${octal}', got the number ${n}; write mode: '${octal}' (YAML reads unquoted numbers as decimal)`;
+// An unquoted `mode: 0644` is octal as Ansible users mean it: YAML 1.2 reads it as the number 644, whose digits are
+// the octal digits; a number with an 8 or 9 in it is a mode value already in decimal (493 → 0755, from `0o755` or
+// a computed value), as Ansible reads an integer mode.
+export function modeFromNumber(v: unknown): unknown {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return v;
+  const digits = String(v);
+  if (/^[0-7]{1,4}$/.test(digits)) return digits.padStart(4, '0');
+  return v <= 0o7777 ? v.toString(8).padStart(4, '0') : v;
 }
 
-/** File permissions as an octal string ('0644', '755'). */
-export const modeSchema = z
-  .string({ error: (iss) => (typeof iss.input === 'number' ? modeNumberMessage(iss.input) : undefined) })
-  .regex(/^0?[0-7]{3,4}$/, { error: (iss) => `expected an octal mode such as '0644', got ${describeValue(iss.input)}` })
-  .describe("Permissions as a quoted octal string, e.g. '0644'.");
+/** File permissions as an octal string ('0644', '755'), or an unquoted YAML number read as octal. */
+export const modeSchema = z.preprocess(
+  modeFromNumber,
+  z
+    .string({ error: (iss) => `expected an octal mode such as '0644', got ${describeValue(iss.input)}` })
+    .regex(/^0?[0-7]{3,4}$/, { error: (iss) => `expected an octal mode such as '0644', got ${describeValue(iss.input)}` }),
+).describe("Permissions in octal: '0644', or unquoted 0644 (read as octal, never as decimal).");
 
 /** mode/owner/group fields for modules that manage a path. */
 export const attrFields = {

@@ -56,6 +56,8 @@ export interface Module<A = any, P = any> {
   description: string;
   /** Arguments; `.describe()` on each field documents it. */
   schema: z.ZodType<A>;
+  /** Other names of arguments, as Ansible's argument aliases: `{ dest: 'path' }` lets `dest:` set `path`. */
+  argAliases?: Record<string, string>;
   /**
    * Free-form argument: `command: ls -l` / `shell: echo hi` become `{ [freeForm]: value }`.
    */

@@ -1,4 +1,5 @@
 // The one way a module runs: validate, check, then report the plan (--check) or apply it (or both at once: converge).
+import { convertArgs } from '../../core/convert-args.js';
 import { ConfigError, OmsrunError } from '../../core/errors.js';
 import { formatKeyPath } from '../../core/key-path.js';
 import { explainIssues, toErrors } from '../../core/zod-issues.js';
@@ -6,9 +7,26 @@ import { contextError, type RenderContext } from '../../template/context.js';
 import { failed, isFatal } from './common.js';
 import type { Module, ModuleContext, ModuleOutcome } from './module.js';
 
+/** What a task skipped in check mode registers besides `skipped: true`. */
+const CHECK_MODE_SKIP = { rc: null, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] };
+
+// Arguments as the schema expects them: aliases renamed (unless the name itself is given), values converted as
+// Ansible's argument specs convert them. The loader and the runner both start here.
+export function moduleInput(module: Module, raw: unknown): unknown {
+  const input = raw === undefined || raw === null ? {} : raw;
+  if (!module.argAliases || typeof input !== 'object' || Array.isArray(input)) return convertArgs(module.schema, input);
+  const renamed: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    const to = module.argAliases[k];
+    if (to !== undefined && !(to in input)) renamed[to] = v;
+    else renamed[k] = v;
+  }
+  return convertArgs(module.schema, renamed);
+}
+
 // Arguments that fail after templating read like the loader's errors: `file:line:col task "t": args.port: expected a number, got "80a"`.
 export function parseModuleArgs<A>(module: Module<A>, raw: unknown, where: RenderContext = {}): A {
-  const input = raw === undefined || raw === null ? {} : raw;
+  const input = moduleInput(module, raw);
   const r = module.schema.safeParse(input);
   if (r.success) return r.data;
   const errors = explainIssues(r.error.issues, input, module.schema).map((t) =>
@@ -35,7 +53,8 @@ export async function runModule<A, P>(
     if (!plan.changes) return { changed: false, ...plan.outcome };
     const diff = ctx.diffMode ? plan.diff : undefined;
     if (ctx.checkMode) {
-      if (plan.skipInCheckMode) return { changed: false, skipped: true, msg: `skipped in check mode: ${plan.summary}` };
+      // As Ansible registers a command skipped in check mode: empty output and no rc, so later conditions on it hold or not, never fail.
+      if (plan.skipInCheckMode) return { changed: false, skipped: true, msg: `skipped in check mode: ${plan.summary}`, data: { ...CHECK_MODE_SKIP } };
       return { changed: true, msg: plan.summary, ...(diff ? { diff } : {}) };
     }
     if (!module.apply) throw new Error(`module ${module.name} planned a change but has no apply()`);
