@@ -104,7 +104,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
   const ctx: ModuleContext = {
     conn,
     host: host.name,
-    checkMode: playRun.run.opts.checkMode,
+    checkMode: task.checkMode === false ? false : playRun.run.opts.checkMode,
     diffMode: playRun.run.opts.diffMode,
     become: becomeFor(host.name, scope, vars),
     timeoutMs,

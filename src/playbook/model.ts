@@ -38,6 +38,8 @@ export interface Task extends TaskCommon {
   register?: string;
   changedWhen?: (string | boolean)[];
   failedWhen?: (string | boolean)[];
+  /** false: runs for real under --check (Ansible's `check_mode: false`). */
+  checkMode?: boolean;
   until?: (string | boolean)[];
   retries: number;
   /** Seconds between retries. */

@@ -107,6 +107,7 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
     failedWhen: toConditions(keywords.failed_when),
     until: toConditions(keywords.until),
     timeout: keywords.timeout,
+    checkMode: keywords.check_mode,
     listen: keywords.listen === undefined ? undefined : toNames(keywords.listen),
   };
   return Object.assign(task, dropUndefined(extra));
