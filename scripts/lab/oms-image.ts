@@ -156,3 +156,56 @@ export async function loadOmsImage(env: { DOCKER_HOST: string }, image: OmsImage
   if (out.exitCode !== 0) throw new Error(`docker load of ${image.archive} failed: ${out.stderr.trim()}`);
   return true;
 }
+
+// The stand-in of a newer OMS release: the same image with a VERSION file, so its docker_init.sh writes a schema version.
+export const OMS_STANDIN_UPGRADE_TAG = 'oms-ce-standin:feature_4.2.9-ce';
+
+/** Options of `buildOmsUpgradeImage`. */
+export interface BuildOmsUpgradeImageOptions {
+  /** Points the docker CLI at a lab engine. */
+  env: { DOCKER_HOST: string };
+  /** The stand-in it derives from (`buildOmsImage`). */
+  base: OmsImage;
+  /** REPO:TAG of the newer image. @defaultValue OMS_STANDIN_UPGRADE_TAG */
+  tag?: string;
+  /** What its VERSION file says (and its init writes to the MetaDB). @defaultValue the tag's x.y.z + "-CE" */
+  version?: string;
+  /** Controller folder holding the archive and its cache record. @defaultValue defaultOmsImageDir() */
+  outDir?: string;
+}
+
+// Builds the newer release from the base image in one `docker commit` (no second root folder), cached like the base.
+export async function buildOmsUpgradeImage(opts: BuildOmsUpgradeImageOptions): Promise<OmsImage> {
+  const tag = opts.tag ?? OMS_STANDIN_UPGRADE_TAG;
+  const version = opts.version ?? `${/(\d+\.\d+\.\d+)/.exec(tag)?.[1] ?? '0.0.0'}-CE`;
+  const outDir = opts.outDir ?? defaultOmsImageDir();
+  mkdirSync(outDir, { recursive: true });
+  const archive = join(outDir, omsArchiveName(tag));
+  const record = `${archive}.json`;
+  const hash = createHash('sha256').update(`base=${opts.base.imageId}\ntag=${tag}\nversion=${version}\n`).digest('hex');
+  const cache = readCache(record);
+  if (cache?.hash === hash && cache.tag === tag && existsSync(archive)) {
+    return { tag, archive, imageId: cache.imageId, cached: true, buildMs: 0, bytes: statSync(archive).size };
+  }
+  const started = Date.now();
+  await loadOmsImage(opts.env, opts.base);
+  const work = mkdtempSync(join(outDir, 'build-'));
+  const d = $({ quiet: true, env: { ...process.env, ...opts.env } });
+  const box = `omsrun-upgrade-build-${process.pid}`;
+  try {
+    writeFileSync(join(work, 'VERSION'), `${version}\n`);
+    await d`docker rm -f ${box}`.nothrow();
+    await d`docker create --name ${box} ${opts.base.tag}`;
+    await d`docker cp ${join(work, 'VERSION')} ${box}:/home/admin/standin/VERSION`;
+    await d`docker commit --change ${`LABEL version=${version}`} ${box} ${tag}`;
+    const imageId = (await d`docker image inspect --format {{.Id}} ${tag}`).stdout.trim();
+    await d`docker save ${tag} | gzip -1 > ${join(work, 'image.tar.gz')}`;
+    renameSync(join(work, 'image.tar.gz'), archive);
+    const buildMs = Date.now() - started;
+    writeFileSync(record, JSON.stringify({ hash, tag, imageId, buildMs } satisfies CacheRecord, null, 2) + '\n');
+    return { tag, archive, imageId, cached: false, buildMs, bytes: statSync(archive).size };
+  } finally {
+    await d`docker rm -f ${box}`.nothrow();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
