@@ -1,0 +1,87 @@
+// What the OMS lab tests share: the built CLI run against a side lab (own lock and audit log), HTTP probes, VIP polling.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { OmsLabParts } from '../../scripts/demo.js';
+import type { LabHost } from '../lab/lab-helper.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const BIN = path.join(ROOT, 'bin/omsrun.js');
+
+/** A side lab's OMS parts, without the inventory extras. */
+export type OmsLab = Omit<OmsLabParts, 'vars' | 'hostVars'>;
+
+/** One run of the CLI: its exit code and stdout + stderr together. */
+export interface CliRun {
+  code: number | null;
+  out: string;
+}
+
+/** Runs `omsrun ARGS` with a lock path and audit log of the lab's own, plain output, CI=true. */
+export function omsrunIn(lab: string, work: string, args: string[], onSpawn?: (pid: number) => void): Promise<CliRun> {
+  const iso = ['-e', `omsrun_lock_path=/run/omsrun-${lab}.lock`, '-e', `omsrun_audit_log=${work}/audit.log`];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args, '--no-color', ...iso], { cwd: ROOT, env: { ...process.env, CI: 'true' } });
+    if (child.pid) onSpawn?.(child.pid);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+/** The HTTP status of GET url, -1 when nothing answered within 3 s. */
+export async function get(url: string): Promise<number> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(3000) })).status;
+  } catch {
+    return -1;
+  }
+}
+
+/** GET /oms/health: the status and data.healthy (-1 and null when nothing answered). */
+export async function health(ip: string): Promise<{ status: number; healthy: boolean | null }> {
+  try {
+    const res = await fetch(`http://${ip}:8089/oms/health`, { signal: AbortSignal.timeout(3000) });
+    const body = (await res.json()) as { data?: { healthy?: boolean } };
+    return { status: res.status, healthy: body.data?.healthy ?? null };
+  } catch {
+    return { status: -1, healthy: null };
+  }
+}
+
+/** The i-th lab host (0-based). */
+export function labNode(lab: OmsLab, i: number): LabHost {
+  return lab.lab.hosts[i] as LabHost;
+}
+
+/** What the VIP answered while a run went on: polls, non-200 answers, and 200s with healthy other than true. */
+export interface VipPolls<T> {
+  result: T;
+  polls: number;
+  failures: number[];
+  unhealthy: number;
+  /** Whether the last poll, after the run, was a healthy 200. */
+  healthyAtEnd: boolean;
+}
+
+/** Polls the VIP's /oms/health every 50 ms while `run` goes on. */
+export async function pollVipDuring<T>(vipIp: string, run: () => Promise<T>): Promise<VipPolls<T>> {
+  let polls = 0;
+  let unhealthy = 0;
+  const failures: number[] = [];
+  let done = false;
+  const poller = (async () => {
+    while (!done) {
+      const h = await health(vipIp);
+      polls++;
+      if (h.status !== 200) failures.push(h.status);
+      else if (h.healthy !== true) unhealthy++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  const result = await run();
+  done = true;
+  await poller;
+  const last = await health(vipIp);
+  return { result, polls, failures, unhealthy, healthyAtEnd: last.status === 200 && last.healthy === true };
+}
