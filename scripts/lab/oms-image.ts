@@ -205,7 +205,9 @@ export async function buildOmsUpgradeImage(opts: BuildOmsUpgradeImageOptions): P
     writeFileSync(record, JSON.stringify({ hash, tag, imageId, buildMs } satisfies CacheRecord, null, 2) + '\n');
     return { tag, archive, imageId, cached: false, buildMs, bytes: statSync(archive).size };
   } finally {
+    // The engine that built it keeps no copy, so every node starts without the newer release, as a fresh node would.
     await d`docker rm -f ${box}`.nothrow();
+    await d`docker rmi ${tag}`.nothrow();
     rmSync(work, { recursive: true, force: true });
   }
 }

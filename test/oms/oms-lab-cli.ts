@@ -1,5 +1,6 @@
 // What the OMS lab tests share: the built CLI run against a side lab (own lock and audit log), HTTP probes, VIP polling.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OmsLabParts } from '../../scripts/demo.js';
 import type { LabHost } from '../lab/lab-helper.js';
@@ -84,4 +85,45 @@ export async function pollVipDuring<T>(vipIp: string, run: () => Promise<T>): Pr
   await poller;
   const last = await health(vipIp);
   return { result, polls, failures, unhealthy, healthyAtEnd: last.status === 200 && last.healthy === true };
+}
+
+/** Every command line on this machine that holds `secret`, read while a run goes on (a password must be in none). */
+export function commandLinesWith(secret: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (argv.includes(secret)) found.push(argv);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** Runs SQL on the lab's MetaDB with the MariaDB client (password in MYSQL_PWD); tab-separated rows, no header. */
+export function metadbSql(lab: OmsLab, query: string, db = ''): string {
+  const { host, port, user, password } = lab.metadb;
+  return execFileSync('mariadb', ['-h', host, '-P', String(port), '-u', user, '-N', '-B', '-e', query, ...(db ? [db] : [])], {
+    env: { ...process.env, MYSQL_PWD: password },
+    encoding: 'utf8',
+  }).trim();
+}
+
+/** Runs `run` while reading every command line of the machine every 20 ms; `seen` lists those that held `secret`. */
+export async function commandLinesDuring<T>(secret: string, run: () => Promise<T>): Promise<{ result: T; seen: string[] }> {
+  const seen: string[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      seen.push(...commandLinesWith(secret));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  try {
+    return { result: await run(), seen };
+  } finally {
+    polling = false;
+    await poller;
+  }
 }

@@ -1,15 +1,14 @@
 // upgrade.yml and rollback.yml end to end, through the built CLI, on a side lab of 3 Docker nodes with a VIP and a
 // MetaDB: the stand-in release 4.2.0 (A) goes to 4.2.9 (B, which writes oms_version into the MetaDB on init) and back.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { omsLabDown, omsLabInventory, omsLabUp } from '../../scripts/demo.js';
 import { hostDocker } from '../../scripts/lab/lab-api.js';
-import { buildOmsUpgradeImage, type OmsImage } from '../../scripts/lab/oms-image.js';
+import { buildOmsUpgradeImage, loadOmsImage, type OmsImage } from '../../scripts/lab/oms-image.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
-import { health, labNode, omsrunIn, pollVipDuring, type OmsLab } from './oms-lab-cli.js';
+import { commandLinesDuring, health, labNode, metadbSql, omsrunIn, pollVipDuring, type OmsLab } from './oms-lab-cli.js';
 
 const LAB = { name: 'oupg', dir: '/tmp/omsrun-oupg' };
 const NODES = [0, 1, 2];
@@ -24,13 +23,7 @@ let newer: OmsImage;
 const omsrun = (args: string[]) => omsrunIn(LAB.name, work, args);
 const node = (i: number): LabHost => labNode(parts, i);
 
-function sql(query: string): string {
-  const { host, port, user, password } = parts.metadb;
-  return execFileSync('mariadb', ['-h', host, '-P', String(port), '-u', user, '-N', '-B', '-e', query], {
-    env: { ...process.env, MYSQL_PWD: password },
-    encoding: 'utf8',
-  }).trim();
-}
+const sql = (query: string) => metadbSql(parts, query);
 
 const upgradeArgs = (image = newer.tag, archive: string | null = newer.archive) => [
   'playbooks/upgrade.yml', '-i', inv, '-e', `oms_upgrade_image=${image}`, ...(archive ? ['-e', `oms_upgrade_image_archive=${archive}`] : []),
@@ -128,12 +121,45 @@ describe.skipIf(!labEnabled())('OMS upgrade and rollback on a lab', () => {
     expect(backups()).toEqual([]);
   }, 120_000);
 
+  it('refuses a run without every node (--limit), before touching anything', async () => {
+    const r = await omsrun([...upgradeArgs(), '-l', 'h1,h2']);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain('the upgrade stops and starts every node of oms_nodes together, but this run has only h1, h2 of h1, h2, h3');
+    expect(await runningImageIds()).toEqual(NODES.map(() => parts.image.imageId));
+    for (const i of NODES) expect(await imageOnNode(i, newer.tag)).toBe('none');
+  }, 120_000);
+
+  it('refuses when the new tag is another image on one node, before any container is touched', async () => {
+    await loadOmsImage(hostDocker(node(0)), newer);
+    await loadOmsImage(hostDocker(node(1)), newer);
+    await runOnHost(node(2), `docker tag ${parts.image.tag} ${newer.tag}`);
+    try {
+      const r = await omsrun(upgradeArgs(newer.tag, null));
+      expect(r.code, r.out).toBe(2);
+      expect(r.out).toContain(`${newer.tag} is image ${newer.imageId} on h1 but another image on h3 (every node must run the same image)`);
+      expect(await runningImageIds()).toEqual(NODES.map(() => parts.image.imageId));
+      expect(backups()).toEqual([]);
+      await runOnHost(node(2), `docker rmi ${newer.tag}`);
+      const missing = await omsrun(upgradeArgs(newer.tag, null));
+      expect(missing.code, missing.out).toBe(2);
+      expect(missing.out).toContain(`image ${newer.tag} is not on h3: add -e oms_upgrade_image_archive=PATH`);
+      expect(await runningImageIds()).toEqual(NODES.map(() => parts.image.imageId));
+    } finally {
+      for (const i of NODES) await runOnHost(node(i), `docker rmi ${newer.tag} >/dev/null 2>&1; true`);
+    }
+  }, 180_000);
+
   it('upgrades every node to B: same image ID everywhere, a complete backup, a record per node, B schema, VIP back', async () => {
-    const { result: r, polls, failures, healthyAtEnd } = await pollVipDuring(parts.vip.ip, () => omsrun(upgradeArgs()));
+    const logs = path.join(work, 'logs');
+    const secret = parts.metadb.password;
+    const { result: polled, seen } = await commandLinesDuring(secret, () => pollVipDuring(parts.vip.ip, () => omsrun([...upgradeArgs(), '--log-dir', logs, '-vv'])));
+    const { result: r, polls, failures, healthyAtEnd } = polled;
     console.log(`upgrade.yml: ${polls} VIP polls, ${failures.length} without an answer (every node stops together, as documented)`);
     expect(r.code, r.out).toBe(0);
     expect(healthyAtEnd).toBe(true);
-    expect(r.out).not.toContain(parts.metadb.password);
+    expect(seen).toEqual([]);
+    expect(r.out).not.toContain(secret);
+    for (const f of readdirSync(logs)) expect(readFileSync(path.join(logs, f), 'utf8')).not.toContain(secret);
     expect(await runningImageIds()).toEqual(NODES.map(() => newer.imageId));
     await everyNodeHealthy();
     expect(schemaVersion()).toBe('4.2.9-CE');
@@ -169,8 +195,9 @@ describe.skipIf(!labEnabled())('OMS upgrade and rollback on a lab', () => {
 
   it('rolls back to A with the MetaDB restored from the upgrade backup (its time and versions shown first): B schema gone', async () => {
     const [name] = backups();
-    const r = await omsrun(rollbackArgs('-e', `oms_restore_metadb=${name}`));
+    const { result: r, seen } = await commandLinesDuring(parts.metadb.password, () => omsrun(rollbackArgs('-e', `oms_restore_metadb=${name}`)));
     expect(r.code, r.out).toBe(0);
+    expect(seen).toEqual([]);
     expect(r.out).toContain(`time: ${name}`);
     expect(r.out).toContain('upgrade: h1 4.2.0 -> 4.2.9');
     expect(r.out.indexOf(`time: ${name}`)).toBeLessThan(r.out.indexOf('restore the MetaDB databases'));
