@@ -1,71 +1,27 @@
 // restart.yml and the health column of status.yml, through the built CLI, on a side lab of 3 Docker nodes with a VIP and a MetaDB.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
+import { omsLabDown, omsLabInventory, omsLabUp } from '../../scripts/demo.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
+import { health, labNode, omsrunIn, pollVipDuring, type OmsLab } from './oms-lab-cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/omsrun.js');
 const LAB = { name: 'ohlth', dir: '/tmp/omsrun-ohlth' };
 
-let parts: Omit<OmsLabParts, 'vars' | 'hostVars'>;
+let parts: OmsLab;
 let work: string;
 let inv: string;
 
-function omsrun(args: string[]): Promise<{ code: number | null; out: string }> {
-  const iso = ['-e', 'omsrun_lock_path=/run/omsrun-ohlth.lock', '-e', `omsrun_audit_log=${work}/audit.log`];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--no-color', ...iso], { cwd: ROOT, env: { ...process.env, CI: 'true' } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
-// GET /oms/health: the status and data.healthy (-1 and null when nothing answered).
-async function health(ip: string): Promise<{ status: number; healthy: boolean | null }> {
-  try {
-    const res = await fetch(`http://${ip}:8089/oms/health`, { signal: AbortSignal.timeout(3000) });
-    const body = (await res.json()) as { data?: { healthy?: boolean } };
-    return { status: res.status, healthy: body.data?.healthy ?? null };
-  } catch {
-    return { status: -1, healthy: null };
-  }
-}
-
-function node(i: number): LabHost {
-  return parts.lab.hosts[i] as LabHost;
-}
+const omsrun = (args: string[]) => omsrunIn(LAB.name, work, args);
+const node = (i: number): LabHost => labNode(parts, i);
 
 async function consolePid(h: LabHost): Promise<string> {
   const r = await runOnHost(h, 'docker exec oms supervisorctl status oms_console');
   return /pid (\d+)/.exec(r.stdout)?.[1] ?? `none: ${r.stdout}`;
 }
 
-// Polls the VIP's health every 50 ms while `run` goes on; returns every answer that was not a 200.
-async function pollVipDuring<T>(run: () => Promise<T>): Promise<{ result: T; polls: number; failures: number[]; unhealthy: number }> {
-  let polls = 0;
-  let unhealthy = 0;
-  const failures: number[] = [];
-  let done = false;
-  const poller = (async () => {
-    while (!done) {
-      const h = await health(parts.vip.ip);
-      polls++;
-      if (h.status !== 200) failures.push(h.status);
-      else if (h.healthy !== true) unhealthy++;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  const result = await run();
-  done = true;
-  await poller;
-  return { result, polls, failures, unhealthy };
-}
+const pollVip = <T>(run: () => Promise<T>) => pollVipDuring(parts.vip.ip, run);
 
 const statusRow = (out: string, i: number) => new RegExp(`^h${i + 1} +${node(i).ip.replaceAll('.', '\\.')} +running +\\S+ +[0-9a-f]{12} +(?:up|down) +(?:up|down) +(\\S+(?: \\([^)]*\\))?) +`, 'm').exec(out)?.[1];
 
@@ -95,7 +51,7 @@ describe.skipIf(!labEnabled())('OMS restart and health on a lab', () => {
   it('restarts one node at a time, each healthy again with a new console, while the VIP answers every 50 ms', async () => {
     const before = await Promise.all([0, 1, 2].map((i) => consolePid(node(i))));
     const t = Date.now();
-    const { result: r, polls, failures, unhealthy } = await pollVipDuring(() => omsrun(['playbooks/restart.yml', '-i', inv]));
+    const { result: r, polls, failures, unhealthy } = await pollVip(() => omsrun(['playbooks/restart.yml', '-i', inv]));
     console.log(`restart.yml: ${Date.now() - t} ms, ${polls} VIP polls, ${unhealthy} answered healthy=false`);
     expect(r.code, r.out).toBe(0);
     expect(r.out.match(/changed: \[h\d\]/g)?.length, r.out).toBe(3);
@@ -112,7 +68,7 @@ describe.skipIf(!labEnabled())('OMS restart and health on a lab', () => {
   }, 180_000);
 
   it('a rerun of restart is safe', async () => {
-    const { result: r, failures } = await pollVipDuring(() => omsrun(['playbooks/restart.yml', '-i', inv]));
+    const { result: r, failures } = await pollVip(() => omsrun(['playbooks/restart.yml', '-i', inv]));
     expect(r.code, r.out).toBe(0);
     expect(failures).toEqual([]);
     for (const i of [0, 1, 2]) expect(await health(node(i).ip)).toEqual({ status: 200, healthy: true });
