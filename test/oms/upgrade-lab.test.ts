@@ -121,6 +121,13 @@ describe.skipIf(!labEnabled())('OMS upgrade and rollback on a lab', () => {
     expect(backups()).toEqual([]);
   }, 120_000);
 
+  it('rollback refuses where no upgrade was recorded, before touching anything', async () => {
+    const r = await omsrun(rollbackArgs());
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain('h1 has no upgrade record (/data/oms/omsrun-upgrade.json): upgrade.yml writes it');
+    expect(await runningImageIds()).toEqual(NODES.map(() => parts.image.imageId));
+  }, 120_000);
+
   it('refuses a run without every node (--limit), before touching anything', async () => {
     const r = await omsrun([...upgradeArgs(), '-l', 'h1,h2']);
     expect(r.code, r.out).toBe(2);
@@ -192,6 +199,28 @@ describe.skipIf(!labEnabled())('OMS upgrade and rollback on a lab', () => {
     expect(r.out).toContain('nothing to do');
     expect(backups()).toHaveLength(1);
   }, 180_000);
+
+  it('rollback refuses a backup name that is no backup folder, and a damaged backup, before touching anything', async () => {
+    let r = await omsrun(rollbackArgs('-e', 'oms_restore_metadb=../x'));
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain("oms_restore_metadb: expected the name of a backup folder such as 20261130T121500Z, got '../x'");
+    r = await omsrun(rollbackArgs('-e', 'oms_restore_metadb=20000101T000000Z'));
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain(`no backup ${backupDir}/20000101T000000Z (no manifest.txt)`);
+    const [name] = backups();
+    const dump = path.join(backupDir, name as string, 'oupg_cm.sql');
+    const good = readFileSync(dump, 'utf8');
+    writeFileSync(dump, `${good}-- changed\n`);
+    try {
+      r = await omsrun(rollbackArgs('-e', `oms_restore_metadb=${name}`));
+      expect(r.code, r.out).toBe(2);
+      expect(r.out).toContain(`${dump} does not match the sha256 in its manifest: the backup is damaged`);
+    } finally {
+      writeFileSync(dump, good);
+    }
+    expect(await runningImageIds()).toEqual(NODES.map(() => newer.imageId));
+    expect(schemaVersion()).toBe('4.2.9-CE');
+  }, 120_000);
 
   it('rolls back to A with the MetaDB restored from the upgrade backup (its time and versions shown first): B schema gone', async () => {
     const [name] = backups();
