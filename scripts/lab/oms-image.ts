@@ -1,4 +1,4 @@
-import { $ } from 'zx';
+import { $, type Shell } from 'zx';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -115,18 +115,39 @@ function readCache(file: string): CacheRecord | undefined {
   }
 }
 
+/** Where an image's archive and cache record live, and the cached image when the record matches `hash`. */
+interface ArchiveSlot {
+  archive: string;
+  record: string;
+  hit?: OmsImage;
+}
+
+function archiveSlot(outDir: string, tag: string, hash: string, force = false): ArchiveSlot {
+  mkdirSync(outDir, { recursive: true });
+  const archive = join(outDir, omsArchiveName(tag));
+  const record = `${archive}.json`;
+  const cache = readCache(record);
+  if (force || cache?.hash !== hash || cache.tag !== tag || !existsSync(archive)) return { archive, record };
+  return { archive, record, hit: { tag, archive, imageId: cache.imageId, cached: true, buildMs: 0, bytes: statSync(archive).size } };
+}
+
+// Saves the engine's `tag` gzipped into the slot (renamed into place from `work`) and writes its cache record.
+async function saveToSlot(d: Shell, slot: ArchiveSlot, tag: string, hash: string, work: string, started: number): Promise<OmsImage> {
+  const imageId = (await d`docker image inspect --format {{.Id}} ${tag}`).stdout.trim();
+  await d`docker save ${tag} | gzip -1 > ${join(work, 'image.tar.gz')}`;
+  renameSync(join(work, 'image.tar.gz'), slot.archive);
+  const buildMs = Date.now() - started;
+  writeFileSync(slot.record, JSON.stringify({ hash, tag, imageId, buildMs } satisfies CacheRecord, null, 2) + '\n');
+  return { tag, archive: slot.archive, imageId, cached: false, buildMs, bytes: statSync(slot.archive).size };
+}
+
 // Builds the stand-in OMS image on a lab engine and saves it gzipped on the controller; reuses the cached archive when the scripts did not change.
 export async function buildOmsImage(opts: BuildOmsImageOptions): Promise<OmsImage> {
   const tag = opts.tag ?? OMS_STANDIN_TAG;
   const outDir = opts.outDir ?? defaultOmsImageDir();
-  mkdirSync(outDir, { recursive: true });
-  const archive = join(outDir, omsArchiveName(tag));
-  const record = `${archive}.json`;
   const hash = omsImageHash(tag);
-  const cache = readCache(record);
-  if (!opts.force && cache?.hash === hash && cache.tag === tag && existsSync(archive)) {
-    return { tag, archive, imageId: cache.imageId, cached: true, buildMs: 0, bytes: statSync(archive).size };
-  }
+  const slot = archiveSlot(outDir, tag, hash, opts.force);
+  if (slot.hit) return slot.hit;
   const started = Date.now();
   const work = mkdtempSync(join(outDir, 'build-'));
   const d = $({ quiet: true, env: { ...process.env, ...opts.env } });
@@ -136,12 +157,7 @@ export async function buildOmsImage(opts: BuildOmsImageOptions): Promise<OmsImag
     writeFileSync(join(root, 'home/admin/standin/BUILD'), `${hash}\n`);
     await packRoot(root, join(work, 'root.tar'));
     await d`docker import ${changes()} ${join(work, 'root.tar')} ${tag}`;
-    const imageId = (await d`docker image inspect --format {{.Id}} ${tag}`).stdout.trim();
-    await d`docker save ${tag} | gzip -1 > ${join(work, 'image.tar.gz')}`;
-    renameSync(join(work, 'image.tar.gz'), archive);
-    const buildMs = Date.now() - started;
-    writeFileSync(record, JSON.stringify({ hash, tag, imageId, buildMs } satisfies CacheRecord, null, 2) + '\n');
-    return { tag, archive, imageId, cached: false, buildMs, bytes: statSync(archive).size };
+    return await saveToSlot(d, slot, tag, hash, work, started);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -178,18 +194,12 @@ export interface BuildOmsUpgradeImageOptions {
 export async function buildOmsUpgradeImage(opts: BuildOmsUpgradeImageOptions): Promise<OmsImage> {
   const tag = opts.tag ?? OMS_STANDIN_UPGRADE_TAG;
   const version = opts.version ?? `${/(\d+\.\d+\.\d+)/.exec(tag)?.[1] ?? '0.0.0'}-CE`;
-  const outDir = opts.outDir ?? defaultOmsImageDir();
-  mkdirSync(outDir, { recursive: true });
-  const archive = join(outDir, omsArchiveName(tag));
-  const record = `${archive}.json`;
   const hash = createHash('sha256').update(`base=${opts.base.imageId}\ntag=${tag}\nversion=${version}\n`).digest('hex');
-  const cache = readCache(record);
-  if (cache?.hash === hash && cache.tag === tag && existsSync(archive)) {
-    return { tag, archive, imageId: cache.imageId, cached: true, buildMs: 0, bytes: statSync(archive).size };
-  }
+  const slot = archiveSlot(opts.outDir ?? defaultOmsImageDir(), tag, hash);
+  if (slot.hit) return slot.hit;
   const started = Date.now();
   await loadOmsImage(opts.env, opts.base);
-  const work = mkdtempSync(join(outDir, 'build-'));
+  const work = mkdtempSync(join(dirname(slot.archive), 'build-'));
   const d = $({ quiet: true, env: { ...process.env, ...opts.env } });
   const box = `omsrun-upgrade-build-${process.pid}`;
   try {
@@ -198,12 +208,7 @@ export async function buildOmsUpgradeImage(opts: BuildOmsUpgradeImageOptions): P
     await d`docker create --name ${box} ${opts.base.tag}`;
     await d`docker cp ${join(work, 'VERSION')} ${box}:/home/admin/standin/VERSION`;
     await d`docker commit --change ${`LABEL version=${version}`} ${box} ${tag}`;
-    const imageId = (await d`docker image inspect --format {{.Id}} ${tag}`).stdout.trim();
-    await d`docker save ${tag} | gzip -1 > ${join(work, 'image.tar.gz')}`;
-    renameSync(join(work, 'image.tar.gz'), archive);
-    const buildMs = Date.now() - started;
-    writeFileSync(record, JSON.stringify({ hash, tag, imageId, buildMs } satisfies CacheRecord, null, 2) + '\n');
-    return { tag, archive, imageId, cached: false, buildMs, bytes: statSync(archive).size };
+    return await saveToSlot(d, slot, tag, hash, work, started);
   } finally {
     // The engine that built it keeps no copy, so every node starts without the newer release, as a fresh node would.
     await d`docker rm -f ${box}`.nothrow();
