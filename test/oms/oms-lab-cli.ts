@@ -17,11 +17,11 @@ export interface CliRun {
   out: string;
 }
 
-/** Runs `omsrun ARGS` with a lock path and audit log of the lab's own, plain output, CI=true. */
-export function omsrunIn(lab: string, work: string, args: string[], onSpawn?: (pid: number) => void): Promise<CliRun> {
+/** Runs `omsrun ARGS` with a lock path and audit log of the lab's own, plain output, CI=true, from `cwd` (default the repository). */
+export function omsrunIn(lab: string, work: string, args: string[], onSpawn?: (pid: number) => void, cwd = ROOT): Promise<CliRun> {
   const iso = ['-e', `omsrun_lock_path=/run/omsrun-${lab}.lock`, '-e', `omsrun_audit_log=${work}/audit.log`];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--no-color', ...iso], { cwd: ROOT, env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [BIN, ...args, '--no-color', ...iso], { cwd, env: { ...process.env, CI: 'true' } });
     if (child.pid) onSpawn?.(child.pid);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
