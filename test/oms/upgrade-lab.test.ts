@@ -86,6 +86,7 @@ describe.skipIf(!labEnabled())('OMS upgrade and rollback on a lab', () => {
     expect(r.code, r.out).toBe(0);
     for (const i of NODES) expect(r.out).toContain(`h${i + 1}: 4.2.0 (${parts.image.tag}) -> 4.2.9;`);
     expect(r.out).toContain(`into ${backupDir}/<UTC time>/`);
+    expect(r.out).toContain(`image ${newer.tag} (not loaded yet);`);
     expect(r.out).toContain('h1 h2 h3 stop together');
     expect(await runningImageIds()).toEqual(NODES.map(() => parts.image.imageId));
     for (const i of NODES) expect(await imageOnNode(i, newer.tag)).toBe('none');
