@@ -1,15 +1,16 @@
 // `npm run demo`: a lab of docker hosts, the stand-in OMS image, a MetaDB and a VIP, then a real 3-node deploy.
 //   npm run demo            (as root on Linux)
+//   npm run demo -- --upgrade   (then upgrade.yml to the stand-in 4.2.9 and rollback.yml back)
 //   npm run demo -- --down
 import { $ } from 'zx';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { freeSideSubnet, hostDocker, labDown, labUp, type LabState } from './lab/lab-api.js';
 import { startMetaDb, stopMetaDb, type MetaDb } from './lab/lab-metadb.js';
 import { stopTsdb } from './lab/lab-tsdb.js';
-import { buildOmsImage, type OmsImage } from './lab/oms-image.js';
+import { buildOmsImage, buildOmsUpgradeImage, type OmsImage } from './lab/oms-image.js';
 import { startVip, stopVip, type Vip } from './lab/lab-vip.js';
 
 /** What a lab inventory for the OMS playbooks is made of. */
@@ -83,7 +84,29 @@ export async function omsLabDown(dir: string, name?: string): Promise<void> {
   await labDown(dir, name);
 }
 
-const DEMO = { name: 'demo', dir: '/tmp/omsrun-demo' };
+// OMSRUN_DEMO_NAME (at most 6 characters) runs a demo beside another one on the same machine.
+const DEMO_NAME = process.env['OMSRUN_DEMO_NAME'] ?? 'demo';
+const DEMO = { name: DEMO_NAME, dir: `/tmp/omsrun-${DEMO_NAME}` };
+
+// The upgrade to the stand-in's newer release (its plan first), then the rollback with the MetaDB restored.
+async function demoUpgrade(parts: Omit<OmsLabParts, 'vars' | 'hostVars'>, inventory: string): Promise<void> {
+  const newer = await buildOmsUpgradeImage({ env: hostDocker(parts.lab.hosts[0] as LabState['hosts'][number]), base: parts.image });
+  const backups = join(DEMO.dir, 'oms-backups');
+  const upgrade = ['playbooks/upgrade.yml', '-i', inventory, '-e', `oms_upgrade_image=${newer.tag}`, '-e', `oms_upgrade_image_archive=${newer.archive}`, '-e', `oms_backup_dir=${backups}`];
+  const sh = $({ stdio: 'inherit', nothrow: true });
+  for (const [what, args] of [
+    ['the upgrade plan', [...upgrade, '--check']],
+    [`the upgrade to ${newer.tag}`, upgrade],
+  ] as const) {
+    console.log(`\n== ${what}`);
+    const r = await sh`node bin/omsrun.js ${args}`;
+    if (r.exitCode !== 0) process.exit(r.exitCode ?? 1);
+  }
+  const [backup] = readdirSync(backups).filter((n) => /^\d{8}T\d{6}Z$/.test(n)).sort().reverse();
+  console.log(`\n== the rollback to ${parts.image.tag}, the MetaDB restored from ${backup}`);
+  const r = await sh`node bin/omsrun.js playbooks/rollback.yml -i ${inventory} -e ${`oms_backup_dir=${backups}`} -e ${`oms_restore_metadb=${backup}`}`;
+  if (r.exitCode !== 0) process.exit(r.exitCode ?? 1);
+}
 
 async function main(): Promise<void> {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
@@ -107,6 +130,7 @@ async function main(): Promise<void> {
     console.error(`deploy failed (exit ${run.exitCode}); the lab stays up for a look: npm run demo -- --down removes it`);
     process.exit(run.exitCode ?? 1);
   }
+  if (process.argv.includes('--upgrade')) await demoUpgrade(parts, inventory);
   console.log(`\nOMS console (stand-in): http://${parts.vip.ip}:8089   CM: http://${parts.vip.ip}:8088`);
   console.log(`again, changing nothing:   node bin/omsrun.js playbooks/deploy.yml -i ${inventory}`);
   console.log(`status:                    node bin/omsrun.js playbooks/status.yml -i ${inventory}`);

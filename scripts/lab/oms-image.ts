@@ -1,4 +1,4 @@
-import { $ } from 'zx';
+import { $, type Shell } from 'zx';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -117,18 +117,39 @@ function readCache(file: string): CacheRecord | undefined {
   }
 }
 
+/** Where an image's archive and cache record live, and the cached image when the record matches `hash`. */
+interface ArchiveSlot {
+  archive: string;
+  record: string;
+  hit?: OmsImage;
+}
+
+function archiveSlot(outDir: string, tag: string, hash: string, force = false): ArchiveSlot {
+  mkdirSync(outDir, { recursive: true });
+  const archive = join(outDir, omsArchiveName(tag));
+  const record = `${archive}.json`;
+  const cache = readCache(record);
+  if (force || cache?.hash !== hash || cache.tag !== tag || !existsSync(archive)) return { archive, record };
+  return { archive, record, hit: { tag, archive, imageId: cache.imageId, cached: true, buildMs: 0, bytes: statSync(archive).size } };
+}
+
+// Saves the engine's `tag` gzipped into the slot (renamed into place from `work`) and writes its cache record.
+async function saveToSlot(d: Shell, slot: ArchiveSlot, tag: string, hash: string, work: string, started: number): Promise<OmsImage> {
+  const imageId = (await d`docker image inspect --format {{.Id}} ${tag}`).stdout.trim();
+  await d`docker save ${tag} | gzip -1 > ${join(work, 'image.tar.gz')}`;
+  renameSync(join(work, 'image.tar.gz'), slot.archive);
+  const buildMs = Date.now() - started;
+  writeFileSync(slot.record, JSON.stringify({ hash, tag, imageId, buildMs } satisfies CacheRecord, null, 2) + '\n');
+  return { tag, archive: slot.archive, imageId, cached: false, buildMs, bytes: statSync(slot.archive).size };
+}
+
 // Builds the stand-in OMS image on a lab engine and saves it gzipped on the controller; reuses the cached archive when the scripts did not change.
 export async function buildOmsImage(opts: BuildOmsImageOptions): Promise<OmsImage> {
   const tag = opts.tag ?? OMS_STANDIN_TAG;
   const outDir = opts.outDir ?? defaultOmsImageDir();
-  mkdirSync(outDir, { recursive: true });
-  const archive = join(outDir, omsArchiveName(tag));
-  const record = `${archive}.json`;
   const hash = omsImageHash(tag);
-  const cache = readCache(record);
-  if (!opts.force && cache?.hash === hash && cache.tag === tag && existsSync(archive)) {
-    return { tag, archive, imageId: cache.imageId, cached: true, buildMs: 0, bytes: statSync(archive).size };
-  }
+  const slot = archiveSlot(outDir, tag, hash, opts.force);
+  if (slot.hit) return slot.hit;
   const started = Date.now();
   const work = mkdtempSync(join(outDir, 'build-'));
   const d = $({ quiet: true, env: { ...process.env, ...opts.env } });
@@ -138,12 +159,7 @@ export async function buildOmsImage(opts: BuildOmsImageOptions): Promise<OmsImag
     writeFileSync(join(root, 'home/admin/standin/BUILD'), `${hash}\n`);
     await packRoot(root, join(work, 'root.tar'));
     await d`docker import ${changes()} ${join(work, 'root.tar')} ${tag}`;
-    const imageId = (await d`docker image inspect --format {{.Id}} ${tag}`).stdout.trim();
-    await d`docker save ${tag} | gzip -1 > ${join(work, 'image.tar.gz')}`;
-    renameSync(join(work, 'image.tar.gz'), archive);
-    const buildMs = Date.now() - started;
-    writeFileSync(record, JSON.stringify({ hash, tag, imageId, buildMs } satisfies CacheRecord, null, 2) + '\n');
-    return { tag, archive, imageId, cached: false, buildMs, bytes: statSync(archive).size };
+    return await saveToSlot(d, slot, tag, hash, work, started);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -157,4 +173,48 @@ export async function loadOmsImage(env: { DOCKER_HOST: string }, image: OmsImage
   const out = await d`gunzip -c ${image.archive} | docker load`;
   if (out.exitCode !== 0) throw new Error(`docker load of ${image.archive} failed: ${out.stderr.trim()}`);
   return true;
+}
+
+// The stand-in of a newer OMS release: the same image with a VERSION file, so its docker_init.sh writes a schema version.
+export const OMS_STANDIN_UPGRADE_TAG = 'oms-ce-standin:feature_4.2.9-ce';
+
+/** Options of `buildOmsUpgradeImage`. */
+export interface BuildOmsUpgradeImageOptions {
+  /** Points the docker CLI at a lab engine. */
+  env: { DOCKER_HOST: string };
+  /** The stand-in it derives from (`buildOmsImage`). */
+  base: OmsImage;
+  /** REPO:TAG of the newer image. @defaultValue OMS_STANDIN_UPGRADE_TAG */
+  tag?: string;
+  /** What its VERSION file says (and its init writes to the MetaDB). @defaultValue the tag's x.y.z + "-CE" */
+  version?: string;
+  /** Controller folder holding the archive and its cache record. @defaultValue defaultOmsImageDir() */
+  outDir?: string;
+}
+
+// Builds the newer release from the base image in one `docker commit` (no second root folder), cached like the base.
+export async function buildOmsUpgradeImage(opts: BuildOmsUpgradeImageOptions): Promise<OmsImage> {
+  const tag = opts.tag ?? OMS_STANDIN_UPGRADE_TAG;
+  const version = opts.version ?? `${/(\d+\.\d+\.\d+)/.exec(tag)?.[1] ?? '0.0.0'}-CE`;
+  const hash = createHash('sha256').update(`base=${opts.base.imageId}\ntag=${tag}\nversion=${version}\n`).digest('hex');
+  const slot = archiveSlot(opts.outDir ?? defaultOmsImageDir(), tag, hash);
+  if (slot.hit) return slot.hit;
+  const started = Date.now();
+  await loadOmsImage(opts.env, opts.base);
+  const work = mkdtempSync(join(dirname(slot.archive), 'build-'));
+  const d = $({ quiet: true, env: { ...process.env, ...opts.env } });
+  const box = `omsrun-upgrade-build-${process.pid}`;
+  try {
+    writeFileSync(join(work, 'VERSION'), `${version}\n`);
+    await d`docker rm -f ${box}`.nothrow();
+    await d`docker create --name ${box} ${opts.base.tag}`;
+    await d`docker cp ${join(work, 'VERSION')} ${box}:/home/admin/standin/VERSION`;
+    await d`docker commit --change ${`LABEL version=${version}`} ${box} ${tag}`;
+    return await saveToSlot(d, slot, tag, hash, work, started);
+  } finally {
+    // The engine that built it keeps no copy, so every node starts without the newer release, as a fresh node would.
+    await d`docker rm -f ${box}`.nothrow();
+    await d`docker rmi ${tag}`.nothrow();
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -78,4 +78,7 @@ export const NODE_KEYS = ['OMS_HOST_IP', 'oms_host_ip', 'ansible_host'] as const
 /** Variables the OMS playbooks themselves read; not settings, but not typos either. */
 export const PLAYBOOK_KEYS = [
   'oms', 'oms_confirm_existing_db', 'oms_remove_data', 'oms_confirm_destroy', 'oms_group', 'oms_config_changed',
+  'oms_upgrade_image', 'oms_upgrade_image_archive', 'oms_upgrade_version', 'oms_current_version', 'oms_upgrade_record',
+  'oms_upgrade_paths', 'oms_upgrade_minimum', 'oms_restore_metadb', 'oms_backup_dir', 'oms_backup_keep', 'oms_backup_note',
+  'oms_run_image',
 ] as const;

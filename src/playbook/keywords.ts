@@ -73,6 +73,7 @@ export const taskKeywords = {
   delay: z.number().min(0).describe('Seconds between attempts (default 5).'),
   notify: names.describe('Handlers to run when the task changed something.'),
   timeout: z.number().positive().describe('Seconds before the task is failed.'),
+  check_mode: flag.describe('false: the task runs for real even under --check (read-only probes the plan needs).'),
   listen: names.describe('Handlers only: extra names to answer to.'),
 };
 

@@ -138,6 +138,18 @@ describe('executor: modes and safety', () => {
     expect(existsSync(`${r.dir}/f`) || existsSync(`${r.dir}/c`)).toBe(false);
   });
 
+  it('check_mode: false runs a task for real under --check (a probe the plan needs); the others stay planned', async () => {
+    const r = await runYaml(
+      "- hosts: localhost\n  tasks:\n    - name: probe\n      command: { argv: [touch, '@DIR@/probed'] }\n      check_mode: false\n"
+        + "    - name: c\n      command: { argv: [touch, '@DIR@/c'] }\n",
+      { check: true },
+    );
+    expect(r.results('probe').localhost!.status).toBe('changed');
+    expect(existsSync(`${r.dir}/probed`)).toBe(true);
+    expect(r.results('c').localhost!.status).toBe('skipped');
+    expect(existsSync(`${r.dir}/c`)).toBe(false);
+  });
+
   it('no_log hides output and messages, even of failures', async () => {
     const r = await runYaml('- hosts: localhost\n  tasks:\n    - name: s\n      shell: { cmd: "echo hush-123; exit 3" }\n      no_log: true\n');
     const text = JSON.stringify(r.events);

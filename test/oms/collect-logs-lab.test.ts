@@ -1,34 +1,23 @@
 // collect-logs.yml on a 2-node lab: every node's logs, container state and masked config.yaml in one archive.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
+import { omsLabDown, omsLabInventory, omsLabUp } from '../../scripts/demo.js';
 import { stopMetaDb } from '../../scripts/lab/lab-metadb.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
+import { labNode, omsrunIn, ROOT, type OmsLab } from './oms-lab-cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/omsrun.js');
 const LAB = { name: 'ologs', dir: '/var/tmp/omsrun-ologs/lab' };
 
-let parts: Omit<OmsLabParts, 'vars' | 'hostVars'>;
+let parts: OmsLab;
 let work: string;
 let inv: string;
 
 // Runs omsrun from `work`, so oms-logs/ lands there.
-function omsrun(args: string[]): Promise<{ code: number | null; out: string }> {
-  const iso = ['-e', 'omsrun_lock_path=/run/omsrun-ologs.lock', '-e', `omsrun_audit_log=${work}/audit.log`];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--no-color', ...iso], { cwd: work, env: { ...process.env, CI: 'true' } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
-const node = (i: number): LabHost => parts.lab.hosts[i] as LabHost;
+const omsrun = (args: string[]) => omsrunIn(LAB.name, work, args, undefined, work);
+const node = (i: number): LabHost => labNode(parts, i);
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function onNode(h: LabHost, command: string): Promise<string> {

@@ -1,21 +1,20 @@
 // restart.yml and the health column of status.yml, through the built CLI, on a side lab of 3 Docker nodes with a VIP and a
 // MetaDB; the console serves HTTPS with a certificate the lab makes, so every health answer here crosses real TLS, and
 // the nodes report to a real InfluxDB with a login, which the prechecks and docker_init.sh reach.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Agent, fetch as tlsFetch } from 'undici';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
+import { omsLabDown, omsLabInventory, omsLabUp } from '../../scripts/demo.js';
 import { startTsdb, type Tsdb } from '../../scripts/lab/lab-tsdb.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
+import { health as sharedHealth, labNode, omsrunIn, pollVipDuring as pollVip, type OmsLab } from './oms-lab-cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/omsrun.js');
 const LAB = { name: 'ohlth', dir: '/tmp/omsrun-ohlth' };
 
-let parts: Omit<OmsLabParts, 'vars' | 'hostVars'>;
+let parts: OmsLab;
 let work: string;
 let inv: string;
 // Trusts only the lab's certificate: an answer proves the console spoke TLS with the mounted certificate.
@@ -31,57 +30,16 @@ function labCertificate(ips: string[]): { crt: string; key: string } {
   return { crt, key };
 }
 
-function omsrun(args: string[]): Promise<{ code: number | null; out: string }> {
-  const iso = ['-e', 'omsrun_lock_path=/run/omsrun-ohlth.lock', '-e', `omsrun_audit_log=${work}/audit.log`];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--no-color', ...iso], { cwd: ROOT, env: { ...process.env, CI: 'true' } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
-// GET /oms/health: the status and data.healthy (-1 and null when nothing answered).
-async function health(ip: string): Promise<{ status: number; healthy: boolean | null }> {
-  try {
-    const res = await tlsFetch(`https://${ip}:8089/oms/health`, { dispatcher: tls, signal: AbortSignal.timeout(3000) });
-    const body = (await res.json()) as { data?: { healthy?: boolean } };
-    return { status: res.status, healthy: body.data?.healthy ?? null };
-  } catch {
-    return { status: -1, healthy: null };
-  }
-}
-
-function node(i: number): LabHost {
-  return parts.lab.hosts[i] as LabHost;
-}
+const omsrun = (args: string[]) => omsrunIn(LAB.name, work, args);
+const node = (i: number): LabHost => labNode(parts, i);
+const health = (ip: string) => sharedHealth(ip, tls);
 
 async function consolePid(h: LabHost): Promise<string> {
   const r = await runOnHost(h, 'docker exec oms supervisorctl status oms_console');
   return /pid (\d+)/.exec(r.stdout)?.[1] ?? `none: ${r.stdout}`;
 }
 
-// Polls the VIP's health every 50 ms while `run` goes on; returns every answer that was not a 200.
-async function pollVipDuring<T>(run: () => Promise<T>): Promise<{ result: T; polls: number; failures: number[]; unhealthy: number }> {
-  let polls = 0;
-  let unhealthy = 0;
-  const failures: number[] = [];
-  let done = false;
-  const poller = (async () => {
-    while (!done) {
-      const h = await health(parts.vip.ip);
-      polls++;
-      if (h.status !== 200) failures.push(h.status);
-      else if (h.healthy !== true) unhealthy++;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  const result = await run();
-  done = true;
-  await poller;
-  return { result, polls, failures, unhealthy };
-}
+const pollVipDuring = <T>(run: () => Promise<T>) => pollVip(parts.vip.ip, run, tls);
 
 const statusRow = (out: string, i: number) => new RegExp(`^h${i + 1} +${node(i).ip.replaceAll('.', '\\.')} +running +\\S+ +[0-9a-f]{12} +(?:up|down) +(?:up|down) +(\\S+(?: \\([^)]*\\))?) +`, 'm').exec(out)?.[1];
 

@@ -1,66 +1,24 @@
 // scale-in.yml and backup-metadb.yml end to end, through the built CLI, on a side lab of 3 Docker nodes with a VIP and a MetaDB.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { omsLabDown, omsLabInventory, omsLabUp, type OmsLabParts } from '../../scripts/demo.js';
+import { omsLabDown, omsLabInventory, omsLabUp } from '../../scripts/demo.js';
 import { setVipBackends } from '../../scripts/lab/lab-vip.js';
 import { labEnabled, runOnHost, type LabHost } from '../lab/lab-helper.js';
+import { commandLinesDuring, get, labNode, metadbSql, omsrunIn, type OmsLab } from './oms-lab-cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/omsrun.js');
 const LAB = { name: 'oscin', dir: '/tmp/omsrun-oscin' };
 
-let parts: Omit<OmsLabParts, 'vars' | 'hostVars'>;
+let parts: OmsLab;
 let work: string;
 let inv: string;
 
-function omsrun(args: string[], onSpawn?: (pid: number) => void): Promise<{ code: number | null; out: string }> {
-  const iso = ['-e', 'omsrun_lock_path=/run/omsrun-oscin.lock', '-e', `omsrun_audit_log=${work}/audit.log`];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--no-color', ...iso], { cwd: ROOT, env: { ...process.env, CI: 'true' } });
-    if (child.pid) onSpawn?.(child.pid);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+const omsrun = (args: string[], onSpawn?: (pid: number) => void) => omsrunIn(LAB.name, work, args, onSpawn);
+const node = (i: number): LabHost => labNode(parts, i);
 
-async function get(url: string): Promise<number> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(3000) })).status;
-  } catch {
-    return -1;
-  }
-}
-
-function node(i: number): LabHost {
-  return parts.lab.hosts[i] as LabHost;
-}
-
-function sql(query: string, db = ''): string {
-  const { host, port, user, password } = parts.metadb;
-  return execFileSync('mariadb', ['-h', host, '-P', String(port), '-u', user, '-N', '-B', '-e', query, ...(db ? [db] : [])], {
-    env: { ...process.env, MYSQL_PWD: password },
-    encoding: 'utf8',
-  }).trim();
-}
-
-// Every command line on this machine, read while a run goes on: the password must be in none of them.
-function commandLinesWith(secret: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (argv.includes(secret)) found.push(argv);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
+const sql = (query: string, db = '') => metadbSql(parts, query, db);
 
 function backups(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).sort() : [];
@@ -86,19 +44,12 @@ describe.skipIf(!labEnabled())('OMS scale-in and MetaDB backup on a lab', () => 
     const dir = path.join(work, 'backups');
     const logs = path.join(work, 'logs');
     const secret = parts.metadb.password;
-    const seen: string[] = [];
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        seen.push(...commandLinesWith(secret));
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
     const args = ['playbooks/backup-metadb.yml', '-i', inv, '-e', `oms_backup_dir=${dir}`, '-e', 'oms_backup_keep=2', '--log-dir', logs, '-vv'];
-    const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await omsrun(args));
-    polling = false;
-    await poller;
+    const { result: runs, seen } = await commandLinesDuring(secret, async () => {
+      const all = [];
+      for (let i = 0; i < 3; i++) all.push(await omsrun(args));
+      return all;
+    });
     for (const r of runs) expect(r.code, r.out).toBe(0);
     expect(runs[0]?.out).toMatch(/backup: .*\/\d{8}T\d{6}Z/);
     expect(seen).toEqual([]);

@@ -3,6 +3,8 @@ CONFIG=/home/admin/conf/config.yaml
 CONF_DIR=/home/ds/run/conf
 MARKER=$CONF_DIR/.oms_initialized
 STATE_DIR=/run/oms-supervisor
+# Lab only: an image derived from the stand-in (a newer release) carries its version here; docker_init.sh then writes it to the MetaDB.
+STANDIN_VERSION_FILE=/home/admin/standin/VERSION
 SUP_LOG_DIR=/home/admin/logs/supervisor
 PROGRAMS="crond nginx oms_console oms_drc_cm oms_drc_supervisor sshd"
 CERT=/etc/pki/nginx/oms_server.crt
