@@ -3,8 +3,10 @@ import jexlModule from 'jexl';
 import { didYouMean } from '../core/did-you-mean.js';
 import { ConfigError } from '../core/errors.js';
 import { contextError, snippet, withContext, type RenderContext } from './context.js';
-import { findUndefined, rewrite, type Ast } from './expr-ast.js';
-import { EXPR_FUNCTIONS, truthy } from './expr-functions.js';
+import { ExprSyntaxError, findUndefined, rewrite, testFunction, type Ast } from './expr-ast.js';
+import { DICT_FN, jinjaToJexl, KW_FN, NOT_IN } from './expr-jinja.js';
+import { callSpec, FILTERS, KwArg, TESTS, truthy, type FilterSpec } from './filters/index.js';
+import { within } from './filters/tests.js';
 
 type OnDemand = { eval: () => { then: (f: (v: unknown) => unknown) => unknown } };
 type Expression = { evalSync: (context: object) => unknown; _getAst: () => unknown };
@@ -23,23 +25,37 @@ lazy.addBinaryOp('or', 9, orOp, true);
 jexl.addBinaryOp('is', 20, () => {
   throw new Error('"is" was not rewritten');
 });
+jexl.addBinaryOp('~', 30, (l, r) => print(l) + print(r));
+jexl.addBinaryOp('**', 50, (l, r) => (l as number) ** (r as number));
 // `in` as in Jinja: a list item, a map key or a substring. jexl has no two-word operators, so `x not in y` is
-// spelled `x ∉ y` before parsing (see withNotIn).
-const NOT_IN = '∉';
-function inOp(item: unknown, within: unknown): boolean {
-  if (typeof within === 'string') return (typeof item === 'string' || typeof item === 'number') && within.includes(String(item));
-  if (Array.isArray(within)) return within.some((e) => e === item);
-  if (within && typeof within === 'object') return Object.prototype.hasOwnProperty.call(within, String(item));
-  return false;
-}
-jexl.addBinaryOp('in', 20, inOp);
-jexl.addBinaryOp(NOT_IN, 20, (l, r) => !inOp(l, r));
+// spelled `x ∉ y` before parsing (see jinjaToJexl).
+jexl.addBinaryOp('in', 20, within);
+jexl.addBinaryOp(NOT_IN, 20, (l, r) => !within(l, r));
 jexl.addUnaryOp('!', (v) => !truthy(v));
 jexl.addUnaryOp('not', (v) => !truthy(v));
 for (const op of ['!', 'not']) Object.assign(jexl._grammar.elements[op]!, { precedence: Infinity });
-for (const f of EXPR_FUNCTIONS) {
-  jexl.addFunction(f.name, f.fn);
-  jexl.addTransform(f.name, f.fn);
+// The value of a function call `name(x, ...)` is its first positional argument (`dict(a=1)` has none).
+function asFunction(spec: FilterSpec, kind: 'filter' | 'test') {
+  return (...raw: unknown[]): unknown =>
+    raw[0] instanceof KwArg ? callSpec(spec, undefined, raw, kind) : callSpec(spec, raw[0], raw.slice(1), kind);
+}
+for (const spec of FILTERS) {
+  for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+    jexl.addFunction(name, asFunction(spec, 'filter'));
+    jexl.addTransform(name, (value: unknown, ...raw: unknown[]) => callSpec(spec, value, raw, 'filter'));
+  }
+}
+for (const spec of TESTS) for (const name of [spec.name, ...(spec.aliases ?? [])]) jexl.addFunction(testFunction(name), asFunction(spec, 'test'));
+jexl.addFunction(KW_FN, (name: unknown, value: unknown) => new KwArg(String(name), value));
+jexl.addFunction(DICT_FN, (...kv: unknown[]) => {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < kv.length; i += 2) out[String(kv[i])] = kv[i + 1];
+  return out;
+});
+
+/** How an expression's value reads inside text: nothing for null, JSON for lists and maps. */
+export function print(value: unknown): string {
+  return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** How conditions are written, in one paragraph, for the README. */
@@ -70,19 +86,10 @@ function syntaxHint(expr: string): string | undefined {
   return undefined;
 }
 
-// `not in` outside string literals becomes the one-token operator jexl knows.
-function withNotIn(expr: string): string {
-  if (!/\bnot\s+in\b/.test(expr)) return expr;
-  return expr
-    .split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\bnot\s+in\b/g, ` ${NOT_IN} `)))
-    .join('');
-}
-
 function compile(expr: string): Expression {
   const hit = cache.get(expr);
   if (hit) return hit;
-  const compiled = jexl.compile(withNotIn(expr)) as unknown as Expression;
+  const compiled = jexl.compile(jinjaToJexl(expr)) as unknown as Expression;
   rewrite(compiled._getAst() as Ast);
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(expr, compiled);
@@ -103,7 +110,8 @@ function compileOrThrow(expr: string, ctx: RenderContext | undefined): Expressio
   try {
     return compile(expr);
   } catch (err) {
-    throw contextError(ctx, `syntax error in ${snippet(expr)}: ${cleanMessage(err)}`, syntaxHint(expr), err);
+    const hint = err instanceof ExprSyntaxError ? err.hint : syntaxHint(expr);
+    throw contextError(ctx, `syntax error in ${snippet(expr)}: ${cleanMessage(err)}`, hint, err);
   }
 }
 
@@ -147,7 +155,7 @@ export function checkExprSyntax(expr: string): string | undefined {
     compile(text);
     return undefined;
   } catch (err) {
-    const hint = syntaxHint(text);
+    const hint = err instanceof ExprSyntaxError ? err.hint : syntaxHint(text);
     return `${cleanMessage(err)}${hint ? ` (${hint})` : ''}`;
   }
 }
