@@ -1,7 +1,7 @@
 // Conditions (`when`, `changed_when`, `failed_when`, `until`, `assert.that`) are jexl expressions: no eval, no home-made parser.
 import jexlModule from 'jexl';
 import { didYouMean } from '../core/did-you-mean.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, OmsrunError } from '../core/errors.js';
 import { contextError, snippet, withContext, type RenderContext } from './context.js';
 import { ExprSyntaxError, findUndefined, rewrite, testFunction, type Ast } from './expr-ast.js';
 import { DICT_FN, jinjaToJexl, KW_FN, NOT_IN } from './expr-jinja.js';
@@ -97,7 +97,7 @@ function compile(expr: string): Expression {
 }
 
 function cleanMessage(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = (err instanceof Error ? err.message : String(err)).replace(/^(?:FilterError|Error): /, '');
   const token = /^Token (.+?)\s*\(\w+\) unexpected/.exec(msg);
   if (token) return `unexpected ${JSON.stringify(token[1])}`;
   const invalid = /^Invalid expression token: (.*)$/.exec(msg);
@@ -106,17 +106,32 @@ function cleanMessage(err: unknown): string {
   return msg;
 }
 
-function compileOrThrow(expr: string, ctx: RenderContext | undefined): Expression {
-  try {
-    return compile(expr);
-  } catch (err) {
-    const hint = err instanceof ExprSyntaxError ? err.hint : syntaxHint(expr);
-    throw contextError(ctx, `syntax error in ${snippet(expr)}: ${cleanMessage(err)}`, hint, err);
+/** Why an expression could not give a value; `evaluate` and templates each word it with their place. */
+export class ExprFailure extends OmsrunError {
+  override readonly name = 'ExprFailure';
+  constructor(
+    readonly kind: 'syntax' | 'undefined' | 'eval',
+    /** The reason (syntax, eval) or the undefined variable's path. */
+    readonly detail: string,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+  }
+
+  /** `syntax error in "x |": unexpected end of expression`, `undefined variable "x" in "x + 1"`, ... */
+  describe(text: string): string {
+    if (this.kind === 'undefined') return `undefined variable ${JSON.stringify(this.detail)} in ${snippet(text)}`;
+    return `${this.kind === 'syntax' ? 'syntax error in' : 'cannot evaluate'} ${snippet(text)}: ${this.detail}`;
   }
 }
 
-function undefinedHint(name: string, vars: Record<string, unknown>): string {
-  return didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use defined(${name}) or ${name}|default(...) when it may be unset`;
+function compileOrFail(expr: string): Expression {
+  try {
+    return compile(expr);
+  } catch (err) {
+    throw new ExprFailure('syntax', cleanMessage(err), err instanceof ExprSyntaxError ? err.hint : syntaxHint(expr), { cause: err });
+  }
 }
 
 function scope(vars: Record<string, unknown>): Record<string, unknown> {
@@ -125,21 +140,28 @@ function scope(vars: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-// Evaluates one expression; undefined variables and syntax errors are ConfigErrors naming the expression.
-export function evaluate(expr: string, vars: Record<string, unknown>, ctx?: RenderContext): unknown {
-  const text = unwrap(expr);
-  const compiled = compileOrThrow(text, ctx);
-  try {
-    const missing = findUndefined(compiled._getAst() as Ast, vars, CONSTANTS);
-    if (missing) throw contextError(ctx, `undefined variable ${JSON.stringify(missing)} in ${snippet(text)}`, undefinedHint(missing, vars));
-  } catch (err) {
-    throw err instanceof ConfigError ? withContext(err, ctx) : err;
-  }
+// Evaluates one expression (without `{{ }}`); throws ExprFailure, or the ConfigError of a variable that failed to render.
+export function evaluateBare(text: string, vars: Record<string, unknown>, undefinedHint: (name: string) => string): unknown {
+  const compiled = compileOrFail(text);
+  const missing = findUndefined(compiled._getAst() as Ast, vars, CONSTANTS);
+  if (missing) throw new ExprFailure('undefined', missing, didYouMean(missing.split('.')[0]!, Object.keys(vars)) ?? undefinedHint(missing));
   try {
     return compiled.evalSync(scope(vars));
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ExprFailure('eval', cleanMessage(err), undefined, { cause: err });
+  }
+}
+
+// Evaluates one expression; undefined variables and syntax errors are ConfigErrors naming the expression.
+export function evaluate(expr: string, vars: Record<string, unknown>, ctx?: RenderContext): unknown {
+  const text = unwrap(expr);
+  try {
+    return evaluateBare(text, vars, (name) => `use defined(${name}) or ${name}|default(...) when it may be unset`);
+  } catch (err) {
     if (err instanceof ConfigError) throw withContext(err, ctx);
-    throw contextError(ctx, `cannot evaluate ${snippet(text)}: ${cleanMessage(err)}`, undefined, err);
+    if (err instanceof ExprFailure) throw contextError(ctx, err.describe(text), err.hint, err.cause ?? err);
+    throw err;
   }
 }
 

@@ -96,6 +96,15 @@ export const LIST_FILTERS: readonly FilterSpec[] = [
     },
   },
   {
+    name: 'extract',
+    description: "`names | map('extract', hostvars, 'ip')`: the item used as a key (or index) into a container, then into further keys.",
+    params: ['container', 'morekeys'],
+    fn: (v, [container, more]) => {
+      const keys = more === undefined ? [] : Array.isArray(more) ? more : [more];
+      return [v, ...keys].reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[String(key)] : undefined), container);
+    },
+  },
+  {
     name: 'select',
     description: "`list | select('match', 're')`: the items that pass a test (truthy ones without a test).",
     params: ['test', '...args'],
