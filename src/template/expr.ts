@@ -7,6 +7,7 @@ import { ExprSyntaxError, findUndefined, rewrite, testFunction, type Ast } from 
 import { DICT_FN, jinjaToJexl, KW_FN, NOT_IN } from './expr-jinja.js';
 import { callSpec, FILTERS, KwArg, TESTS, truthy, type FilterSpec } from './filters/index.js';
 import { within } from './filters/tests.js';
+import { equal } from './filters/values.js';
 
 type OnDemand = { eval: () => { then: (f: (v: unknown) => unknown) => unknown } };
 type Expression = { evalSync: (context: object) => unknown; _getAst: () => unknown };
@@ -25,6 +26,10 @@ lazy.addBinaryOp('or', 9, orOp, true);
 jexl.addBinaryOp('is', 20, () => {
   throw new Error('"is" was not rewritten');
 });
+// Lists and maps compare by value, as in Jinja (`admins == ['ann']`); scalars keep jexl's ==.
+const same = (l: unknown, r: unknown): boolean => (l !== null && r !== null && typeof l === 'object' && typeof r === 'object' ? equal(l, r) : l == r);
+jexl.addBinaryOp('==', 20, same);
+jexl.addBinaryOp('!=', 20, (l, r) => !same(l, r));
 jexl.addBinaryOp('~', 30, (l, r) => print(l) + print(r));
 jexl.addBinaryOp('**', 50, (l, r) => (l as number) ** (r as number));
 // `in` as in Jinja: a list item, a map key or a substring. jexl has no two-word operators, so `x not in y` is

@@ -170,6 +170,7 @@ const FILTER_ROWS: [string, unknown][] = [
   ['2 ** 10', 1024],
   ['7 // 2', 3],
   ['7 % 4', 3],
+  ["ports == [8088, 8089] and conf != {'a': 1}", true],
 ];
 
 const TEST_ROWS: [string, boolean][] = [
