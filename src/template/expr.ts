@@ -65,13 +65,12 @@ export function print(value: unknown): string {
 
 /** How conditions are written, in one paragraph, for the README. */
 export const EXPR_SYNTAX_DOC =
-  'Conditions (when, changed_when, failed_when, until, assert.that) are jexl expressions: `==`, `!=`, `<`, ' +
-  '`>=`, `+`, `in` and `not in` (list item, map key or substring), `a.b`, `list[0]`, `list[.field == 1]`, `x ? y : z`. `and`/`&&`, ' +
-  '`or`/`||` and `not`/`!` follow Python truthiness (empty lists and maps are false); `not` covers a whole ' +
-  'comparison (`not a == b` is `not (a == b)`), and `and` binds tighter than `or`. `x is defined`, ' +
-  '`x is not defined` and `defined(x)` test for a variable; any other undefined variable is an error. ' +
-  'Functions work both ways: `length(x)` or `x|length`. A condition wrapped in `{{ }}` is accepted. ' +
-  '`null`/`None`, `True`/`False` are known names.';
+  'Conditions (when, changed_when, failed_when, until, assert.that) are Ansible expressions evaluated by jexl: `==`, `!=`, `<`, ' +
+  '`>=`, `+`, `~`, `in` and `not in` (list item, map key or substring), `a.b`, `a[\'b\']`, `list[0]`, `x ? y : z`, literals ' +
+  '(`\'text\'`, `[1, 2]`, `{\'a\': 1}`, `None`, `True`). `and`/`or`/`not` follow Python truthiness (empty lists and maps are ' +
+  'false); `not a == b` is `not (a == b)`. Filters `x | name(args, key=value)` and tests `x is name(args)` come from one ' +
+  'table shared with templates; an undefined variable is an error except under `default`, `mandatory`, `defined` and ' +
+  '`undefined`. A condition wrapped in `{{ }}` is accepted.';
 
 /** Names usable without defining them; variables of the same name win. */
 const CONSTANTS: Record<string, unknown> = { null: null, none: null, None: null, True: true, False: false };

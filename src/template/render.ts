@@ -22,11 +22,12 @@ type Loc = HelperOptions['loc'];
 
 /** How templates behave, in one paragraph, for the README. */
 export const TEMPLATE_RULES_DOC =
-  'Templates are Handlebars without HTML escaping. An undefined variable is an error naming the variable, the ' +
-  'template line and the task; `{{default x "fallback"}}` allows it. A value that is exactly one expression ' +
-  '(`ports: "{{ ports }}"`) keeps its type (list, number, map, boolean); inside text, maps and lists print as ' +
+  'Templates are Handlebars without HTML escaping; a mustache holding a filter, an operator, a call, an index, a literal ' +
+  'or a test (`{{ port | default(80) }}`) is an Ansible expression, evaluated like a condition. An undefined variable is ' +
+  'an error naming the variable, the template line and the task; `default` allows it. A value that is exactly one ' +
+  'expression (`ports: "{{ ports }}"`) keeps its type (list, number, map, boolean); inside text, maps and lists print as ' +
   'JSON. Rendered values are never rendered again, so a `{{` inside a password stays literal; write `\\{{` for a ' +
-  'literal `{{` in a template. A variable named like a helper is read as `{{./name}}`.';
+  'literal `{{` in a template. Jinja statements (`{% if %}`, `{% for %}`, `{# #}`) are errors showing the Handlebars form.';
 
 /** An error raised inside a helper, with the position of the call. */
 class Located extends OmsrunError {

@@ -1,7 +1,7 @@
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/template/expr.js';
 import { FILTERS, TESTS } from '../../src/template/filters/index.js';
 import { errorOf } from '../helpers/config-error.js';
@@ -10,6 +10,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'omsrun-filters-'));
 writeFileSync(path.join(dir, 'f.txt'), 'x');
 mkdirSync(path.join(dir, 'd'));
 symlinkSync(path.join(dir, 'f.txt'), path.join(dir, 'l'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const vars = {
   port: 8080,
