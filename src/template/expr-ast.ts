@@ -66,7 +66,10 @@ function testCall(subject: Ast, test: Ast): Ast {
   return { type: 'FunctionCall', name: testFunction(test_), pool: 'functions', args: [subject, ...args] };
 }
 
+const LOOKUP_HINT = 'lookups are not supported: read the environment with the env helper ({{env "NAME"}}) and files with vars_files';
+
 function unknown(kind: 'filter' | 'test', name: string): ExprSyntaxError {
+  if (kind === 'filter' && ['lookup', 'query', 'q'].includes(name)) return new ExprSyntaxError(`unknown function ${JSON.stringify(name)}`, LOOKUP_HINT);
   const [message, hint] = unknownName(kind, name).split(': ');
   return new ExprSyntaxError(message!, hint ?? (kind === 'filter' ? 'README.md lists the filters under Templates' : 'README.md lists the tests under Conditions'));
 }

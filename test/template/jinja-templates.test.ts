@@ -122,6 +122,15 @@ describe('template expression errors', () => {
     );
   });
 
+  it('says what to write instead of an inline if or a lookup', () => {
+    expect(errorOf(() => renderString("{{ 'a' if port else 'b' }}", vars)).where.hint).toBe(
+      'write c | ternary(x, y) or c ? x : y for Jinja\'s "x if c else y"',
+    );
+    const err = errorOf(() => renderString("{{ lookup('env', 'HOME') }}", vars));
+    expect(err.detail).toBe('syntax error in "lookup(\'env\', \'HOME\')": unknown function "lookup" in "{{ lookup(\'env\', \'HOME\') }}"');
+    expect(err.where.hint).toContain('{{env "NAME"}}');
+  });
+
   it('reports a filter that fails', () => {
     expect(errorOf(() => renderString('{{ ports | upper }}', vars)).detail).toBe(
       'cannot evaluate "ports | upper": upper expects text, got a list in "{{ ports | upper }}"',
