@@ -54,9 +54,11 @@ function lineAt(text: string, index: number): { line: number; col: number } {
 // Jinja statements and comments in a template, each with the Handlebars form to write instead.
 export function findJinjaBlocks(tpl: string): JinjaBlock[] {
   if (!tpl.includes('{%') && !tpl.includes('{#')) return [];
+  // Literal blocks (what `!unsafe` makes of a value) are text: blanked out, line breaks kept, so positions stay.
+  const text = tpl.replace(/\{\{\{\{(\w+)\}\}\}\}[^]*?\{\{\{\{\/\1\}\}\}\}/g, (block) => block.replace(/[^\n]/g, ' '));
   const found: JinjaBlock[] = [];
-  for (const m of tpl.matchAll(JINJA_STATEMENT)) found.push({ ...lineAt(tpl, m.index), text: m[0], hint: statementHint(m[1]!) });
-  for (const m of tpl.matchAll(JINJA_COMMENT)) found.push({ ...lineAt(tpl, m.index), text: m[0], hint: 'write a comment as {{! comment }}' });
+  for (const m of text.matchAll(JINJA_STATEMENT)) found.push({ ...lineAt(tpl, m.index), text: m[0], hint: statementHint(m[1]!) });
+  for (const m of text.matchAll(JINJA_COMMENT)) found.push({ ...lineAt(tpl, m.index), text: m[0], hint: 'write a comment as {{! comment }}' });
   return found.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 

@@ -153,8 +153,9 @@ describe('template expression errors', () => {
     expect(err.where.hint).toContain(form);
   });
 
-  it('leaves shell ${#x} alone', () => {
+  it('leaves shell ${#x} and literal blocks (!unsafe values) alone', () => {
     expect(renderString('n=${#list[@]} {{name}}', vars)).toBe('n=${#list[@]} web');
+    expect(renderString('{{{{omsrun_literal}}}}{% if x %}{# y #}{{{{/omsrun_literal}}}} {{ port | int }}', vars)).toBe('{% if x %}{# y #} 8080');
   });
 
   it('checks expressions and Jinja statements at load time', () => {
