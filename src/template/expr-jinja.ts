@@ -69,9 +69,51 @@ export function restoreBackslashes(value: string): string {
   return value.includes(BACKSLASH) ? value.replace(/\uE000/g, '\\') : value;
 }
 
+type Tree = (string | { open: string; inner: Tree; close: string })[];
+
+const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+function toTree(tokens: string[], at = { i: 0 }, close?: string): Tree {
+  const out: Tree = [];
+  while (at.i < tokens.length) {
+    const t = tokens[at.i++]!;
+    if (t === close) return out;
+    if (CLOSING[t]) {
+      const inner = toTree(tokens, at, CLOSING[t]);
+      out.push({ open: t, inner, close: tokens[at.i - 1] === CLOSING[t] ? CLOSING[t]! : '' });
+    } else out.push(t);
+  }
+  return out;
+}
+
+function flat(tree: Tree): string[] {
+  return tree.flatMap((n) => (typeof n === 'string' ? [n] : [n.open, ...flat(n.inner), n.close]));
+}
+
+// `a if c else b` (Jinja's conditional expression) as `(c) ? (a) : (b)`, in every comma-separated part of every bracket.
+function inlineIf(tree: Tree): Tree {
+  const parts: Tree[] = [[]];
+  for (const n of tree) {
+    const node = typeof n === 'string' ? n : { ...n, inner: inlineIf(n.inner) };
+    if (node === ',' || node === ':') parts.push([node], []);
+    else parts[parts.length - 1]!.push(node);
+  }
+  return parts.flatMap((part) => {
+    const solid = part.map((n, i) => [n, i] as const).filter(([n]) => typeof n !== 'string' || !/^\s+$/.test(n));
+    const keyword = solid.length > 2 && typeof solid[0]![0] === 'string' && isIdent(solid[0]![0]) && solid[1]![0] === '=' ? solid[1]![1] + 1 : 0;
+    const at = part.indexOf('if');
+    if (at <= keyword) return part;
+    const rest = part.slice(at + 1);
+    const otherwise = rest.indexOf('else');
+    const [cond, alt] = otherwise < 0 ? [rest, ['null']] : [rest.slice(0, otherwise), inlineIf(rest.slice(otherwise + 1))];
+    return [...part.slice(0, keyword), '(', ...cond, ') ? (', ...part.slice(keyword, at), ') : (', ...alt, ')'];
+  });
+}
+
 // Rewrites one expression; text inside string literals is never touched.
 export function jinjaToJexl(text: string): string {
-  const tokens = tokenize(text);
+  const words = tokenize(text);
+  const tokens = words.includes('if') ? flat(inlineIf(toTree(words))) : words;
   const out: string[] = [];
   const stack: Frame[] = [];
   let last: string | undefined;

@@ -86,7 +86,6 @@ function unwrap(expr: string): string {
 
 function syntaxHint(expr: string): string | undefined {
   if (expr.includes('{{')) return 'conditions are expressions, not templates: write variable names without {{ }}';
-  if (/\bif\b[^]*\belse\b/.test(expr)) return 'write c | ternary(x, y) or c ? x : y for Jinja\'s "x if c else y"';
   if (/[^=!<>]=[^=]/.test(expr)) return 'compare with "==", not "="';
   return undefined;
 }

@@ -172,6 +172,15 @@ const FILTER_ROWS: [string, unknown][] = [
   ['7 // 2', 3],
   ['7 % 4', 3],
   ["ports == [8088, 8089] and conf != {'a': 1}", true],
+  // Jinja's conditional expression
+  ["'big' if port > 1000 else 'small'", 'big'],
+  ["'x' ~ ('big' if port < 1000 else 'small')", 'xsmall'],
+  ["'a' if n else 'b' if port else 'c'", 'b'],
+  ["'a' if n", null],
+  ["[1 if port else 2, 3]", [1, 3]],
+  ["{'k': 'on' if conf.a else 'off'}", { k: 'on' }],
+  ["missing | default('d' if port else 'e')", 'd'],
+  ["ports | join(d=', ' if port else '-')", '8088, 8089'],
 ];
 
 const TEST_ROWS: [string, boolean][] = [
