@@ -1,5 +1,5 @@
 // Walks a compiled jexl tree: Ansible spellings become plain jexl, and unknown variables are found before evaluation.
-import { DICT_FN, ExprSyntaxError, KW_FN, restoreBackslashes, TEST_PREFIX } from './expr-jinja.js';
+import { DICT_FN, ExprSyntaxError, INDEX_FN, KW_FN, restoreBackslashes, TEST_PREFIX } from './expr-jinja.js';
 import { findFilter, findTest, unknownName } from './filters/index.js';
 
 export { ExprSyntaxError };
@@ -75,7 +75,7 @@ function unknown(kind: 'filter' | 'test', name: string): ExprSyntaxError {
 }
 
 function checkCall(node: Ast): void {
-  if (node.type !== 'FunctionCall' || node.name === KW_FN || node.name === DICT_FN || node.name.startsWith('is ') || node.name.startsWith(TEST_PREFIX)) return;
+  if (node.type !== 'FunctionCall' || node.name === KW_FN || node.name === DICT_FN || node.name === INDEX_FN || node.name.startsWith('is ') || node.name.startsWith(TEST_PREFIX)) return;
   if (!findFilter(node.name)) throw unknown('filter', node.name);
 }
 
@@ -90,6 +90,10 @@ export function rewrite(node: Ast): void {
   if (node.type === 'Literal' && typeof node.value === 'string') node.value = restoreBackslashes(node.value);
   for (const child of children(node)) rewrite(child);
   checkCall(node);
+  if (node.type === 'FilterExpression' && !node.relative) {
+    replace(node, { type: 'FunctionCall', name: INDEX_FN, pool: 'functions', args: [node.subject, node.expr] });
+    return;
+  }
   if (node.type !== 'BinaryExpression') return;
   const { left, right, operator } = node;
   if (!LOOSE.has(operator) && left.type === 'UnaryExpression' && left.operator === 'not') {

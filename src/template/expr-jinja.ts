@@ -7,6 +7,8 @@ export const NOT_IN = '∉';
 export const TEST_PREFIX = '__is_';
 /** Function building one keyword argument: `__kw("name", value)`. */
 export const KW_FN = '__kw';
+/** Function reading `x[key]` as Python does (negative list indexes count from the end): `__index(x, key)`. */
+export const INDEX_FN = '__index';
 /** Function building a map from alternating keys and values: `__dict(k1, v1, k2, v2)`. */
 export const DICT_FN = '__dict';
 

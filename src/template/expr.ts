@@ -4,7 +4,7 @@ import { didYouMean } from '../core/did-you-mean.js';
 import { ConfigError, OmsrunError } from '../core/errors.js';
 import { contextError, snippet, withContext, type RenderContext } from './context.js';
 import { ExprSyntaxError, findUndefined, rewrite, testFunction, type Ast } from './expr-ast.js';
-import { DICT_FN, jinjaToJexl, KW_FN, NOT_IN } from './expr-jinja.js';
+import { DICT_FN, INDEX_FN, jinjaToJexl, KW_FN, NOT_IN } from './expr-jinja.js';
 import { callSpec, FILTERS, KwArg, TESTS, truthy, type FilterSpec } from './filters/index.js';
 import { within } from './filters/tests.js';
 import { equal } from './filters/values.js';
@@ -51,6 +51,11 @@ for (const spec of FILTERS) {
   }
 }
 for (const spec of TESTS) for (const name of [spec.name, ...(spec.aliases ?? [])]) jexl.addFunction(testFunction(name), asFunction(spec, 'test'));
+jexl.addFunction(INDEX_FN, (subject: unknown, key: unknown) => {
+  if (subject === null || subject === undefined) return undefined;
+  if ((Array.isArray(subject) || typeof subject === 'string') && typeof key === 'number') return subject.at(key);
+  return typeof subject === 'object' && Object.hasOwn(subject, String(key)) ? (subject as Record<string, unknown>)[String(key)] : undefined;
+});
 jexl.addFunction(KW_FN, (name: unknown, value: unknown) => new KwArg(String(name), value));
 jexl.addFunction(DICT_FN, (...kv: unknown[]) => {
   const out: Record<string, unknown> = {};

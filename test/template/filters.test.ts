@@ -172,6 +172,13 @@ const FILTER_ROWS: [string, unknown][] = [
   ['7 // 2', 3],
   ['7 % 4', 3],
   ["ports == [8088, 8089] and conf != {'a': 1}", true],
+  // indexes
+  ['ports[-1]', 8089],
+  ['ports[0] + ports[1 - 2]', 16177],
+  ["conf['b']['d'][0]", 1],
+  ['name[-1]', 'r'],
+  ["users[1]['name'] | upper", 'ANN'],
+  ["conf['toString'] | default('none')", 'none'],
   // Jinja's conditional expression
   ["'big' if port > 1000 else 'small'", 'big'],
   ["'x' ~ ('big' if port < 1000 else 'small')", 'xsmall'],
