@@ -65,11 +65,14 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>, recursive
 
 const LIST_MERGE = ['replace', 'keep', 'append', 'prepend'];
 
-function parsed<T>(what: string, f: () => T): T {
+// The parser's own message quotes the text, which may be a secret: say only where it broke.
+function parsed<T>(what: string, format: string, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    throw new FilterError(`${what}: ${(err as Error).message.split('\n')[0]}`);
+    const pos = /position (\d+)/.exec((err as Error).message)?.[1] ?? (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    const where = pos === undefined ? '' : typeof pos === 'string' ? ` (at character ${pos})` : ` (at line ${pos.line} column ${pos.col})`;
+    throw new FilterError(`${what}: the text is not valid ${format}${where}`);
   }
 }
 
@@ -114,8 +117,8 @@ export const DATA_FILTERS: readonly FilterSpec[] = [
   },
   { name: 'to_json', description: 'A value as JSON text, as Python writes it (`{"a": 1}`).', fn: (v) => pyJson(v) },
   { name: 'to_nice_json', description: 'A value as indented JSON text, keys sorted (`indent=4`).', params: ['indent'], fn: (v, [i]) => pyJson(v, typeof i === 'number' ? i : 4, true) },
-  { name: 'from_json', description: 'JSON text parsed into a value.', fn: (v) => parsed('from_json', () => JSON.parse(needText(v, 'from_json'))) },
+  { name: 'from_json', description: 'JSON text parsed into a value.', fn: (v) => parsed('from_json', 'JSON', () => JSON.parse(needText(v, 'from_json'))) },
   { name: 'to_yaml', description: 'A value as block YAML text, keys sorted.', params: ['indent'], fn: (v, [i]) => yaml(v, typeof i === 'number' ? i : 2) },
   { name: 'to_nice_yaml', description: 'A value as block YAML text indented by 4, keys sorted (`indent=`).', params: ['indent'], fn: (v, [i]) => yaml(v, typeof i === 'number' ? i : 4) },
-  { name: 'from_yaml', description: 'YAML text parsed into a value.', fn: (v) => parsed('from_yaml', () => YAML.parse(needText(v, 'from_yaml'))) },
+  { name: 'from_yaml', description: 'YAML text parsed into a value.', fn: (v) => parsed('from_yaml', 'YAML', () => YAML.parse(needText(v, 'from_yaml'))) },
 ];
