@@ -2,10 +2,10 @@
 import { ConfigError } from '../core/errors.js';
 import { formatKeyPath } from '../core/yaml-source.js';
 import type { KeyPath, YamlSource } from '../core/yaml-source.js';
-import { checkTemplateSyntax } from '../template/render.js';
+import { checkTemplateSyntax, mayTemplate } from '../template/render.js';
 import { checkExprSyntax } from '../template/expr.js';
 
-// Every string under each entry (file path → value) that holds `{{` must parse as Handlebars.
+// Every string under each entry (file path → value) that holds `{{` must parse as Handlebars with Ansible expressions.
 export function checkTemplates(src: YamlSource, entries: [KeyPath, unknown][], errors: ConfigError[]): void {
   for (const [p, v] of entries) walk(v, p, (s, sp) => {
     const msg = checkTemplateSyntax(s);
@@ -27,7 +27,7 @@ export function checkConditions(src: YamlSource, entries: [KeyPath, unknown][], 
 
 function walk(v: unknown, p: KeyPath, f: (s: string, p: KeyPath) => void): void {
   if (typeof v === 'string') {
-    if (v.includes('{{')) f(v, p);
+    if (mayTemplate(v)) f(v, p);
   } else if (Array.isArray(v)) {
     v.forEach((x, i) => walk(x, [...p, i], f));
   } else if (v !== null && typeof v === 'object') {

@@ -1,4 +1,13 @@
 // Walks a compiled jexl tree: Ansible spellings become plain jexl, and unknown variables are found before evaluation.
+import { DICT_FN, ExprSyntaxError, INDEX_FN, KW_FN, restoreBackslashes, TEST_PREFIX } from './expr-jinja.js';
+import { findFilter, findTest, unknownName } from './filters/index.js';
+
+export { ExprSyntaxError };
+
+/** The jexl function a test is registered as (`x is version(...)` calls `is version`). */
+export function testFunction(name: string): string {
+  return `is ${name}`;
+}
 
 /** A node of jexl's syntax tree (as produced by `jexl.compile(expr)._getAst()`). */
 export type Ast =
@@ -14,8 +23,6 @@ export type Ast =
 
 /** Operators that `not` does not reach over: `not a == b and c` is `(not (a == b)) and c`. */
 const LOOSE = new Set(['and', 'or', '&&', '||']);
-/** Calls whose first argument may be undefined. */
-const OPTIONAL_ARG = new Set(['defined', 'default']);
 
 function replace(node: Ast, next: Ast): void {
   for (const key of Object.keys(node)) delete (node as Record<string, unknown>)[key];
@@ -45,18 +52,48 @@ function children(node: Ast): Ast[] {
   }
 }
 
-function isIdent(node: Ast, name: string): boolean {
-  return node.type === 'Identifier' && node.value === name && !node.from && !node.relative;
+function testCall(subject: Ast, test: Ast): Ast {
+  if (test.type === 'UnaryExpression' && test.operator === 'not') return { type: 'UnaryExpression', operator: '!', right: testCall(subject, test.right) };
+  const [name, args]: [string | undefined, Ast[]] =
+    test.type === 'Identifier' && !test.from && !test.relative
+      ? [test.value, []]
+      : test.type === 'FunctionCall' && test.pool === 'functions'
+        ? [test.name, test.args]
+        : [undefined, []];
+  if (name === undefined || !name.startsWith(TEST_PREFIX)) throw new ExprSyntaxError('"is" must be followed by a test name, as in "x is defined" or "x is version(\'1.2\', \'>=\')"');
+  const test_ = name.slice(TEST_PREFIX.length);
+  if (!findTest(test_)) throw unknown('test', test_);
+  return { type: 'FunctionCall', name: testFunction(test_), pool: 'functions', args: [subject, ...args] };
 }
 
-function definedCall(subject: Ast, negate: boolean): Ast {
-  const call: Ast = { type: 'FunctionCall', name: 'defined', pool: 'functions', args: [subject] };
-  return negate ? { type: 'UnaryExpression', operator: '!', right: call } : call;
+const LOOKUP_HINT = 'lookups are not supported: read the environment with the env helper ({{env "NAME"}}) and files with vars_files';
+
+function unknown(kind: 'filter' | 'test', name: string): ExprSyntaxError {
+  if (kind === 'filter' && ['lookup', 'query', 'q'].includes(name)) return new ExprSyntaxError(`unknown function ${JSON.stringify(name)}`, LOOKUP_HINT);
+  const [message, hint] = unknownName(kind, name).split(': ');
+  return new ExprSyntaxError(message!, hint ?? (kind === 'filter' ? 'README.md lists the filters under Templates' : 'README.md lists the tests under Conditions'));
 }
 
-/** Rewrites `x is defined`, `x is not defined`, `x is undefined`, and lets `not` bind looser than comparisons. */
+function checkCall(node: Ast): void {
+  if (node.type !== 'FunctionCall' || node.name === KW_FN || node.name === DICT_FN || node.name === INDEX_FN || node.name.startsWith('is ') || node.name.startsWith(TEST_PREFIX)) return;
+  if (!findFilter(node.name)) throw unknown('filter', node.name);
+}
+
+/** The filter or test a call node runs, when it accepts an undefined value (`default`, `defined`, `mandatory`). */
+function acceptsUndefined(node: Ast & { type: 'FunctionCall' }): boolean {
+  const spec = node.name.startsWith('is ') ? findTest(node.name.slice(3)) : findFilter(node.name);
+  return spec?.acceptsUndefined === true;
+}
+
+/** Rewrites `x is test(args)` into a test call, checks filter names, and lets `not` bind looser than comparisons. */
 export function rewrite(node: Ast): void {
+  if (node.type === 'Literal' && typeof node.value === 'string') node.value = restoreBackslashes(node.value);
   for (const child of children(node)) rewrite(child);
+  checkCall(node);
+  if (node.type === 'FilterExpression' && !node.relative) {
+    replace(node, { type: 'FunctionCall', name: INDEX_FN, pool: 'functions', args: [node.subject, node.expr] });
+    return;
+  }
   if (node.type !== 'BinaryExpression') return;
   const { left, right, operator } = node;
   if (!LOOSE.has(operator) && left.type === 'UnaryExpression' && left.operator === 'not') {
@@ -65,12 +102,7 @@ export function rewrite(node: Ast): void {
     replace(node, { type: 'UnaryExpression', operator: 'not', right: inner });
     return;
   }
-  if (operator !== 'is') return;
-  if (isIdent(right, 'defined')) replace(node, definedCall(left, false));
-  else if (isIdent(right, 'undefined')) replace(node, definedCall(left, true));
-  else if (right.type === 'UnaryExpression' && right.operator === 'not' && isIdent(right.right, 'defined'))
-    replace(node, definedCall(left, true));
-  else throw new Error('"is" supports only "is defined", "is not defined" and "is undefined"');
+  if (operator === 'is') replace(node, testCall(left, right));
 }
 
 function own(obj: unknown, key: string): boolean {
@@ -91,7 +123,7 @@ function chain(node: Ast): string[] | undefined {
  */
 export function findUndefined(node: Ast, vars: Record<string, unknown>, constants: Record<string, unknown>): string | undefined {
   if (node.type === 'FunctionCall') {
-    const rest = OPTIONAL_ARG.has(node.name) ? node.args.slice(1) : node.args;
+    const rest = acceptsUndefined(node) ? node.args.slice(1) : node.args;
     return firstOf(rest, vars, constants);
   }
   const names = chain(node);

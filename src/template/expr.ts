@@ -1,10 +1,13 @@
 // Conditions (`when`, `changed_when`, `failed_when`, `until`, `assert.that`) are jexl expressions: no eval, no home-made parser.
 import jexlModule from 'jexl';
 import { didYouMean } from '../core/did-you-mean.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, OmsrunError } from '../core/errors.js';
 import { contextError, snippet, withContext, type RenderContext } from './context.js';
-import { findUndefined, rewrite, type Ast } from './expr-ast.js';
-import { EXPR_FUNCTIONS, truthy } from './expr-functions.js';
+import { ExprSyntaxError, findUndefined, rewrite, testFunction, type Ast } from './expr-ast.js';
+import { DICT_FN, INDEX_FN, jinjaToJexl, KW_FN, NOT_IN } from './expr-jinja.js';
+import { callSpec, FILTERS, KwArg, TESTS, truthy, type FilterSpec } from './filters/index.js';
+import { within } from './filters/tests.js';
+import { equal } from './filters/values.js';
 
 type OnDemand = { eval: () => { then: (f: (v: unknown) => unknown) => unknown } };
 type Expression = { evalSync: (context: object) => unknown; _getAst: () => unknown };
@@ -23,34 +26,56 @@ lazy.addBinaryOp('or', 9, orOp, true);
 jexl.addBinaryOp('is', 20, () => {
   throw new Error('"is" was not rewritten');
 });
+// Lists and maps compare by value, as in Jinja (`admins == ['ann']`); scalars keep jexl's ==.
+const same = (l: unknown, r: unknown): boolean => (l !== null && r !== null && typeof l === 'object' && typeof r === 'object' ? equal(l, r) : l == r);
+jexl.addBinaryOp('==', 20, same);
+jexl.addBinaryOp('!=', 20, (l, r) => !same(l, r));
+jexl.addBinaryOp('~', 30, (l, r) => print(l) + print(r));
+jexl.addBinaryOp('**', 50, (l, r) => (l as number) ** (r as number));
 // `in` as in Jinja: a list item, a map key or a substring. jexl has no two-word operators, so `x not in y` is
-// spelled `x ∉ y` before parsing (see withNotIn).
-const NOT_IN = '∉';
-function inOp(item: unknown, within: unknown): boolean {
-  if (typeof within === 'string') return (typeof item === 'string' || typeof item === 'number') && within.includes(String(item));
-  if (Array.isArray(within)) return within.some((e) => e === item);
-  if (within && typeof within === 'object') return Object.prototype.hasOwnProperty.call(within, String(item));
-  return false;
-}
-jexl.addBinaryOp('in', 20, inOp);
-jexl.addBinaryOp(NOT_IN, 20, (l, r) => !inOp(l, r));
+// spelled `x ∉ y` before parsing (see jinjaToJexl).
+jexl.addBinaryOp('in', 20, within);
+jexl.addBinaryOp(NOT_IN, 20, (l, r) => !within(l, r));
 jexl.addUnaryOp('!', (v) => !truthy(v));
 jexl.addUnaryOp('not', (v) => !truthy(v));
 for (const op of ['!', 'not']) Object.assign(jexl._grammar.elements[op]!, { precedence: Infinity });
-for (const f of EXPR_FUNCTIONS) {
-  jexl.addFunction(f.name, f.fn);
-  jexl.addTransform(f.name, f.fn);
+// The value of a function call `name(x, ...)` is its first positional argument (`dict(a=1)` has none).
+function asFunction(spec: FilterSpec, kind: 'filter' | 'test') {
+  return (...raw: unknown[]): unknown =>
+    raw[0] instanceof KwArg ? callSpec(spec, undefined, raw, kind) : callSpec(spec, raw[0], raw.slice(1), kind);
+}
+for (const spec of FILTERS) {
+  for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+    jexl.addFunction(name, asFunction(spec, 'filter'));
+    jexl.addTransform(name, (value: unknown, ...raw: unknown[]) => callSpec(spec, value, raw, 'filter'));
+  }
+}
+for (const spec of TESTS) for (const name of [spec.name, ...(spec.aliases ?? [])]) jexl.addFunction(testFunction(name), asFunction(spec, 'test'));
+jexl.addFunction(INDEX_FN, (subject: unknown, key: unknown) => {
+  if (subject === null || subject === undefined) return undefined;
+  if ((Array.isArray(subject) || typeof subject === 'string') && typeof key === 'number') return subject.at(key);
+  return typeof subject === 'object' && Object.hasOwn(subject, String(key)) ? (subject as Record<string, unknown>)[String(key)] : undefined;
+});
+jexl.addFunction(KW_FN, (name: unknown, value: unknown) => new KwArg(String(name), value));
+jexl.addFunction(DICT_FN, (...kv: unknown[]) => {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < kv.length; i += 2) out[String(kv[i])] = kv[i + 1];
+  return out;
+});
+
+/** How an expression's value reads inside text: nothing for null, JSON for lists and maps. */
+export function print(value: unknown): string {
+  return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** How conditions are written, in one paragraph, for the README. */
 export const EXPR_SYNTAX_DOC =
-  'Conditions (when, changed_when, failed_when, until, assert.that) are jexl expressions: `==`, `!=`, `<`, ' +
-  '`>=`, `+`, `in` and `not in` (list item, map key or substring), `a.b`, `list[0]`, `list[.field == 1]`, `x ? y : z`. `and`/`&&`, ' +
-  '`or`/`||` and `not`/`!` follow Python truthiness (empty lists and maps are false); `not` covers a whole ' +
-  'comparison (`not a == b` is `not (a == b)`), and `and` binds tighter than `or`. `x is defined`, ' +
-  '`x is not defined` and `defined(x)` test for a variable; any other undefined variable is an error. ' +
-  'Functions work both ways: `length(x)` or `x|length`. A condition wrapped in `{{ }}` is accepted. ' +
-  '`null`/`None`, `True`/`False` are known names.';
+  'Conditions (when, changed_when, failed_when, until, assert.that) are Ansible expressions evaluated by jexl: `==`, `!=`, `<`, ' +
+  '`>=`, `+`, `~`, `in` and `not in` (list item, map key or substring), `a.b`, `a[\'b\']`, `list[0]`, `x ? y : z`, literals ' +
+  '(`\'text\'`, `[1, 2]`, `{\'a\': 1}`, `None`, `True`). `and`/`or`/`not` follow Python truthiness (empty lists and maps are ' +
+  'false); `not a == b` is `not (a == b)`. Filters `x | name(args, key=value)` and tests `x is name(args)` come from one ' +
+  'table shared with templates; an undefined variable is an error except under `default`, `mandatory`, `defined` and ' +
+  '`undefined`. A condition wrapped in `{{ }}` is accepted.';
 
 /** Names usable without defining them; variables of the same name win. */
 const CONSTANTS: Record<string, unknown> = { null: null, none: null, None: null, True: true, False: false };
@@ -70,19 +95,10 @@ function syntaxHint(expr: string): string | undefined {
   return undefined;
 }
 
-// `not in` outside string literals becomes the one-token operator jexl knows.
-function withNotIn(expr: string): string {
-  if (!/\bnot\s+in\b/.test(expr)) return expr;
-  return expr
-    .split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\bnot\s+in\b/g, ` ${NOT_IN} `)))
-    .join('');
-}
-
 function compile(expr: string): Expression {
   const hit = cache.get(expr);
   if (hit) return hit;
-  const compiled = jexl.compile(withNotIn(expr)) as unknown as Expression;
+  const compiled = jexl.compile(jinjaToJexl(expr)) as unknown as Expression;
   rewrite(compiled._getAst() as Ast);
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(expr, compiled);
@@ -90,7 +106,7 @@ function compile(expr: string): Expression {
 }
 
 function cleanMessage(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = (err instanceof Error ? err.message : String(err)).replace(/^(?:FilterError|Error): /, '');
   const token = /^Token (.+?)\s*\(\w+\) unexpected/.exec(msg);
   if (token) return `unexpected ${JSON.stringify(token[1])}`;
   const invalid = /^Invalid expression token: (.*)$/.exec(msg);
@@ -99,16 +115,32 @@ function cleanMessage(err: unknown): string {
   return msg;
 }
 
-function compileOrThrow(expr: string, ctx: RenderContext | undefined): Expression {
-  try {
-    return compile(expr);
-  } catch (err) {
-    throw contextError(ctx, `syntax error in ${snippet(expr)}: ${cleanMessage(err)}`, syntaxHint(expr), err);
+/** Why an expression could not give a value; `evaluate` and templates each word it with their place. */
+export class ExprFailure extends OmsrunError {
+  override readonly name = 'ExprFailure';
+  constructor(
+    readonly kind: 'syntax' | 'undefined' | 'eval',
+    /** The reason (syntax, eval) or the undefined variable's path. */
+    readonly detail: string,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+  }
+
+  /** `syntax error in "x |": unexpected end of expression`, `undefined variable "x" in "x + 1"`, ... */
+  describe(text: string): string {
+    if (this.kind === 'undefined') return `undefined variable ${JSON.stringify(this.detail)} in ${snippet(text)}`;
+    return `${this.kind === 'syntax' ? 'syntax error in' : 'cannot evaluate'} ${snippet(text)}: ${this.detail}`;
   }
 }
 
-function undefinedHint(name: string, vars: Record<string, unknown>): string {
-  return didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use defined(${name}) or ${name}|default(...) when it may be unset`;
+function compileOrFail(expr: string): Expression {
+  try {
+    return compile(expr);
+  } catch (err) {
+    throw new ExprFailure('syntax', cleanMessage(err), err instanceof ExprSyntaxError ? err.hint : syntaxHint(expr), { cause: err });
+  }
 }
 
 function scope(vars: Record<string, unknown>): Record<string, unknown> {
@@ -117,21 +149,28 @@ function scope(vars: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-// Evaluates one expression; undefined variables and syntax errors are ConfigErrors naming the expression.
-export function evaluate(expr: string, vars: Record<string, unknown>, ctx?: RenderContext): unknown {
-  const text = unwrap(expr);
-  const compiled = compileOrThrow(text, ctx);
-  try {
-    const missing = findUndefined(compiled._getAst() as Ast, vars, CONSTANTS);
-    if (missing) throw contextError(ctx, `undefined variable ${JSON.stringify(missing)} in ${snippet(text)}`, undefinedHint(missing, vars));
-  } catch (err) {
-    throw err instanceof ConfigError ? withContext(err, ctx) : err;
-  }
+// Evaluates one expression (without `{{ }}`); throws ExprFailure, or the ConfigError of a variable that failed to render.
+export function evaluateBare(text: string, vars: Record<string, unknown>, undefinedHint: (name: string) => string): unknown {
+  const compiled = compileOrFail(text);
+  const missing = findUndefined(compiled._getAst() as Ast, vars, CONSTANTS);
+  if (missing) throw new ExprFailure('undefined', missing, didYouMean(missing.split('.')[0]!, Object.keys(vars)) ?? undefinedHint(missing));
   try {
     return compiled.evalSync(scope(vars));
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ExprFailure('eval', cleanMessage(err), undefined, { cause: err });
+  }
+}
+
+// Evaluates one expression; undefined variables and syntax errors are ConfigErrors naming the expression.
+export function evaluate(expr: string, vars: Record<string, unknown>, ctx?: RenderContext): unknown {
+  const text = unwrap(expr);
+  try {
+    return evaluateBare(text, vars, (name) => `use defined(${name}) or ${name}|default(...) when it may be unset`);
+  } catch (err) {
     if (err instanceof ConfigError) throw withContext(err, ctx);
-    throw contextError(ctx, `cannot evaluate ${snippet(text)}: ${cleanMessage(err)}`, undefined, err);
+    if (err instanceof ExprFailure) throw contextError(ctx, err.describe(text), err.hint, err.cause ?? err);
+    throw err;
   }
 }
 
@@ -147,7 +186,7 @@ export function checkExprSyntax(expr: string): string | undefined {
     compile(text);
     return undefined;
   } catch (err) {
-    const hint = syntaxHint(text);
+    const hint = err instanceof ExprSyntaxError ? err.hint : syntaxHint(text);
     return `${cleanMessage(err)}${hint ? ` (${hint})` : ''}`;
   }
 }

@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import { quoteArg, quoteArgv } from '../connection/quote.js';
 import { OmsrunError } from '../core/errors.js';
 import { kindOf } from '../core/key-path.js';
+import { callSpec, filterNamed } from './filters/index.js';
 
 /** What Handlebars passes as the last argument of every helper. */
 export interface HelperOptions {
@@ -74,6 +75,11 @@ export function alignColumns(text: string): string {
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
+// A helper that does what the filter of the same name does (one implementation for both forms).
+function filter(name: string, value: unknown): unknown {
+  return callSpec(filterNamed(name), value, [], 'filter');
+}
+
 function str(v: unknown): string {
   if (v !== null && typeof v === 'object') {
     throw new HelperError(`expected text (a string, number or boolean), got ${kindOf(v)}`);
@@ -133,8 +139,8 @@ export const HELPERS: readonly HelperSpec[] = [
       throw new HelperError(`environment variable ${JSON.stringify(str(name))} is not set`);
     },
   },
-  { name: 'upper', description: 'Upper-cases a string.', fn: ([v]) => str(v).toUpperCase() },
-  { name: 'lower', description: 'Lower-cases a string.', fn: ([v]) => str(v).toLowerCase() },
+  { name: 'upper', description: 'Upper-cases a string.', fn: ([v]) => filter('upper', str(v)) },
+  { name: 'lower', description: 'Lower-cases a string.', fn: ([v]) => filter('lower', str(v)) },
   { name: 'eq', description: '`{{#if (eq a b)}}`: strict equality.', fn: ([a, b]) => a === b },
   { name: 'ne', description: '`(ne a b)`: strict inequality.', fn: ([a, b]) => a !== b },
   { name: 'and', description: '`(and a b ...)`: true when every argument is truthy.', fn: (args) => args.every(Boolean) },
@@ -166,7 +172,7 @@ export const HELPERS: readonly HelperSpec[] = [
   {
     name: 'b64encode',
     description: 'Base64 of a string (UTF-8).',
-    fn: ([v]) => Buffer.from(str(v), 'utf8').toString('base64'),
+    fn: ([v]) => filter('b64encode', str(v)),
   },
 ];
 

@@ -2,7 +2,7 @@
 import Handlebars from 'handlebars';
 import { didYouMean } from '../core/did-you-mean.js';
 import { ConfigError, OmsrunError } from '../core/errors.js';
-import { contextError, templatePlace, withContext, type RenderContext } from './context.js';
+import { contextError, snippet, templatePlace, withContext, type RenderContext } from './context.js';
 import {
   describeArg,
   locKey,
@@ -15,16 +15,19 @@ import {
   type CallIndex,
 } from './hbs-ast.js';
 import { HELPERS, HelperError, type HelperOptions } from './helpers.js';
+import { checkExprSyntax, evaluateBare, ExprFailure, print } from './expr.js';
+import { findJinjaBlocks, JINJA_HELPER, scanTemplate } from './jinja-scan.js';
 
 type Loc = HelperOptions['loc'];
 
 /** How templates behave, in one paragraph, for the README. */
 export const TEMPLATE_RULES_DOC =
-  'Templates are Handlebars without HTML escaping. An undefined variable is an error naming the variable, the ' +
-  'template line and the task; `{{default x "fallback"}}` allows it. A value that is exactly one expression ' +
-  '(`ports: "{{ ports }}"`) keeps its type (list, number, map, boolean); inside text, maps and lists print as ' +
+  'Templates are Handlebars without HTML escaping; a mustache holding a filter, an operator, a call, an index, a literal ' +
+  'or a test (`{{ port | default(80) }}`) is an Ansible expression, evaluated like a condition. An undefined variable is ' +
+  'an error naming the variable, the template line and the task; `default` allows it. A value that is exactly one ' +
+  'expression (`ports: "{{ ports }}"`) keeps its type (list, number, map, boolean); inside text, maps and lists print as ' +
   'JSON. Rendered values are never rendered again, so a `{{` inside a password stays literal; write `\\{{` for a ' +
-  'literal `{{` in a template. A variable named like a helper is read as `{{./name}}`.';
+  'literal `{{` in a template. Jinja statements (`{% if %}`, `{% for %}`, `{# #}`) are errors showing the Handlebars form.';
 
 /** An error raised inside a helper, with the position of the call. */
 class Located extends OmsrunError {
@@ -32,6 +35,7 @@ class Located extends OmsrunError {
     message: string,
     readonly loc: Loc,
     readonly undefinedArg?: number | string,
+    readonly hint?: string,
   ) {
     super(message);
   }
@@ -66,8 +70,29 @@ for (const name of BUILTINS) {
   register(name, false, (self, args, o) => builtin.call(self, ...args, o));
 }
 for (const spec of HELPERS) register(spec.name, spec.lenient === true, (self, args, o) => spec.fn(args, o, self));
-const print = (value: unknown): string =>
-  value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+// Variables an expression sees: the template's variables, and inside {{#each}} or {{#with}} also the fields of `this`.
+function exprScope(self: unknown, o: HelperOptions): Record<string, unknown> {
+  const root = o.data?.root as Record<string, unknown>;
+  if (self === root || self === undefined || self === null) return root;
+  const out = Object.create(null) as Record<string, unknown>;
+  Object.defineProperties(out, Object.getOwnPropertyDescriptors(root));
+  if (typeof self === 'object' && !Array.isArray(self)) Object.defineProperties(out, Object.getOwnPropertyDescriptors(self));
+  Object.defineProperty(out, 'this', { value: self, enumerable: true });
+  return out;
+}
+
+register(JINJA_HELPER, true, (self, [index], o) => {
+  const text = (o.data?.jinja as string[])[index as number]!;
+  try {
+    const value = evaluateBare(text, exprScope(self, o), (name) => `use {{ ${name} | default(...) }} when it may be unset`);
+    if (value === undefined) throw new Located(`${snippet(text)} gives no value`, o.loc, undefined, 'a missing key or item: add | default(...)');
+    return value;
+  } catch (err) {
+    if (!(err instanceof ExprFailure)) throw err;
+    const message = err.kind === 'undefined' ? `undefined variable ${JSON.stringify(err.detail)}` : err.describe(text);
+    throw new Located(message, o.loc, undefined, err.hint);
+  }
+});
 register(VAR_HELPER, false, (_self, [value]) => print(value));
 register(OUT_HELPER, true, (_self, [value]) => print(value));
 register(NATIVE_HELPER, true, (_self, [value], o) => {
@@ -85,6 +110,8 @@ env.registerHelper('helperMissing', function (this: unknown, ...all: unknown[]) 
 interface Compiled {
   run: Handlebars.TemplateDelegate;
   calls: CallIndex;
+  /** The Ansible expressions of the template, by number (see scanTemplate). */
+  exprs: string[];
 }
 
 const CACHE_MAX = 5000;
@@ -109,17 +136,26 @@ function parseMessage(err: unknown): string {
   return `line ${head[1]} near ${JSON.stringify(lines[1]?.trim())}: ${detail}`;
 }
 
-function parse(tpl: string, ctx: RenderContext | undefined): hbs.AST.Program {
+function jinjaBlockError(tpl: string, ctx: RenderContext | undefined): void {
+  const [block] = findJinjaBlocks(tpl);
+  if (!block) return;
+  const where = ctx?.source ? `template ${ctx.source} line ${block.line} column ${block.col}` : `${snippet(tpl)} line ${block.line} column ${block.col}`;
+  throw contextError(ctx, `Jinja ${block.text.startsWith('{#') ? 'comment' : 'statement'} ${snippet(block.text)} in ${where}: omsrun templates are Handlebars`, block.hint);
+}
+
+function parse(tpl: string, ctx: RenderContext | undefined): { ast: hbs.AST.Program; exprs: string[] } {
+  jinjaBlockError(tpl, ctx);
+  const scanned = scanTemplate(tpl);
   try {
-    return Handlebars.parse(tpl);
+    return { ast: Handlebars.parse(scanned.template), exprs: scanned.exprs };
   } catch (err) {
     throw contextError(ctx, `template syntax error in ${templatePlace(tpl, ctx)}: ${parseMessage(err)}`, undefined, err);
   }
 }
 
-function compileAst(ast: hbs.AST.Program): Compiled {
+function compileAst({ ast, exprs }: { ast: hbs.AST.Program; exprs: string[] }): Compiled {
   const calls = rewriteTemplate(ast, env.helpers);
-  return { run: env.compile(ast, { noEscape: true }), calls };
+  return { run: env.compile(ast, { noEscape: true }), calls, exprs };
 }
 
 function compiled(tpl: string, ctx: RenderContext | undefined): Compiled {
@@ -129,11 +165,11 @@ function compiled(tpl: string, ctx: RenderContext | undefined): Compiled {
 function compiledNative(tpl: string, ctx: RenderContext | undefined): Compiled | null {
   const hit = nativeCache.get(tpl);
   if (hit !== undefined) return hit;
-  const ast = parse(tpl, ctx);
-  const only = singleMustache(ast);
+  const parsed = parse(tpl, ctx);
+  const only = singleMustache(parsed.ast);
   if (!only) return remember(nativeCache, tpl, null);
   wrapNative(only, env.helpers);
-  return remember(nativeCache, tpl, compileAst(ast));
+  return remember(nativeCache, tpl, compileAst(parsed));
 }
 
 function undefinedHint(name: string, vars: Record<string, unknown>): string {
@@ -142,12 +178,12 @@ function undefinedHint(name: string, vars: Record<string, unknown>): string {
 
 function run(c: Compiled, tpl: string, vars: Record<string, unknown>, ctx: RenderContext | undefined, data = {}): string {
   try {
-    return c.run(vars, { data });
+    return c.run(vars, { data: { ...data, jinja: c.exprs } });
   } catch (err) {
     if (err instanceof ConfigError) throw withContext(err, ctx);
     if (err instanceof Located) {
       const place = templatePlace(tpl, ctx, err.loc?.start.line);
-      if (err.undefinedArg === undefined) throw contextError(ctx, `${err.message} in ${place}`, undefined, err);
+      if (err.undefinedArg === undefined) throw contextError(ctx, `${err.message} in ${place}`, err.hint, err);
       const name = describeArg(c.calls.get(locKey(err.loc)), err.undefinedArg) ?? `argument ${err.undefinedArg}`;
       throw contextError(ctx, `undefined variable ${JSON.stringify(name)} in ${place}`, undefinedHint(name, vars), err);
     }
@@ -156,9 +192,14 @@ function run(c: Compiled, tpl: string, vars: Record<string, unknown>, ctx: Rende
   }
 }
 
+/** True when a string holds `{{`, or a Jinja `{%` or `{#` that must be reported. */
+export function mayTemplate(text: string): boolean {
+  return text.includes('{{') || text.includes('{%') || text.includes('{#');
+}
+
 // Renders a template string; strings without `{{` are returned untouched, output is never rendered again.
 export function renderString(tpl: string, vars: Record<string, unknown>, ctx?: RenderContext): string {
-  if (!tpl.includes('{{')) return tpl;
+  if (!mayTemplate(tpl)) return tpl;
   return run(compiled(tpl, ctx), tpl, vars, ctx);
 }
 
@@ -185,7 +226,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 // Deep-renders every string of a task argument or variable value.
 export function renderValue(value: unknown, vars: Record<string, unknown>, ctx?: RenderContext): unknown {
-  if (typeof value === 'string') return value.includes('{{') ? renderNative(value, vars, ctx) : value;
+  if (typeof value === 'string') return mayTemplate(value) ? renderNative(value, vars, ctx) : value;
   if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, ctx));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
@@ -197,9 +238,16 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, ctx?:
 
 // The loader reports template syntax errors before anything runs.
 export function checkTemplateSyntax(tpl: string): string | undefined {
+  const [block] = findJinjaBlocks(tpl);
+  if (block) return `line ${block.line} column ${block.col}: Jinja ${snippet(block.text)} is not supported (${block.hint})`;
   if (!tpl.includes('{{')) return undefined;
+  const scanned = scanTemplate(tpl);
+  for (const [i, text] of scanned.exprs.entries()) {
+    const msg = checkExprSyntax(text);
+    if (msg) return `line ${scanned.lines[i]} in {{ ${text} }}: ${msg}`;
+  }
   try {
-    Handlebars.parse(tpl);
+    Handlebars.parse(scanned.template);
     return undefined;
   } catch (err) {
     return parseMessage(err);

@@ -188,6 +188,9 @@ function lazyHostvars(hosts: string[], of: (host: string) => Vars): Vars {
       configurable: true,
       get(): unknown {
         const value = of(host);
+        // As in Ansible, a host's entry does not list hostvars again: JSON of hostvars ends instead of recursing forever.
+        const own = Object.getOwnPropertyDescriptor(value, 'hostvars');
+        if (own) Object.defineProperty(value, 'hostvars', { ...own, enumerable: false });
         Object.defineProperty(out, host, { value, enumerable: true, configurable: true });
         return value;
       },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkExprSyntax, evalConditions, evaluate } from '../../src/template/expr.js';
-import { EXPR_FUNCTIONS } from '../../src/template/expr-functions.js';
+import { FILTERS as EXPR_FUNCTIONS } from '../../src/template/filters/index.js';
 import { errorOf } from '../helpers/config-error.js';
 
 const vars = {
@@ -104,9 +104,9 @@ const ERRORS: { name: string; expr: string; where?: typeof ctx; message?: string
   },
   { name: 'a syntax error with a hint', expr: 'port = 80', message: 'syntax error in "port = 80": invalid token "="\n  hint: compare with "==", not "="' },
   {
-    name: 'an unsupported test',
-    expr: 'port is number',
-    detail: 'syntax error in "port is number": "is" supports only "is defined", "is not defined" and "is undefined"',
+    name: 'an unknown test, with the closest name',
+    expr: 'port is nmber',
+    message: 'syntax error in "port is nmber": unknown test "nmber"\n  hint: did you mean "number"?',
   },
   {
     name: 'an evaluation failure',
@@ -165,6 +165,6 @@ describe('checkExprSyntax', () => {
     expect(checkExprSyntax('{{ a }} == 1')).toBe(
       'unexpected "{" (conditions are expressions, not templates: write variable names without {{ }})',
     );
-    expect(checkExprSyntax('a is b')).toBe('"is" supports only "is defined", "is not defined" and "is undefined"');
+    expect(checkExprSyntax('a is b')).toBe('unknown test "b" (README.md lists the tests under Conditions)');
   });
 });
