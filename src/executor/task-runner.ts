@@ -16,6 +16,7 @@ import type { RenderContext } from '../template/context.js';
 import { renderTemplateFile, renderValue } from '../template/render.js';
 import { buildVars } from '../template/vars.js';
 import type { RunState } from './context.js';
+import { ensureFacts, neededFacts } from './host-facts.js';
 import type { HostState } from './host-state.js';
 import type { Scope } from './scope.js';
 import { censor, failure, fromOutcome, loopResult, registerValue, skipped } from './task-result.js';
@@ -40,15 +41,17 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
   const started = Date.now();
   const { task, scope } = taskRun;
   const where = renderContext(taskRun);
-  let vars: Vars;
+  const facts = <T>(step: () => Promise<T> | T) => withFacts(playRun, step);
   try {
-    vars = playRun.varsFor(host, scope.vars, undefined, scope.defaults);
-    const items = task.loop === undefined ? undefined : loopItems(task.loop, vars, where);
-    if (items === undefined) return await runOne(playRun, taskRun, host, vars);
+    const items = await facts(() => {
+      const vars = playRun.varsFor(host, scope.vars, undefined, scope.defaults);
+      return task.loop === undefined ? undefined : loopItems(task.loop, vars, where);
+    });
+    if (items === undefined) return await facts(() => runOne(playRun, taskRun, host, playRun.varsFor(host, scope.vars, undefined, scope.defaults)));
     const results: TaskResult[] = [];
     for (const item of items) {
       if (playRun.run.opts.signal.aborted) break;
-      const r = await runOne(playRun, taskRun, host, playRun.varsFor(host, scope.vars, { [task.loopVar]: item }, scope.defaults));
+      const r = await facts(() => runOne(playRun, taskRun, host, playRun.varsFor(host, scope.vars, { [task.loopVar]: item }, scope.defaults)));
       if (r.status === 'unreachable') return { ...r, durationMs: Date.now() - started };
       results.push({ ...r, item });
     }
@@ -56,6 +59,21 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
   } catch (err) {
     if (err instanceof OmsrunError) return failure(err.message, Date.now() - started);
     throw err;
+  }
+}
+
+// Runs a step; when it read a fact not gathered yet, gathers that host's facts (one command) and runs the step again.
+// Steps only render and evaluate before acting, so a step stopped this way has changed nothing.
+async function withFacts<T>(playRun: TaskPlay, step: () => Promise<T> | T): Promise<T> {
+  for (;;) {
+    try {
+      return await step();
+    } catch (err) {
+      const need = neededFacts(err);
+      const other = need && playRun.run.hosts.get(need.host);
+      if (!other) throw err;
+      await ensureFacts(playRun.run, other);
+    }
   }
 }
 
@@ -119,6 +137,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
     warn: (msg) => playRun.run.emit({ kind: 'warning', host: host.name, msg: scope.noLog ? `task "${ref.name}": a warning hidden by no_log` : msg }),
     progress: (done, total, unit) => playRun.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
     signal: abort.signal,
+    gatherFacts: () => ensureFacts(playRun.run, host, true),
   };
   let result: TaskResult;
   let stopped: string | undefined;
@@ -126,7 +145,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
     const outcome = await runModule(module, args, ctx, where);
     result = fromOutcome(outcome, Date.now() - started);
   } catch (err) {
-    if (!(err instanceof OmsrunError)) throw err;
+    if (!(err instanceof OmsrunError) || neededFacts(err)) throw err;
     if (err instanceof ConnectionError && !playRun.run.opts.signal.aborted) {
       return { ...failure(err.detail, Date.now() - started), status: 'unreachable' };
     }

@@ -13,6 +13,7 @@ import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { setFactModule } from '../set-fact.js';
+import { setupModule } from '../setup.js';
 import { shellModule } from '../shell.js';
 import { statModule } from '../stat.js';
 import { templateModule } from '../template.js';
@@ -33,6 +34,7 @@ const all: Module[] = [
   mysqlQueryModule,
   omsSettingsModule,
   setFactModule,
+  setupModule,
   shellModule,
   statModule,
   templateModule,
