@@ -88,8 +88,8 @@ describe('run-time argument errors read like load-time ones', () => {
 describe('registry', () => {
   it('lists every module and alias, each with described fields', () => {
     expect(moduleNames()).toEqual([
-      'assert', 'command', 'copy', 'debug', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'http',
-      'mysql_query', 'oms_settings', 'set_fact', 'shell', 'stat', 'template', 'uri', 'wait_for',
+      'assert', 'command', 'copy', 'debug', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'gather_facts', 'http',
+      'mysql_query', 'oms_settings', 'set_fact', 'setup', 'shell', 'stat', 'template', 'uri', 'wait_for',
     ]);
     expect(getModule('nope')).toBeUndefined();
     for (const m of allModules()) {
