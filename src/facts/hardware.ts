@@ -51,9 +51,16 @@ export function processorsOf(cpuinfo: string, nproc: string): Record<string, unk
     processor_count: sockets,
     processor_cores: cores,
     processor_threads_per_core: sockets && cores ? Math.max(1, Math.floor(vcpus / (sockets * cores))) : 1,
-    processor: values('model name'),
+    processor: processorList(lines),
   };
   if (/^\d+$/.test(nproc.trim())) out.processor_nproc = Number(nproc.trim());
+  return out;
+}
+
+// Ansible's ansible_processor: index, vendor and model of each processor, flattened.
+function processorList(lines: RegExpExecArray[]): string[] {
+  const out: string[] = [];
+  for (const m of lines) if (m[1] === 'processor' || m[1] === 'vendor_id' || m[1] === 'model name') out.push(m[2]!);
   return out;
 }
 
@@ -81,7 +88,7 @@ export function mountsOf(procMounts: string, df: string, dfInodes: string): Moun
     const point = unescape(mount);
     const size = sizes.get(point);
     const ino = inodes.get(point) ?? [0, 0, 0];
-    const [total, used, avail] = size ?? [0, 0, 0];
+    const [total, , avail] = size ?? [0, 0, 0];
     out.push({
       mount: point,
       device: unescape(device),
@@ -92,10 +99,10 @@ export function mountsOf(procMounts: string, df: string, dfInodes: string): Moun
       block_size: BLOCK,
       block_total: Math.floor((total * KB) / BLOCK),
       block_available: Math.floor((avail * KB) / BLOCK),
-      block_used: Math.floor((used * KB) / BLOCK),
+      block_used: Math.floor((total * KB) / BLOCK) - Math.floor((avail * KB) / BLOCK),
       inode_total: ino[0],
       inode_available: ino[2],
-      inode_used: ino[1],
+      inode_used: ino[0] - ino[2],
       uuid: 'N/A',
     });
   }

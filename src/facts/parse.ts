@@ -25,11 +25,20 @@ export function isComplete(output: string): boolean {
   return splitSections(output).has('end');
 }
 
+// As Python's socket.getfqdn (Ansible): the names of the host name's address, the first holding a dot, else the
+// first; without a resolver entry, `hostname -f`.
+function fqdnOf(section: string, nodename: string): string {
+  const [reverse = '', hostnameF = ''] = section.split('\n');
+  const names = reverse.trim().split(/\s+/).slice(1);
+  if (names.length) return names.find((n) => n.includes('.')) ?? names[0]!;
+  return hostnameF.trim() || nodename;
+}
+
 export function parseFacts(output: string): Facts {
   const s = splitSections(output);
   const get = (name: string) => s.get(name) ?? '';
   const [system = '', nodename = '', kernel = '', kernelVersion = '', machine = ''] = get('uname').split('\n');
-  const fqdn = get('fqdn').trim().split('\n')[0] || nodename;
+  const fqdn = fqdnOf(get('fqdn'), nodename);
   const dist = distributionOf({
     osRelease: get('os-release'),
     debianVersion: get('debian_version'),

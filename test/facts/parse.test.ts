@@ -11,7 +11,7 @@ const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, 'f
 describe('Debian 12 (ip, GNU df, systemd, NUL-separated environment)', () => {
   const facts = parseFacts(fixture('debian-12.txt'));
 
-  it('names the system as Ansible does', () => {
+  it('names the system as Ansible does (fqdn: the first name with a dot among those of the host name\'s address)', () => {
     expect(facts).toMatchObject({
       system: 'Linux',
       hostname: 'web1',
@@ -34,6 +34,7 @@ describe('Debian 12 (ip, GNU df, systemd, NUL-separated environment)', () => {
       processor_cores: 2,
       processor_threads_per_core: 2,
       processor_nproc: 4,
+      processor: ['0', 'GenuineIntel', 'Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz', '1', 'GenuineIntel', 'Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz', '2', 'GenuineIntel', 'Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz', '3', 'GenuineIntel', 'Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz'],
       user_id: 'deploy',
       user_uid: 1000,
       user_gid: 1000,
@@ -73,10 +74,10 @@ describe('Debian 12 (ip, GNU df, systemd, NUL-separated environment)', () => {
       block_size: 4096,
       block_total: 131008000,
       block_available: 125765120,
-      block_used: 5242880,
+      block_used: 131008000 - 125765120,
       inode_total: 262144000,
       inode_available: 262143488,
-      inode_used: 512,
+      inode_used: 262144000 - 262143488,
       uuid: 'N/A',
     });
     expect(mounts[3]).toMatchObject({ device: 'nfs1:/export', fstype: 'nfs4', size_total: 104857600 * 1024 });
@@ -154,6 +155,8 @@ describe('Alpine 3 (busybox: no ip, no %N, openrc)', () => {
       processor_count: 1,
       memtotal_mb: 976,
       user_shell: '/bin/ash',
+      fqdn: 'edge.lan',
+      hostname: 'edge',
       env: { USER: 'alpine', HOME: '/home/alpine', SHELL: '/bin/ash' },
     });
     expect(facts.default_ipv4).toEqual({ gateway: '192.168.0.1', interface: 'eth0' });

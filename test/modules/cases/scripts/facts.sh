@@ -1,13 +1,14 @@
 
 s() { printf '\n@@omsrun-fact %s\n' "$1"; }
 s uname; uname -s; uname -n; uname -r; uname -v; uname -m
-s fqdn; hostname -f 2>/dev/null || hostname 2>/dev/null || uname -n
+s fqdn; a=$(getent hosts "$(uname -n)" 2>/dev/null | awk '{ print $1; exit }')
+[ -n "$a" ] && getent hosts "$a" 2>/dev/null | head -n 1 || echo; hostname -f 2>/dev/null || uname -n
 s os-release; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null
 s debian_version; cat /etc/debian_version 2>/dev/null
 s redhat-release; cat /etc/redhat-release 2>/dev/null || cat /etc/system-release 2>/dev/null
 s alpine-release; cat /etc/alpine-release 2>/dev/null
 s meminfo; grep -E '^(MemTotal|MemFree|SwapTotal|SwapFree):' /proc/meminfo 2>/dev/null
-s cpuinfo; grep -E '^(processor|physical id|core id|cpu cores|model name)[[:space:]]*:' /proc/cpuinfo 2>/dev/null
+s cpuinfo; grep -E '^(processor|vendor_id|physical id|core id|cpu cores|model name)[[:space:]]*:' /proc/cpuinfo 2>/dev/null
 s nproc; nproc 2>/dev/null
 if command -v ip >/dev/null 2>&1; then
   s route; ip -4 route show default 2>/dev/null
