@@ -38,14 +38,13 @@ function toIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
-// Netmask, network and broadcast of `address/prefix`.
+// Netmask and network of `address/prefix`; the broadcast only as `ip` shows it (`brd`), else '' as in Ansible.
 export function ipv4Of(cidr: string, brd?: string): Ipv4 {
   const [address, bits = '32'] = cidr.split('/') as [string, string?];
   const prefix = Number(bits);
   const mask = prefix === 0 ? 0 : (0xffffffff - (2 ** (32 - prefix) - 1)) >>> 0;
   const network = (toNum(address) & mask) >>> 0;
-  const broadcast = brd ?? (prefix >= 31 ? '' : toIp((network | (~mask >>> 0)) >>> 0));
-  return { address, broadcast, netmask: toIp(mask), network: toIp(network), prefix: String(prefix) };
+  return { address, broadcast: brd ?? '', netmask: toIp(mask), network: toIp(network), prefix: String(prefix) };
 }
 
 // `ip -o -4 addr show`: `2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0:1\ ...`.
