@@ -139,3 +139,30 @@ describe('gather_facts', () => {
     expect(c.factCommands).toEqual({ h1: 2 });
   });
 });
+
+describe('OMS settings', () => {
+  it("default a node's OMS_HOST_IP to its default IPv4 address when ansible_host is no IP, gathering that node's facts", async () => {
+    const c = counting();
+    const inventory = `all:
+  vars:
+    ansible_connection: local
+    oms_meta_host: 10.0.0.1
+    oms_meta_port: 3306
+    oms_meta_user: oms_meta
+    oms_meta_password: Very-secret-1
+    oms_vip: 10.0.0.100
+    cm_location: 1
+    oms_image: oms:feature_4.2.0-ce
+  children:
+    oms_nodes:
+      hosts:
+        h1:
+    other:
+      hosts:
+        h2:
+`;
+    const out = await runYaml(`- hosts: all\n  tasks:\n    - name: settings\n      oms_settings: {}\n      run_once: true\n`, { inventory, connect: c.connect });
+    expect(out.results('settings').h1?.msg).toBe(`1 node(s) h1=${defaultAddress}; cm_url http://10.0.0.100:8088; databases drc_rm_db, drc_cm_db, drc_cm_heartbeat_db`);
+    expect(c.factCommands).toEqual({ h1: 1 });
+  });
+});
