@@ -75,6 +75,8 @@ async function gather(run: RunState, h: HostState): Promise<Facts> {
   if (!h.conn) throw new OmsrunError(`${h.name} is not connected: its facts cannot be gathered`);
   const started = Date.now();
   const facts = await gatherFacts(h.conn, run.opts.signal);
+  // The host's environment may hold secrets (DB_PASSWORD=...): masked like secret-named variables wherever shown.
+  run.opts.redactor.addFromVars(facts.env);
   h.gathered = facts;
   run.emit({ kind: 'verbose', level: 1, host: h.name, msg: `facts gathered in ${Date.now() - started} ms` });
   return facts;

@@ -93,6 +93,21 @@ describe('lazy facts', () => {
   });
 });
 
+describe('secrets in facts', () => {
+  it("masks the host's environment values whose names look secret, wherever they show", async () => {
+    process.env.OMSRUN_FACTS_TEST_PASSWORD = 'Env-Secret-4417';
+    try {
+      const out = await runYaml(`- hosts: h1\n  tasks:\n    - name: show\n      debug: { msg: "pw={{ ansible_env.OMSRUN_FACTS_TEST_PASSWORD }} home={{ ansible_env.HOME }}" }\n`, {
+        inventory: LOCAL_HOSTS,
+      });
+      expect(out.results('show').h1?.msg).toBe(`pw=******** home=${process.env.HOME}`);
+      expect(JSON.stringify(out.events)).not.toContain('Env-Secret-4417');
+    } finally {
+      delete process.env.OMSRUN_FACTS_TEST_PASSWORD;
+    }
+  });
+});
+
 describe('gather_facts', () => {
   it('false: reading a fact fails the task, saying what to do, and sends no fact command', async () => {
     const c = counting();
