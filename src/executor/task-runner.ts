@@ -63,7 +63,8 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
 }
 
 // Runs a step; when it read a fact not gathered yet, gathers that host's facts (one command) and runs the step again.
-// Steps only render and evaluate before acting, so a step stopped this way has changed nothing.
+// A step stops at its first fact read: before its module acts (arguments, when, loop; modules render before they
+// change anything), or in a condition read after it acted (until, changed_when, failed_when), retried alone.
 async function withFacts<T>(playRun: TaskPlay, step: () => Promise<T> | T): Promise<T> {
   for (;;) {
     try {
@@ -91,7 +92,7 @@ async function runOne(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars
     if (!task.until || result.status === 'unreachable') break;
     const scoped = withRegister(vars, task.register, result);
     result.attempts = attempt;
-    if (!isFailed(result) && evalConditions(task.until, scoped, { ...where, field: 'until' })) break;
+    if (!isFailed(result) && (await withFacts(playRun, () => evalConditions(task.until!, scoped, { ...where, field: 'until' })))) break;
     if (attempt === retries + 1) {
       result = { ...result, status: 'failed', msg: `until condition not met after ${attempt} attempts${result.msg ? `: ${result.msg}` : ''}` };
       break;
@@ -158,7 +159,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
   if (timeoutMs && abort.signal.aborted && !playRun.run.opts.signal.aborted) {
     result = { ...result, status: 'failed', msg: `task timed out after ${task.timeout} s${stopped ? `: ${stopped}` : ''}` };
   }
-  return applyOverrides(taskRun, result, vars);
+  return withFacts(playRun, () => applyOverrides(taskRun, result, vars));
 }
 
 function applyOverrides(taskRun: TaskRun, result: TaskResult, vars: Vars): TaskResult {

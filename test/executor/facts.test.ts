@@ -1,7 +1,9 @@
 // Lazy facts in the engine, over real local connections: gathered with one command the first time a host's fact is
 // read, once per host per run, never for a playbook that reads none; gather_facts true/false; the setup module.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectionFactory } from '../../src/cli/connection-factory.js';
 import type { Connection } from '../../src/connection/connection.js';
@@ -70,6 +72,17 @@ describe('lazy facts', () => {
     }
     expect(out.results('other host').h1?.msg).toBe(`${defaultAddress} ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}`);
     expect(c.factCommands).toEqual({ h1: 1, h2: 1, h3: 1 });
+  });
+
+  it('runs a command once when only its changed_when reads a fact', async () => {
+    const c = counting();
+    const out = await runYaml(
+      `- hosts: h1\n  tasks:\n    - name: append\n      shell: echo x >> @DIR@/ran.txt\n      changed_when: ansible_os_family == 'Debian'\n`,
+      { inventory: LOCAL_HOSTS, connect: c.connect },
+    );
+    expect(out.results('append').h1?.status).toBe('changed');
+    expect(readFileSync(path.join(out.dir, 'ran.txt'), 'utf8')).toBe('x\n');
+    expect(c.factCommands).toEqual({ h1: 1 });
   });
 
   it("gathers another host's facts on demand, and only that host's", async () => {
