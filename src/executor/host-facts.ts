@@ -26,33 +26,31 @@ export function neededFacts(err: unknown): FactsNeeded | undefined {
   return undefined;
 }
 
-/** How a play gets facts: on first use (gather_facts unset or true), or never (gather_facts: false). */
-export interface FactsPolicy {
-  play: string;
-  gatherFacts?: boolean;
+// The gathered-facts layer of `name`'s variables in a play: getters that read the run's cache or ask for a gathering.
+// A play with gather_facts: false gets none until the host's facts exist, so a fact read there is an undefined
+// variable (whose hint says why), and such plays pay nothing for facts.
+export function factsLayer(run: RunState, name: string, gatherFacts: boolean | undefined): Vars | undefined {
+  const h = run.hosts.get(name);
+  if (gatherFacts === false && !h?.gathered) return undefined;
+  if (h) return (h.factsLayer ??= gettersOf(run, name));
+  return gettersOf(run, name);
 }
 
-// The gathered-facts layer of `name`'s variables: getters that read the run's cache or ask for a gathering.
-export function factsLayer(run: RunState, name: string, policy: FactsPolicy): Vars {
+function gettersOf(run: RunState, name: string): Vars {
   const layer: Vars = {};
   for (const variable of FACT_VARIABLES) {
     Object.defineProperty(layer, variable, {
       enumerable: true,
       configurable: true,
-      get: () => factValue(cachedFacts(run, name, variable, policy), variable),
+      get: () => factValue(cachedFacts(run, name, variable), variable),
     });
   }
   return layer;
 }
 
-function cachedFacts(run: RunState, name: string, variable: string, policy: FactsPolicy): Facts {
+function cachedFacts(run: RunState, name: string, variable: string): Facts {
   const h = run.hosts.get(name);
   if (h?.gathered) return h.gathered;
-  if (policy.gatherFacts === false) {
-    throw new ConfigError(`${variable} is a fact of ${name}, and play "${policy.play}" sets gather_facts: false`, {
-      hint: 'remove gather_facts: false (omsrun then gathers facts with one command the first time a task uses one), or run the setup module before this task',
-    });
-  }
   if (!h?.conn) {
     throw new ConfigError(`${variable} is a fact of ${name}, which is not connected in this run`, {
       hint: `facts are gathered only from hosts the run connects to: add ${name} to a play's hosts (and to --limit), or set the value in the inventory`,

@@ -14,6 +14,8 @@ export class HostState {
   gathered?: Facts;
   /** The gathering in flight or done, shared by every task that needs the facts. */
   gathering?: Promise<Facts>;
+  /** The host's fact variables (getters reading `gathered`), made once per run. */
+  factsLayer?: Vars;
   failed = false;
   unreachable = false;
   readonly stats: HostStats = emptyStats();

@@ -11,7 +11,7 @@ import type { Play, Playbook } from '../playbook/model.js';
 import { buildVars, inventoryLayers, magicVars } from '../template/vars.js';
 import { createRunState, type ExecutorOptions, type RunState } from './context.js';
 import { finishHost, lockHosts, markUnreachable, prepareHost, type HostLock } from './host-admin.js';
-import { factsLayer, type FactsPolicy } from './host-facts.js';
+import { factsLayer } from './host-facts.js';
 import { HostState } from './host-state.js';
 import { PlayRun } from './play-run.js';
 import { serialBatches } from './serial.js';
@@ -156,12 +156,11 @@ function warnOtherUser(run: RunState, play: Play, playHosts: string[], h: HostSt
 
 function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState, taskVars: Vars, loopVars?: Vars, defaults?: Vars): Vars {
   const { opts } = run;
-  const policy: FactsPolicy = { play: play.name, gatherFacts: play.gatherFacts };
   const hostvarsOf = (name: string): Vars => {
     const other = run.hosts.get(name);
     return buildVars({
       ...inventoryLayers(opts.inventory, name),
-      gatheredFacts: factsLayer(run, name, policy),
+      gatheredFacts: factsLayer(run, name, play.gatherFacts),
       varsFiles: play.varsFromFiles,
       playVars: play.vars,
       facts: other?.facts,
@@ -172,7 +171,7 @@ function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState
   return buildVars({
     roleDefaults: defaults,
     ...inventoryLayers(opts.inventory, host.name),
-    gatheredFacts: factsLayer(run, host.name, policy),
+    gatheredFacts: factsLayer(run, host.name, play.gatherFacts),
     varsFiles: play.varsFromFiles,
     playVars: play.vars,
     facts: host.facts,

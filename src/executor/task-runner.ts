@@ -43,11 +43,10 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
   const where = renderContext(taskRun);
   const facts = <T>(step: () => Promise<T> | T) => withFacts(playRun, step);
   try {
-    const items = await facts(() => {
-      const vars = playRun.varsFor(host, scope.vars, undefined, scope.defaults);
-      return task.loop === undefined ? undefined : loopItems(task.loop, vars, where);
-    });
-    if (items === undefined) return await facts(() => runOne(playRun, taskRun, host, playRun.varsFor(host, scope.vars, undefined, scope.defaults)));
+    // Fact variables read the run's cache when read, so these variables stay right after a gathering.
+    const vars = playRun.varsFor(host, scope.vars, undefined, scope.defaults);
+    const items = await facts(() => (task.loop === undefined ? undefined : loopItems(task.loop, vars, where)));
+    if (items === undefined) return await facts(() => runOne(playRun, taskRun, host, vars));
     const results: TaskResult[] = [];
     for (const item of items) {
       if (playRun.run.opts.signal.aborted) break;

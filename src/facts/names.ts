@@ -55,6 +55,12 @@ export function factOfVariable(name: string): string | undefined {
   return name.startsWith('ansible_') && (FACT_NAMES as readonly string[]).includes(name.slice(8)) ? name.slice(8) : undefined;
 }
 
+/** The hint for an undefined fact variable: only a play with gather_facts: false leaves one undefined. */
+export function factHint(name: string): string | undefined {
+  if (factOfVariable(name.split(/[.[]/)[0]!) === undefined) return undefined;
+  return `${name.split(/[.[]/)[0]} is a host fact, and this play sets gather_facts: false: remove that (omsrun then gathers facts with one command the first time a task uses one), or run the setup module before this task`;
+}
+
 // The value of a fact variable in a set of gathered facts.
 export function factValue(facts: Facts, variable: string): unknown {
   const short = factOfVariable(variable);

@@ -5,6 +5,7 @@ import { ConfigError } from '../core/errors.js';
 import { contextError, snippet, withContext, type RenderContext } from './context.js';
 import { findUndefined, rewrite, type Ast } from './expr-ast.js';
 import { EXPR_FUNCTIONS, truthy } from './expr-functions.js';
+import { factHint } from '../facts/names.js';
 
 type OnDemand = { eval: () => { then: (f: (v: unknown) => unknown) => unknown } };
 type Expression = { evalSync: (context: object) => unknown; _getAst: () => unknown };
@@ -108,7 +109,7 @@ function compileOrThrow(expr: string, ctx: RenderContext | undefined): Expressio
 }
 
 function undefinedHint(name: string, vars: Record<string, unknown>): string {
-  return didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use defined(${name}) or ${name}|default(...) when it may be unset`;
+  return factHint(name) ?? didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use defined(${name}) or ${name}|default(...) when it may be unset`;
 }
 
 function scope(vars: Record<string, unknown>): Record<string, unknown> {

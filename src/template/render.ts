@@ -15,6 +15,7 @@ import {
   type CallIndex,
 } from './hbs-ast.js';
 import { HELPERS, HelperError, type HelperOptions } from './helpers.js';
+import { factHint } from '../facts/names.js';
 
 type Loc = HelperOptions['loc'];
 
@@ -137,7 +138,7 @@ function compiledNative(tpl: string, ctx: RenderContext | undefined): Compiled |
 }
 
 function undefinedHint(name: string, vars: Record<string, unknown>): string {
-  return didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use {{default ${name} "..."}} when it may be unset`;
+  return factHint(name) ?? didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use {{default ${name} "..."}} when it may be unset`;
 }
 
 function run(c: Compiled, tpl: string, vars: Record<string, unknown>, ctx: RenderContext | undefined, data = {}): string {
