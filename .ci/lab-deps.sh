@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the lab (network-namespace test hosts) needs on a fresh Debian machine, plus any packages
-# named as arguments. Idempotent.
+# named as arguments. Idempotent. ansible-core: the facts lab test compares omsrun's facts with Ansible's setup module.
 set -euo pipefail
 PKGS=(openssh-server openssh-client docker.io iproute2 busybox-static haproxy sudo openssl
-  mariadb-server mariadb-client procps psmisc util-linux kmod socat curl influxdb debootstrap systemd-container dpkg-dev "$@")
+  mariadb-server mariadb-client procps psmisc util-linux kmod socat curl influxdb debootstrap systemd-container dpkg-dev ansible-core "$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

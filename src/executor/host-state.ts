@@ -2,6 +2,7 @@
 import type { Become, Connection } from '../connection/connection.js';
 import { emptyStats, type HostStats } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
+import type { Facts } from '../facts/parse.js';
 
 export class HostState {
   conn?: Connection;
@@ -9,6 +10,12 @@ export class HostState {
   loginUser?: string;
   /** Registered results and set_fact values; they outlive a play. */
   readonly facts: Vars = {};
+  /** Gathered facts (Ansible's short names), cached for the run. */
+  gathered?: Facts;
+  /** The gathering in flight or done, shared by every task that needs the facts. */
+  gathering?: Promise<Facts>;
+  /** The host's fact variables (getters reading `gathered`), made once per run. */
+  factsLayer?: Vars;
   failed = false;
   unreachable = false;
   readonly stats: HostStats = emptyStats();

@@ -13,6 +13,7 @@ import type { Play, Playbook } from '../playbook/model.js';
 import { buildVars, inventoryLayers, magicVars } from '../template/vars.js';
 import { createRunState, type ExecutorOptions, type RunState } from './context.js';
 import { finishHost, lockHosts, markUnreachable, prepareHost, type HostLock } from './host-admin.js';
+import { factsLayer } from './host-facts.js';
 import { HostState } from './host-state.js';
 import { PlayRun } from './play-run.js';
 import { serialBatches } from './serial.js';
@@ -196,6 +197,7 @@ function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState
     const other = run.hosts.get(name);
     return buildVars({
       ...inventoryLayers(opts.inventory, name),
+      gatheredFacts: factsLayer(run, name, play.gatherFacts),
       varsFiles: play.varsFromFiles,
       playVars: play.vars,
       facts: other?.facts,
@@ -206,6 +208,7 @@ function varsFor(run: RunState, play: Play, playHosts: string[], host: HostState
   return buildVars({
     roleDefaults: defaults,
     ...inventoryLayers(opts.inventory, host.name),
+    gatheredFacts: factsLayer(run, host.name, play.gatherFacts),
     varsFiles: play.varsFromFiles,
     playVars: play.vars,
     facts: host.facts,

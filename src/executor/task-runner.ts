@@ -16,6 +16,7 @@ import type { RenderContext } from '../template/context.js';
 import { renderTemplateFile, renderValue } from '../template/render.js';
 import { buildVars } from '../template/vars.js';
 import type { RunState } from './context.js';
+import { ensureFacts, neededFacts } from './host-facts.js';
 import type { HostState } from './host-state.js';
 import { lookupItems } from './loop-items.js';
 import type { Scope } from './scope.js';
@@ -43,18 +44,19 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
   const started = Date.now();
   const { task, scope } = taskRun;
   const where = renderContext(taskRun);
-  let vars: Vars;
+  const facts = <T>(step: () => Promise<T> | T) => withFacts(playRun, step);
   try {
-    vars = withCheckMode(playRun.varsFor(host, scope.vars, undefined, scope.defaults), scope);
-    const items = task.loop === undefined ? undefined : loopItems(task, vars, where, scope.baseDir ?? playRun.baseDir);
-    if (items === undefined) return await runOne(playRun, taskRun, host, vars);
+    // Fact variables read the run's cache when read, so these variables stay right after a gathering.
+    const vars = withCheckMode(playRun.varsFor(host, scope.vars, undefined, scope.defaults), scope);
+    const items = await facts(() => (task.loop === undefined ? undefined : loopItems(task, vars, where, scope.baseDir ?? playRun.baseDir)));
+    if (items === undefined) return await facts(() => runOne(playRun, taskRun, host, vars));
     const results: TaskResult[] = [];
     const control = task.loopControl ?? {};
     for (const [index, item] of items.entries()) {
       if (playRun.run.opts.signal.aborted) break;
       if (index > 0 && control.pause) await sleep(control.pause * 1000, undefined, { signal: playRun.run.opts.signal }).catch(() => undefined);
       const itemVars = withCheckMode(playRun.varsFor(host, scope.vars, loopVars(task, items, index), scope.defaults), scope);
-      const r = await runOne(playRun, taskRun, host, itemVars);
+      const r = await facts(() => runOne(playRun, taskRun, host, itemVars));
       if (r.status === 'unreachable') return { ...r, durationMs: Date.now() - started };
       const label = control.label === undefined ? undefined : renderValue(control.label, itemVars, { ...where, field: 'loop_control.label' });
       results.push({ ...r, item, ...(label === undefined ? {} : { label: typeof label === 'string' ? label : JSON.stringify(label) }) });
@@ -63,6 +65,22 @@ export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: H
   } catch (err) {
     if (err instanceof OmsrunError) return failure(err.message, Date.now() - started);
     throw err;
+  }
+}
+
+// Runs a step; when it read a fact not gathered yet, gathers that host's facts (one command) and runs the step again.
+// A step stops at its first fact read: before its module acts (arguments, when, loop; modules render before they
+// change anything), or in a condition read after it acted (until, changed_when, failed_when), retried alone.
+async function withFacts<T>(playRun: TaskPlay, step: () => Promise<T> | T): Promise<T> {
+  for (;;) {
+    try {
+      return await step();
+    } catch (err) {
+      const need = neededFacts(err);
+      const other = need && playRun.run.hosts.get(need.host);
+      if (!other) throw err;
+      await ensureFacts(playRun.run, other);
+    }
   }
 }
 
@@ -81,7 +99,7 @@ async function runOne(playRun: TaskPlay, taskRun: TaskRun, host: HostState, vars
     if (!task.until || result.status === 'unreachable') break;
     const scoped = withRegister(vars, task.register, result);
     result.attempts = attempt;
-    if (!isFailed(result) && evalConditions(task.until, scoped, { ...where, field: 'until' })) break;
+    if (!isFailed(result) && (await withFacts(playRun, () => evalConditions(task.until!, scoped, { ...where, field: 'until' })))) break;
     if (attempt === retries + 1) {
       result = { ...result, status: 'failed', msg: `until condition not met after ${attempt} attempts${result.msg ? `: ${result.msg}` : ''}` };
       break;
@@ -128,6 +146,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
     warn: (msg) => playRun.run.emit({ kind: 'warning', host: host.name, msg: scope.noLog ? `task "${ref.name}": a warning hidden by no_log` : msg }),
     progress: (done, total, unit) => playRun.run.emit({ kind: 'host_progress', host: host.name, task: ref, done, total, unit }),
     signal: abort.signal,
+    gatherFacts: () => ensureFacts(playRun.run, host, true),
   };
   let result: TaskResult;
   let stopped: string | undefined;
@@ -135,7 +154,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
     const outcome = await runModule(module, args, ctx, where);
     result = fromOutcome(outcome, Date.now() - started);
   } catch (err) {
-    if (!(err instanceof OmsrunError)) throw err;
+    if (!(err instanceof OmsrunError) || neededFacts(err)) throw err;
     if (err instanceof ConnectionError && !playRun.run.opts.signal.aborted) {
       return { ...failure(err.detail, Date.now() - started), status: 'unreachable' };
     }
@@ -148,7 +167,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
   if (timeoutMs && abort.signal.aborted && !playRun.run.opts.signal.aborted) {
     result = { ...result, status: 'failed', msg: `task timed out after ${timeout} s${stopped ? `: ${stopped}` : ''}` };
   }
-  return applyOverrides(taskRun, result, vars);
+  return withFacts(playRun, () => applyOverrides(taskRun, result, vars));
 }
 
 function applyOverrides(taskRun: TaskRun, result: TaskResult, vars: Vars): TaskResult {

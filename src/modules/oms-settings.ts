@@ -1,11 +1,11 @@
 // Checks the OMS variables of every node before any node is touched, and hands the playbooks one normalised fact.
 import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
-import { OmsrunError } from '../core/errors.js';
+import { ConfigError, OmsrunError } from '../core/errors.js';
 import { applyConfigFile, locateProblems, readConfigFile, type ConfigFileSettings } from '../oms/config-file.js';
-import { formatProblems, parseText, type Problem } from '../oms/fields.js';
+import { formatProblems, parseIp, parseText, type Problem } from '../oms/fields.js';
 import { NODE_KEYS, SHARED_KEYS } from '../oms/schema.js';
-import { nodeIps, validateOmsSettings, type NodeInput, type OmsSettings } from '../oms/settings.js';
+import { DEFAULT_IPV4_KEY, nodeIps, validateOmsSettings, type NodeInput, type OmsSettings } from '../oms/settings.js';
 import { isFact } from '../template/vars.js';
 import { loadYamlFile } from '../vault/index.js';
 import { failed, resolveControllerPath } from './support/common.js';
@@ -43,8 +43,22 @@ function readNode(name: string, hostvars: Record<string, unknown>, problems: Pro
       problems.push({ path: `${group}.${name}.${key}`, message: err.message });
     }
   }
+  if (vars.OMS_HOST_IP === undefined && vars.oms_host_ip === undefined && !parseIp(vars.ansible_host ?? name)) {
+    const address = defaultAddress(all);
+    if (address !== undefined) vars[DEFAULT_IPV4_KEY] = address;
+  }
   // Facts (registered results, set_fact) are the playbooks' own names, not settings to check for typos.
   return { name, vars, keys: Object.keys(all).filter((k) => !isFact(all, k)) };
+}
+
+// The node's default IPv4 address from its facts (gathered now if the run connects to it); none where facts are off.
+function defaultAddress(all: Record<string, unknown>): unknown {
+  try {
+    return record(all.ansible_default_ipv4).address;
+  } catch (err) {
+    if (err instanceof ConfigError) return undefined;
+    throw err;
+  }
 }
 
 // Files the deploy reads on the controller are looked for now, before any node is touched, the way the tasks that

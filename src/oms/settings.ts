@@ -137,7 +137,10 @@ function typos(group: string, nodes: NodeInput[]): Problem[] {
   return out;
 }
 
-/** Each node's OMS_HOST_IP (else its ansible_host), with a problem for each one that is no IP or not distinct. */
+/** Where a node's input carries its default IPv4 address (ansible_default_ipv4.address), read only when needed. */
+export const DEFAULT_IPV4_KEY = 'ansible_default_ipv4.address';
+
+/** Each node's OMS_HOST_IP (else its ansible_host, else its default IPv4 address), with a problem for each one that is no IP or not distinct. */
 export function nodeIps(group: string, nodes: NodeInput[], problems: Problem[]): { name: string; ip: string; addrs: string[] }[] {
   const out: { name: string; ip: string; addrs: string[] }[] = [];
   const owner = new Map<string, string>();
@@ -145,9 +148,9 @@ export function nodeIps(group: string, nodes: NodeInput[], problems: Problem[]):
     const explicit = n.vars.OMS_HOST_IP ?? n.vars.oms_host_ip;
     const key = n.vars.OMS_HOST_IP !== undefined ? 'OMS_HOST_IP' : explicit !== undefined ? 'oms_host_ip' : 'ansible_host';
     const raw = explicit ?? n.vars.ansible_host ?? n.name;
-    const ip = parseIp(raw);
+    const ip = parseIp(raw) ?? (explicit === undefined ? parseIp(n.vars[DEFAULT_IPV4_KEY]) : undefined);
     if (!ip) {
-      const hint = key === 'ansible_host' ? ' (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP)' : '';
+      const hint = key === 'ansible_host' ? " (OMS_HOST_IP defaults to it, else to the node's ansible_default_ipv4.address; set OMS_HOST_IP to the node IP)" : '';
       problems.push({ path: `${group}.${n.name}.${key}`, message: `expected the node's IP address${hint}, got ${describeValue(raw)}` });
       continue;
     }

@@ -103,7 +103,10 @@ export const playSchema = z.strictObject({
   strategy: z.enum(['linear', 'free']),
   any_errors_fatal: flag,
   max_fail_percentage: z.number().min(0).max(100),
-  gather_facts: flag.describe('Accepted and ignored: omsrun gathers no facts.'),
+  gather_facts: flag.describe(
+    'true: gather facts on every host when the play starts; false: facts are not gathered and reading one is an error; ' +
+      'unset: a host\'s facts are gathered (one command) the first time a task reads one.',
+  ),
   connection: z.enum(['ssh', 'local']).describe('How to reach hosts whose inventory sets no ansible_connection.'),
   tags: names,
   tasks: z.array(z.unknown()).nullable(),

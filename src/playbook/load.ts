@@ -8,7 +8,7 @@ import { getModule, moduleNames } from '../modules/support/registry.js';
 import { loadVarsFile, loadYamlFile } from '../vault/index.js';
 import { playSchema, toNames } from './keywords.js';
 import type { PlayKeywords } from './keywords.js';
-import type { Play, Playbook, TaskNode } from './model.js';
+import type { Play, Playbook, Task, TaskNode } from './model.js';
 import { checkTemplates } from './syntax.js';
 import { parseRoleInclude, parseRoles } from './roles.js';
 import { collect, parseTaskList, report } from './tasks.js';
@@ -102,6 +102,7 @@ async function parsePlay(src: YamlSource, item: unknown, p: KeyPath, ctx: LoadCt
   if (!res.success) return undefined;
   const keywords: PlayKeywords = res.data;
   const playTags = toNames(keywords.tags, true);
+  if (keywords.gather_facts === true) lists.unshift([gatheringTask(src, [...p, 'gather_facts'])]);
   const tasks = lists.flat().map((t) => (playTags.length ? { ...t, tags: [...new Set([...playTags, ...t.tags])] } : t));
   const play: Play = {
     name: keywords.name ?? (Array.isArray(keywords.hosts) ? keywords.hosts.join(',') : keywords.hosts),
@@ -120,9 +121,15 @@ async function parsePlay(src: YamlSource, item: unknown, p: KeyPath, ctx: LoadCt
   if (keywords.environment !== undefined) play.environment = keywords.environment;
   if (keywords.remote_user !== undefined) play.remoteUser = keywords.remote_user;
   if (keywords.connection !== undefined) play.connection = keywords.connection;
+  if (keywords.gather_facts !== undefined) play.gatherFacts = keywords.gather_facts;
   if (keywords.serial !== undefined) play.serial = Array.isArray(keywords.serial) ? keywords.serial : [keywords.serial];
   if (keywords.max_fail_percentage !== undefined) play.maxFailPercentage = keywords.max_fail_percentage;
   return play;
+}
+
+// gather_facts: true opens the play with Ansible's `Gathering Facts` task, tagged always as in Ansible.
+function gatheringTask(src: YamlSource, p: KeyPath): Task {
+  return { kind: 'task', name: 'Gathering Facts', module: 'setup', args: {}, loopVar: 'item', retries: 0, delay: 0, notify: [], tags: ['always'], pos: src.posOf(p), keyPath: formatKeyPath(p) };
 }
 
 async function varsFiles(src: YamlSource, value: unknown, p: KeyPath, ctx: LoadCtx): Promise<Vars> {

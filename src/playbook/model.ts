@@ -97,6 +97,11 @@ export interface Play {
   /** Login user where the inventory sets none (ansible_user and its aliases win, as in Ansible). */
   remoteUser?: string;
   environment?: Record<string, string | number | boolean>;
+  /**
+   * true: a `Gathering Facts` task opens the play; false: reading a fact is an error;
+   * unset: facts are gathered on a host the first time a task reads one.
+   */
+  gatherFacts?: boolean;
   /** Rolling batches: numbers or percentages ('30%'); the last entry repeats. */
   serial?: (number | string)[];
   strategy: 'linear' | 'free';

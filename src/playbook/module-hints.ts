@@ -16,8 +16,6 @@ const INSTEAD: Record<string, string> = {
   raw: 'shell',
   pause: 'wait_for',
   wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
-  setup: 'register the output of command or stat (omsrun gathers no facts)',
-  gather_facts: 'register the output of command or stat (omsrun gathers no facts)',
   mysql_db: 'mysql_query',
   mysql_user: 'mysql_query',
   docker_image: 'docker_image_load',

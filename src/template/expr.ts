@@ -8,6 +8,7 @@ import { DICT_FN, INDEX_FN, jinjaToJexl, KW_FN, NOT_IN } from './expr-jinja.js';
 import { callSpec, FILTERS, KwArg, TESTS, truthy, type FilterSpec } from './filters/index.js';
 import { within } from './filters/tests.js';
 import { equal } from './filters/values.js';
+import { factHint } from '../facts/names.js';
 
 type OnDemand = { eval: () => { then: (f: (v: unknown) => unknown) => unknown } };
 type Expression = { evalSync: (context: object) => unknown; _getAst: () => unknown };
@@ -153,7 +154,7 @@ function scope(vars: Record<string, unknown>): Record<string, unknown> {
 export function evaluateBare(text: string, vars: Record<string, unknown>, undefinedHint: (name: string) => string): unknown {
   const compiled = compileOrFail(text);
   const missing = findUndefined(compiled._getAst() as Ast, vars, CONSTANTS);
-  if (missing) throw new ExprFailure('undefined', missing, didYouMean(missing.split('.')[0]!, Object.keys(vars)) ?? undefinedHint(missing));
+  if (missing) throw new ExprFailure('undefined', missing, factHint(missing) ?? didYouMean(missing.split('.')[0]!, Object.keys(vars)) ?? undefinedHint(missing));
   try {
     return compiled.evalSync(scope(vars));
   } catch (err) {

@@ -17,6 +17,7 @@ import {
 import { HELPERS, HelperError, type HelperOptions } from './helpers.js';
 import { checkExprSyntax, evaluateBare, ExprFailure, print } from './expr.js';
 import { findJinjaBlocks, JINJA_HELPER, scanTemplate } from './jinja-scan.js';
+import { factHint } from '../facts/names.js';
 
 type Loc = HelperOptions['loc'];
 
@@ -173,7 +174,7 @@ function compiledNative(tpl: string, ctx: RenderContext | undefined): Compiled |
 }
 
 function undefinedHint(name: string, vars: Record<string, unknown>): string {
-  return didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use {{default ${name} "..."}} when it may be unset`;
+  return factHint(name) ?? didYouMean(name.split('.')[0]!, Object.keys(vars)) ?? `use {{default ${name} "..."}} when it may be unset`;
 }
 
 function run(c: Compiled, tpl: string, vars: Record<string, unknown>, ctx: RenderContext | undefined, data = {}): string {

@@ -1,4 +1,4 @@
-// Variable precedence lives here and nowhere else: eight layers, later wins, plus magic variables.
+// Variable precedence lives here and nowhere else: nine layers, later wins, plus magic variables.
 import { inventoryLayers } from '../inventory/host-vars.js';
 import type { Inventory, Vars } from '../inventory/model.js';
 import { ConfigError } from '../core/errors.js';
@@ -11,6 +11,7 @@ export const VAR_PRECEDENCE = [
   'role_defaults',
   'group_vars',
   'host_vars',
+  'gathered_facts',
   'vars_files',
   'play_vars',
   'facts',
@@ -23,10 +24,11 @@ export type VarLayerName = (typeof VAR_PRECEDENCE)[number];
 
 /** The precedence rules in one paragraph, for the README and `--help`. */
 export const VAR_PRECEDENCE_DOC =
-  'Variables come from eight layers; a later layer wins: (0) role defaults (defaults/main.yml), (1) inventory ' +
-  'group vars, from `all` through parent groups to child groups, (2) inventory host vars, (3) the play\'s ' +
-  'vars_files, (4) the play\'s vars, (5) host facts (register and set_fact), (6) role vars and parameters, then ' +
-  'block and task vars, then the loop item, (7) extra vars (-e), which always win. Values from layers 0-4 and 6 ' +
+  'Variables come from nine layers; a later layer wins: (0) role defaults (defaults/main.yml), (1) inventory ' +
+  'group vars, from `all` through parent groups to child groups, (2) inventory host vars, (3) gathered facts ' +
+  '(ansible_os_family, ansible_facts, ...: gathered when first read), (4) the play\'s ' +
+  'vars_files, (5) the play\'s vars, (6) host facts (register and set_fact), (7) role vars and parameters, then ' +
+  'block and task vars, then the loop item, (8) extra vars (-e), which always win. Values from layers 0-2, 4-5 and 7 ' +
   'may be templates referring to other variables (`db_url: "http://{{ host }}"`); ' +
   'they are rendered once, when first used, with the merged variables, and a cycle is an error. Facts, loop items ' +
   'and extra vars are data and are never rendered (a `{{` in a password stays as it is). Magic variables ' +
@@ -41,6 +43,8 @@ export interface VarLayers {
   groupVars?: Vars[];
   /** Inventory host vars. */
   hostVars?: Vars;
+  /** Gathered facts (`ansible_os_family`, `ansible_facts`, ...), usually getters that gather on first read (never rendered). */
+  gatheredFacts?: Vars;
   /** The play's vars_files, already merged in order. */
   varsFiles?: Vars;
   /** The play's `vars`. */
@@ -78,6 +82,7 @@ function ordered(layers: VarLayers): [Vars | undefined, boolean][] {
     [layers.roleDefaults, true],
     ...(layers.groupVars ?? []).map((v): [Vars, boolean] => [v, true]),
     [layers.hostVars, true],
+    [layers.gatheredFacts, false],
     [layers.varsFiles, true],
     [layers.playVars, true],
     [layers.facts, false],

@@ -8,6 +8,7 @@ import { LocalConnection } from '../../src/connection/local.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { Redactor } from '../../src/core/secrets.js';
 import type { TaskResult } from '../../src/core/result.js';
+import type { ConnectionFactory } from '../../src/executor/context.js';
 import { runPlaybook, type RunSummary } from '../../src/executor/run-playbook.js';
 import { implicitInventory, loadInventory } from '../../src/inventory/load.js';
 import { selectHosts } from '../../src/inventory/pattern.js';
@@ -50,6 +51,8 @@ export interface RunOptions {
   lock?: boolean;
   /** Append audit records on the hosts. @defaultValue false */
   audit?: boolean;
+  /** Opens each host's connection. @defaultValue the CLI's factory (local connections for these inventories) */
+  connect?: ConnectionFactory;
 }
 
 export interface RunOutput {
@@ -91,7 +94,7 @@ export async function runYaml(playbook: string, o: RunOptions = {}): Promise<Run
     startAtTask: o.startAtTask,
     verbosity: 0,
     redactor,
-    connect: connectionFactory(),
+    connect: o.connect ?? connectionFactory(),
     localConnection: () => new LocalConnection('localhost'),
     signal: o.signal ?? new AbortController().signal,
     emit: (e) => events.push(e),

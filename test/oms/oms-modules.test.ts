@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
 import { mysqlQueryModule } from '../../src/modules/mysql-query.js';
 import { omsSettingsModule } from '../../src/modules/oms-settings.js';
 import { runModule } from '../../src/modules/support/run-module.js';
@@ -55,7 +56,7 @@ describe('oms_settings', () => {
         '  oms_nodes.h2.oms_meta_password: expected the same value as on h1 (every node shares one config.yaml), got a different value',
         '  oms_nodes.h2.cm_location: expected the same value as on h1 (every node shares one config.yaml), got 1',
         '  cm_location: expected an integer from 0 to 127 (one per region), got 128',
-        "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got \"x y\"",
+        "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it, else to the node's ansible_default_ipv4.address; set OMS_HOST_IP to the node IP), got \"x y\"",
       ].join('\n'),
     });
     const missing = await runModule(omsSettingsModule, { group: 'oms' }, makeContext({ vars }));
@@ -69,6 +70,39 @@ describe('oms_settings', () => {
     };
     const out = await runModule(omsSettingsModule, {}, makeContext({ vars: { groups: { all: ['h1', 'h2'], oms_nodes: ['h1', 'h2'] }, hostvars } }));
     expect(out.msg).toMatch(/^OMS settings: 1 problem\n  oms_nodes\.h2\.oms_vipp: unknown setting; did you mean "oms_vip"/);
+  });
+
+  it("takes a node's default IPv4 address from its facts when ansible_host is a name, reading facts only then", async () => {
+    const read: string[] = [];
+    const gathered = (host: string, address: string) => ({
+      get ansible_default_ipv4() {
+        read.push(host);
+        return { address, interface: 'eth0' };
+      },
+    });
+    const hostvars = {
+      h1: buildVars({ hostVars: { ...shared, ansible_host: '10.0.0.11' }, gatheredFacts: gathered('h1', '10.9.9.1') }),
+      h2: buildVars({ hostVars: { ...shared, ansible_host: 'node2.example.com' }, gatheredFacts: gathered('h2', '10.0.0.12') }),
+    };
+    const out = await runModule(omsSettingsModule, {}, makeContext({ vars: { groups: { all: ['h1', 'h2'], oms_nodes: ['h1', 'h2'] }, hostvars } }));
+    expect(out.msg).toBe('2 node(s) h1=10.0.0.11, h2=10.0.0.12; cm_url http://10.0.0.100:8088; databases drc_rm_db, drc_cm_db, drc_cm_heartbeat_db');
+    expect(read).toEqual(['h2']);
+  });
+
+  it('keeps asking for OMS_HOST_IP when the facts cannot be read (gather_facts: false)', async () => {
+    const off = {
+      get ansible_default_ipv4(): unknown {
+        throw new ConfigError('ansible_default_ipv4 is a fact of h2, and play "p" sets gather_facts: false');
+      },
+    };
+    const hostvars = {
+      h1: buildVars({ hostVars: { ...shared, ansible_host: '10.0.0.11' } }),
+      h2: buildVars({ hostVars: { ...shared, ansible_host: 'node2.example.com' }, gatheredFacts: off }),
+    };
+    const out = await runModule(omsSettingsModule, {}, makeContext({ vars: { groups: { all: ['h1', 'h2'], oms_nodes: ['h1', 'h2'] }, hostvars } }));
+    expect(out.msg).toBe(
+      "OMS settings: 1 problem\n  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it, else to the node's ansible_default_ipv4.address; set OMS_HOST_IP to the node IP), got \"node2.example.com\"",
+    );
   });
 
   it('looks for the controller files (image archive, certificate, key) before any node is touched', async () => {

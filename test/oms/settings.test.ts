@@ -128,14 +128,14 @@ describe('validateOmsSettings', () => {
       '  oms_nodes.h2.cm_location: expected the same value as on h1 (every node shares one config.yaml), got 5',
       '  cm_location: expected an integer from 0 to 127 (one per region), got 200',
       '  oms_image: missing; expected the image to run, REPOSITORY:TAG or an image ID',
-      "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got \"node2.example.com\"",
+      "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it, else to the node's ansible_default_ipv4.address; set OMS_HOST_IP to the node IP), got \"node2.example.com\"",
       '  cm_url: expected the VIP or a domain in front of every node, got the loopback address 127.0.0.1 (wrong for 3 nodes)',
     ].join('\n'));
     const r = validateOmsSettings('oms_nodes', nodes({ oms_meta_password: ['x'] }, { h2: { ansible_host: 'node2.example.com' } }));
     expect(r.ok ? '' : formatProblems(r.problems)).toBe([
       'OMS settings: 2 problems',
       '  oms_meta_password: expected the MetaDB password as a string, got a list',
-      "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it; set OMS_HOST_IP to the node IP), got \"node2.example.com\"",
+      "  oms_nodes.h2.ansible_host: expected the node's IP address (OMS_HOST_IP defaults to it, else to the node's ansible_default_ipv4.address; set OMS_HOST_IP to the node IP), got \"node2.example.com\"",
     ].join('\n'));
   });
 

@@ -9,6 +9,7 @@ const every: Required<Omit<VarLayers, 'magic'>> = {
   roleDefaults: { v: 'role defaults' },
   groupVars: [{ v: 'all' }, { v: 'parent' }, { v: 'child' }],
   hostVars: { v: 'host' },
+  gatheredFacts: { v: 'gathered facts' },
   varsFiles: { v: 'vars_files' },
   playVars: { v: 'play' },
   facts: { v: 'facts' },
@@ -26,8 +27,8 @@ function upTo(key: keyof typeof every): VarLayers {
 }
 
 describe('precedence', () => {
-  it('lists eight layers, lowest first, and documents them', () => {
-    expect(VAR_PRECEDENCE).toEqual(['role_defaults', 'group_vars', 'host_vars', 'vars_files', 'play_vars', 'facts', 'task_vars', 'extra_vars']);
+  it('lists nine layers, lowest first, and documents them', () => {
+    expect(VAR_PRECEDENCE).toEqual(['role_defaults', 'group_vars', 'host_vars', 'gathered_facts', 'vars_files', 'play_vars', 'facts', 'task_vars', 'extra_vars']);
     expect(VAR_PRECEDENCE_DOC).toContain('extra vars (-e), which always win');
   });
 
@@ -39,7 +40,8 @@ describe('precedence', () => {
     ['role defaults, alone', upTo('roleDefaults'), 'role defaults'],
     ['group vars over role defaults', upTo('groupVars'), 'child'],
     ['host vars over group vars', upTo('hostVars'), 'host'],
-    ['vars_files over host vars', upTo('varsFiles'), 'vars_files'],
+    ['gathered facts over host vars', upTo('gatheredFacts'), 'gathered facts'],
+    ['vars_files over gathered facts', upTo('varsFiles'), 'vars_files'],
     ['play vars over vars_files', upTo('playVars'), 'play'],
     ['facts over play vars', upTo('facts'), 'facts'],
     ['block vars over facts', { ...upTo('facts'), taskVars: [{ v: 'block' }] }, 'block'],

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { Become, Connection } from '../../connection/connection.js';
 import type { FileDiff, TaskResult } from '../../core/result.js';
+import type { Facts } from '../../facts/parse.js';
 
 export interface ModuleContext {
   conn: Connection;
@@ -23,6 +24,8 @@ export interface ModuleContext {
   render(template: string, name: string): string;
   /** Evaluates an expression (as in `when`) against the task's variables; used by `assert` and `debug: var`. */
   evaluate?(expr: string): unknown;
+  /** Gathers the host's facts again (one command) and keeps them as the run's facts of the host. */
+  gatherFacts?(): Promise<Facts>;
   /** Streams a line to the live view. */
   log(line: string, stream?: 'stdout' | 'stderr' | 'info'): void;
   /** Something the user should see at any verbosity (a warning line naming the host), e.g. an earlier run's command found still running. */

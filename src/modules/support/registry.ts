@@ -22,6 +22,7 @@ import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
 import { serviceModule } from '../service.js';
 import { setFactModule } from '../set-fact.js';
+import { setupModule } from '../setup.js';
 import { shellModule } from '../shell.js';
 import { statModule } from '../stat.js';
 import { systemdModule } from '../systemd.js';
@@ -53,6 +54,7 @@ const all: Module[] = [
   packageModule,
   serviceModule,
   setFactModule,
+  setupModule,
   shellModule,
   statModule,
   systemdModule,
