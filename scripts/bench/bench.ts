@@ -14,7 +14,7 @@ import {
 } from './tools.js';
 
 interface Opts {
-  hosts: number; scale: boolean; ansible: boolean; ansibleMax: number; pyinfra: boolean; pyinfraMax: number;
+  hosts: number; scale: boolean; sizes?: number[]; ansible: boolean; ansibleMax: number; pyinfra: boolean; pyinfraMax: number;
   copy: boolean; only?: string; lab: string;
 }
 
@@ -22,6 +22,7 @@ function options(): Opts {
   const cmd = new Command('bench')
     .option('--hosts <n>', 'lab hosts', (v) => Number(v), 50)
     .option('--scale', 'run at 10, 50 and 200 hosts', false)
+    .option('--sizes <list>', 'run at these host counts (comma-separated, e.g. 10,50)', (v) => v.split(',').map(Number))
     .option('--no-ansible', 'skip the Ansible columns')
     .option('--ansible-max <n>', 'largest host count Ansible runs at (it takes minutes per run)', (v) => Number(v), 50)
     .option('--no-pyinfra', 'skip the pyinfra columns')
@@ -78,7 +79,8 @@ async function labWithRetry(hosts: number, subnet: string, name: string, dir: st
       return await labUp({ hosts, name, dir, subnet, concurrency: 6 });
     } catch (err) {
       if (attempt >= 3) throw err;
-      console.log(`lab start failed (${(err as Error).message}); retrying`);
+      console.log(`lab start failed (${(err as Error).message}); clearing it and retrying`);
+      await labDown(dir, name);
     }
   }
 }
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
   const pyinfra = setup && 'bin' in setup ? setup : undefined;
   const labName = o.lab;
   const labDir = `/tmp/omsrun-${labName}-lab`;
-  const sizes = o.scale ? [10, 50, 200] : [o.hosts];
+  const sizes = o.sizes ?? (o.scale ? [10, 50, 200] : [o.hosts]);
   const subnet = await freeSideSubnet();
   console.log(`omsrun ${gitRev(repo)}, ${cpus().length} cores, node ${process.version}; lab "${labName}" on ${subnet}`);
   console.log(measureCheckLines(await measureCheck()).join('\n'));
