@@ -7,7 +7,10 @@ export interface SizeResults {
   hosts: number;
   omsrun: { first: RunResult; second: RunResult };
   ansible?: { first: RunResult; second: RunResult };
+  pyinfra?: { first: RunResult; second: RunResult };
   floor: { first: RunResult; second: RunResult };
+  /** Whether each peer left the hosts as omsrun did, one line per peer. */
+  sameWork: string[];
 }
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -26,6 +29,10 @@ export function sizeTable(r: SizeResults): string {
   };
   add('omsrun first', r.omsrun.first, true);
   add('omsrun idempotent', r.omsrun.second, true);
+  if (r.pyinfra) {
+    add('pyinfra first', r.pyinfra.first, true);
+    add('pyinfra idempotent', r.pyinfra.second, true);
+  }
   if (r.ansible) {
     add('ansible first', r.ansible.first, true);
     add('ansible idempotent', r.ansible.second, true);
@@ -60,6 +67,11 @@ export function ratioLines(r: SizeResults): string[] {
   const floorWall = Math.min(r.floor.first.wallMs, r.floor.second.wallMs);
   const lines: string[] = [];
   const verdict = (text: string, ok: boolean): string => (r.hosts === TARGET_HOSTS ? ` (target ${text}: ${mark(ok)})` : '');
+  if (r.pyinfra) {
+    lines.push(`pyinfra/omsrun wall, first run: ${x(r.pyinfra.first.wallMs, r.omsrun.first.wallMs)}`);
+    lines.push(`pyinfra/omsrun wall, idempotent: ${x(r.pyinfra.second.wallMs, r.omsrun.second.wallMs)}`);
+    lines.push(`pyinfra/omsrun cpu, first / idempotent: ${x(r.pyinfra.first.cpuMs, r.omsrun.first.cpuMs)} / ${x(r.pyinfra.second.cpuMs, r.omsrun.second.cpuMs)}`);
+  }
   if (r.ansible) {
     const f = r.ansible.first.wallMs / r.omsrun.first.wallMs;
     const i = r.ansible.second.wallMs / r.omsrun.second.wallMs;
@@ -71,9 +83,13 @@ export function ratioLines(r: SizeResults): string[] {
   const io = r.omsrun.second.wallMs / floorWall;
   lines.push(`omsrun/floor wall, first run: ${x(r.omsrun.first.wallMs, floorWall)}${verdict('≤2.5×', fo <= 2.5)}`);
   lines.push(`omsrun/floor wall, idempotent: ${x(r.omsrun.second.wallMs, floorWall)}${verdict('≤1.5×', io <= 1.5)}`);
-  const peak = Math.max(r.omsrun.first.peakRssMb, r.omsrun.second.peakRssMb);
+  const peakOf = (t?: { first: RunResult; second: RunResult }): number => (t ? Math.max(t.first.peakRssMb, t.second.peakRssMb) : 0);
+  const peak = peakOf(r.omsrun);
   lines.push(`omsrun peak memory: ${peak.toFixed(0)} MB${verdict('< 150 MB', peak < 150)}`);
-  for (const m of [r.omsrun.first, r.omsrun.second, r.ansible?.first, r.ansible?.second, r.floor.first, r.floor.second]) {
+  if (r.pyinfra) lines.push(`pyinfra peak memory: ${peakOf(r.pyinfra).toFixed(0)} MB`);
+  if (r.ansible) lines.push(`ansible peak memory: ${peakOf(r.ansible).toFixed(0)} MB`);
+  lines.push(...r.sameWork);
+  for (const m of [r.omsrun.first, r.omsrun.second, r.pyinfra?.first, r.pyinfra?.second, r.ansible?.first, r.ansible?.second, r.floor.first, r.floor.second]) {
     if (m?.problem) lines.push(`!!! FAILED RUN: ${m.problem}`);
   }
   return lines;
@@ -81,11 +97,12 @@ export function ratioLines(r: SizeResults): string[] {
 
 // Per-host cost at each host count, to show growth is linear.
 export function scaleTable(all: SizeResults[]): string {
-  const rows = [['hosts', 'omsrun first wall/host', 'omsrun idem wall/host', 'omsrun cpu/host (first)', 'floor wall/host', 'ansible wall/host']];
+  const rows = [['hosts', 'omsrun first wall/host', 'omsrun idem wall/host', 'omsrun cpu/host (first)', 'floor wall/host', 'pyinfra wall/host', 'ansible wall/host', 'omsrun peak rss']];
   for (const r of all) {
     const per = (ms: number): string => `${(ms / r.hosts).toFixed(1)} ms`;
     rows.push([String(r.hosts), per(r.omsrun.first.wallMs), per(r.omsrun.second.wallMs), per(r.omsrun.first.cpuMs),
-      per(Math.min(r.floor.first.wallMs, r.floor.second.wallMs)), r.ansible ? per(r.ansible.first.wallMs) : 'skipped']);
+      per(Math.min(r.floor.first.wallMs, r.floor.second.wallMs)), r.pyinfra ? per(r.pyinfra.first.wallMs) : 'skipped',
+      r.ansible ? per(r.ansible.first.wallMs) : 'skipped', `${Math.max(r.omsrun.first.peakRssMb, r.omsrun.second.peakRssMb).toFixed(0)} MB`]);
   }
   return table(rows);
 }

@@ -140,3 +140,25 @@ export function gitRev(repo: string): string {
     return 'unknown';
   }
 }
+
+// What a deployment left on each host: every path under /data/app with type and mode, and each file's sha256.
+export async function hostState(list: LabHost[]): Promise<Map<string, string>> {
+  const limit = pLimit(16);
+  const script = 'cd /data/app 2>/dev/null || exit 0; find . -printf "%p %y %m %U:%G\\n" | sort; find . -type f -exec sha256sum {} + | sort -k2';
+  const states = await Promise.all(list.map((h) => limit(async () => [h.name, (await runOnHost(h, script)).stdout] as const)));
+  return new Map(states);
+}
+
+// Hosts whose state differs from the reference run's, with the first differing line.
+export function stateDifferences(reference: Map<string, string>, other: Map<string, string>): string[] {
+  const out: string[] = [];
+  for (const [host, want] of reference) {
+    const got = other.get(host) ?? '';
+    if (got === want) continue;
+    const a = want.split('\n');
+    const b = got.split('\n');
+    const i = a.findIndex((l, k) => l !== b[k]);
+    out.push(`${host}: ${JSON.stringify(a[i] ?? '')} vs ${JSON.stringify(b[i] ?? '(nothing)')}`);
+  }
+  return out;
+}

@@ -43,7 +43,8 @@ export function sshdConfig(host: LabHost): string {
     `HostKey ${join(host.dir, 'ssh_host_ed25519_key')}`,
     `AuthorizedKeysFile ${join(host.labDir, 'authorized_keys')} .ssh/authorized_keys`,
     'PidFile /run/sshd.pid',
-    'KexAlgorithms curve25519-sha256',
+    // The same exchange under its older name too: paramiko (hence pyinfra) knows only that one.
+    'KexAlgorithms curve25519-sha256,curve25519-sha256@libssh.org',
     'MaxSessions 100',
     'MaxStartups 200:30:400',
     'Subsystem sftp internal-sftp',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measure, type Measured } from '../../scripts/bench/measure.js';
-import { parseRecap } from '../../scripts/bench/tools.js';
+import { parsePyinfraResults } from '../../scripts/bench/pyinfra.js';
+import { parseRecap, stateDifferences } from '../../scripts/bench/tools.js';
 import { measureCheckLines, ratioLines } from '../../scripts/bench/report.js';
 
 describe('bench measurements', () => {
@@ -19,6 +20,30 @@ describe('bench measurements', () => {
     ].join('\n');
     expect(parseRecap(text)).toEqual({ hosts: 2, changed: 14, failed: 1, unreachable: 0 });
   });
+
+  it("reads pyinfra's results table: Success is a change, Error a failure, SSH errors unreachable hosts", () => {
+    const text = [
+      '    [h3] SSH error (Error reading SSH protocol banner)',
+      '--> Results:',
+      '    Operation               Hosts   Success   Error   No Change   ',
+      '    app root                2       2         -       -           ',
+      '    read config state       2       -         1       1           ',
+      '    no leftover temp dir    2       -         -       2           ',
+      '',
+      '--> Disconnecting from hosts...',
+    ].join('\n');
+    expect(parsePyinfraResults(text)).toEqual({ hosts: 3, changed: 2, failed: 1, unreachable: 1 });
+    expect(parsePyinfraResults('--> Connecting to hosts...\n')).toEqual({ hosts: 0, changed: 0, failed: 0, unreachable: 0 });
+  });
+
+  it('names the hosts a peer left differently, with the first line that differs', () => {
+    const omsrun = new Map([['h1', './VERSION f 644 0:0\n./run.sh f 755 0:0'], ['h2', './VERSION f 644 0:0']]);
+    expect(stateDifferences(omsrun, new Map(omsrun))).toEqual([]);
+    expect(stateDifferences(omsrun, new Map([['h1', './VERSION f 644 0:0\n./run.sh f 644 0:0'], ['h2', '']]))).toEqual([
+      'h1: "./run.sh f 755 0:0" vs "./run.sh f 644 0:0"',
+      'h2: "./VERSION f 644 0:0" vs ""',
+    ]);
+  });
 });
 
 describe('bench report', () => {
@@ -27,17 +52,25 @@ describe('bench report', () => {
     hosts,
     omsrun: { first: run(5000), second: run(4000) },
     ansible: { first: run(110_000), second: run(110_000) },
+    pyinfra: { first: run(40_000), second: run(30_000) },
     floor: { first: run(3000), second: run(3100) },
+    sameWork: ['pyinfra left the same files, modes and contents as omsrun on all 50 hosts'],
   });
 
   it('judges the targets at 50 hosts and prints the bare ratios at other sizes', () => {
     expect(ratioLines(sized(50))).toEqual([
+      'pyinfra/omsrun wall, first run: 8.00×',
+      'pyinfra/omsrun wall, idempotent: 7.50×',
+      'pyinfra/omsrun cpu, first / idempotent: 8.00× / 7.50×',
       'ansible/omsrun wall, first run: 22.00× (target ≥20×: met)',
       'ansible/omsrun wall, idempotent: 27.50× (target ≥25×: met)',
       'ansible/omsrun cpu, first / idempotent: 22.00× / 27.50×',
       'omsrun/floor wall, first run: 1.67× (target ≤2.5×: met)',
       'omsrun/floor wall, idempotent: 1.33× (target ≤1.5×: met)',
       'omsrun peak memory: 120 MB (target < 150 MB: met)',
+      'pyinfra peak memory: 120 MB',
+      'ansible peak memory: 120 MB',
+      'pyinfra left the same files, modes and contents as omsrun on all 50 hosts',
     ]);
     const ten = ratioLines(sized(10));
     expect(ten).toContain('omsrun/floor wall, idempotent: 1.33×');

@@ -12,6 +12,7 @@ import {
   hostsFieldMatches,
   keyTypeOf,
   knownHostName,
+  knownHostsFor,
   parseKnownHosts,
   preferredHostKeyAlgorithms,
 } from '../../src/connection/ssh/known-hosts.js';
@@ -152,5 +153,43 @@ describe('host key policies', () => {
     const file = join(tmp(), 'known_hosts');
     expect(hostKeyVerifier('off', file, '198.18.0.2', 22).verify(ed.blob)).toBe(true);
     expect(() => readFileSync(file)).toThrow(/ENOENT/);
+  });
+});
+
+describe('known_hosts read once per change, per-host entries only', () => {
+  const lines = [
+    `web1,Web2 ${ed.line}`,
+    `[web1]:2222 ${rsa.line}`,
+    `${hashHostName('db1')} ${ecdsa.line}`,
+    `*.lab,!bad.lab ${ed2.line}`,
+    `@revoked web2 ${ed2.line}`,
+    `@cert-authority * ${rsa.line}`,
+    `# web1 ${ed2.line}`,
+    `web1 ${ed2.line}`,
+  ];
+  const names = ['web1', 'web2', 'WEB1', knownHostName('web1', 2222), 'db1', 'a.lab', 'bad.lab', 'other'];
+
+  it('hands each host the same verdicts as checking the whole file', () => {
+    const file = join(tmp(), 'known_hosts');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const all = parseKnownHosts(readFileSync(file, 'utf8'));
+    for (const name of names) {
+      const mine = knownHostsFor(file, name);
+      for (const key of [ed.blob, ed2.blob, rsa.blob, ecdsa.blob]) expect(checkHostKey(mine, name, key)).toEqual(checkHostKey(all, name, key));
+    }
+    expect(knownHostsFor(file, 'web1').map((e) => e.line)).toEqual([1, 8]);
+    expect(knownHostsFor(file, 'a.lab').map((e) => e.line)).toEqual([4]);
+    expect(knownHostsFor(join(tmp(), 'missing'), 'web1')).toEqual([]);
+  });
+
+  it('reads the file again once it changed (an accept-new append, an edit)', () => {
+    const file = join(tmp(), 'known_hosts');
+    writeFileSync(file, `web1 ${ed.line}\n`);
+    expect(knownHostsFor(file, 'web9')).toEqual([]);
+    const v = hostKeyVerifier('accept-new', file, 'web9', 22);
+    expect(v.verify(rsa.blob)).toBe(true);
+    expect(checkHostKey(knownHostsFor(file, 'web9'), 'web9', rsa.blob).status).toBe('match');
+    writeFileSync(file, `web1 ${ed2.line}\n`);
+    expect(checkHostKey(knownHostsFor(file, 'web1'), 'web1', ed.blob).status).toBe('changed');
   });
 });

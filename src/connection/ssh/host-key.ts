@@ -6,7 +6,7 @@ import {
   keyLabel,
   keyTypeOf,
   knownHostName,
-  readKnownHosts,
+  knownHostsFor,
 } from './known-hosts.js';
 
 /** strict: only known keys; accept-new: record unknown keys; off: accept anything (explicit only). */
@@ -57,7 +57,7 @@ export function unknownKeyMessage(addr: string, port: number, key: Buffer, file:
 // Builds the verifier for one hop.
 export function hostKeyVerifier(policy: HostKeyPolicy, file: string, addr: string, port: number): HostKeyVerifier {
   const name = knownHostName(addr, port);
-  const entries = policy === 'off' ? [] : readKnownHosts(file);
+  const entries = policy === 'off' ? [] : knownHostsFor(file, name);
   const state: HostKeyVerifier = {
     knownTypes: [],
     verify: (key: Buffer): boolean => {

@@ -1,6 +1,6 @@
 // Host key checking against OpenSSH known_hosts files: plain, hashed and [host]:port entries.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** One usable line of a known_hosts file. */
@@ -105,6 +105,54 @@ export function readKnownHosts(file: string): KnownHostEntry[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+}
+
+/** A parsed known_hosts file: plain host names indexed, hashed and wildcard entries kept for matching. */
+interface KnownHostsIndex {
+  stamp: string;
+  byName: Map<string, KnownHostEntry[]>;
+  others: KnownHostEntry[];
+}
+
+const indexes = new Map<string, KnownHostsIndex>();
+
+function fileStamp(file: string): string | undefined {
+  try {
+    const st = statSync(file, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function buildIndex(stamp: string, entries: KnownHostEntry[]): KnownHostsIndex {
+  const byName = new Map<string, KnownHostEntry[]>();
+  const others: KnownHostEntry[] = [];
+  for (const e of entries) {
+    if (e.marker === '@cert-authority') continue;
+    if (/^\|1\||[*?!]/.test(e.hosts)) {
+      others.push(e);
+      continue;
+    }
+    for (const name of new Set(e.hosts.toLowerCase().split(','))) byName.set(name, [...(byName.get(name) ?? []), e]);
+  }
+  return { stamp, byName, others };
+}
+
+// The entries of a known_hosts file that name one host, in file order. The file is parsed once per change
+// (not once per host), and only this host's entries are handed out, so N hosts cost N small lists, not N copies of the file.
+export function knownHostsFor(file: string, name: string): KnownHostEntry[] {
+  const stamp = fileStamp(file);
+  if (stamp === undefined) return [];
+  let index = indexes.get(file);
+  if (index?.stamp !== stamp) {
+    index = buildIndex(stamp, readKnownHosts(file));
+    indexes.set(file, index);
+  }
+  const named = index.byName.get(name.toLowerCase()) ?? [];
+  const matched = index.others.filter((e) => hostsFieldMatches(e.hosts, name));
+  return matched.length ? [...named, ...matched].sort((a, b) => a.line - b.line) : named;
 }
 
 // Hashes a host name the way `HashKnownHosts yes` does (used by tests and by callers who want it).
