@@ -101,7 +101,7 @@ describe.skipIf(!labEnabled())('OMS playbooks on a lab', () => {
     expect(r.out).not.toContain('changed: [');
   }, 300_000);
 
-  it('deploys from an existing config.yaml (oms_config_file): the deployed file changes nothing', async () => {
+  it('deploys from an existing config.yaml (oms_config_file): the deployed file changes nothing, an edited key shows in --check --diff', async () => {
     const file = path.join(work, 'existing-config.yaml');
     writeFileSync(file, configOf(node(0)).text);
     // The documents' second path: config.yaml holds the settings, the inventory only what config.yaml does not.
@@ -114,6 +114,13 @@ describe.skipIf(!labEnabled())('OMS playbooks on a lab', () => {
     const same = await omsrun(['playbooks/deploy.yml', '-i', invFile]);
     expect(same.code, same.out).toBe(0);
     expect(same.out).toMatch(/OK: 3 hosts, 0 changes/);
+    // --check --diff shows what an edited config.yaml would change, and changes nothing.
+    writeFileSync(file, configOf(node(0)).text.replace(/^cm_region: .*$/m, 'cm_region: from-file'));
+    const edited = await omsrun(['playbooks/deploy.yml', '-i', invFile, '--check', '--diff']);
+    expect(edited.code, edited.out).toBe(0);
+    expect(edited.out).toContain('+cm_region: from-file');
+    expect(edited.out).not.toContain(parts.metadb.password);
+    for (const i of [0, 1, 2]) expect(configOf(node(i)).text).not.toContain('from-file');
   }, 300_000);
 
   it('reconfigures one node at a time while the VIP keeps answering', async () => {
