@@ -231,8 +231,9 @@ function loopItems(task: Task, vars: Vars, where: RenderContext, baseDir: string
 // A task's own check_mode is what ansible_check_mode (omsrun_check_mode) says inside it, as in Ansible.
 function withCheckMode(vars: Vars, scope: Scope): Vars {
   if (scope.checkMode === undefined) return vars;
-  // A child object, not a copy: copying would evaluate lazy values such as hostvars.
-  const out = Object.create(vars) as Vars;
+  // The property descriptors are copied, not the values: lazy values such as hostvars and facts stay lazy, and every
+  // variable stays an own property (Handlebars refuses to read inherited ones).
+  const out = Object.defineProperties({}, Object.getOwnPropertyDescriptors(vars)) as Vars;
   out.ansible_check_mode = scope.checkMode;
   out.omsrun_check_mode = scope.checkMode;
   return out;

@@ -83,7 +83,7 @@ describe('check_mode, diff and check mode results', () => {
     - name: uses probe
       debug: { msg: "probe said {{ probe.stdout }}" }
     - name: modes seen
-      debug: { msg: "{{ ansible_check_mode }} {{ omsrun_check_mode }}" }
+      debug: { msg: "{{ ansible_check_mode }} {{ omsrun_check_mode }} {{inventory_hostname}} {{shell_quote probe.stdout}}" }
       check_mode: false
     - name: would run
       command: touch @DIR@/touched
@@ -101,7 +101,7 @@ describe('check_mode, diff and check mode results', () => {
     );
     expect(r.summary.stats.localhost).toMatchObject({ failed: 0 });
     expect(msgs(r, 'uses probe')).toEqual(['probe said real']);
-    expect(msgs(r, 'modes seen')).toEqual(['false false']);
+    expect(msgs(r, 'modes seen')).toEqual(['false false localhost real']);
     expect(r.results('would run').localhost!.status).toBe('skipped');
     expect(r.results('on its rc').localhost!.status).toBe('skipped');
     expect(r.results('on its output').localhost!.status).toBe('skipped');
