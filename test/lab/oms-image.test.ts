@@ -10,6 +10,8 @@ import { type MetaDb, startMetaDb } from '../../scripts/lab/lab-metadb.js';
 import { startVip, stopVip, vipServerStates } from '../../scripts/lab/lab-vip.js';
 import { sleep, waitFor } from '../../scripts/lab/proc.js';
 import { yamlScalar } from '../../src/template/helpers.js';
+import { Agent, fetch as tlsFetch } from 'undici';
+import { execFileSync } from 'node:child_process';
 
 const DIR = '/tmp/omsrun-lab-omsimg';
 const SUCCESS = '【结束】全部初始化步骤执行成功';
@@ -280,16 +282,24 @@ describe.skipIf(!labEnabled())('stand-in OMS image', () => {
     expect(await waitFor(async () => (await get(`http://${h.ip}:8088/`).catch(() => undefined))?.status === 200, 10_000, 100)).toBe(true);
   });
 
-  it('serves HTTPS only when the certificate and key are mounted (plain HTTP gets nginx\'s 400)', async () => {
+  it('serves HTTPS only when the certificate and key are mounted: real TLS with that certificate, plain HTTP gets no answer', async () => {
     const h = lab.hosts[1]!;
     const pki = join(h.dir, 'data/oms/pki');
     mkdirSync(pki, { recursive: true });
-    writeFileSync(join(pki, 'crt'), 'CERT');
-    writeFileSync(join(pki, 'key'), 'KEY');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(pki, 'key'), '-out', join(pki, 'crt'), '-days', '2',
+      '-subj', '/CN=oms-standin', '-addext', `subjectAltName=IP:${h.ip}`], { stdio: 'ignore' });
     await run(h, 'oms_tls', config(), ['-v', '/data/oms/pki/crt:/etc/pki/nginx/oms_server.crt', '-v', '/data/oms/pki/key:/etc/pki/nginx/oms_server.key']);
     expect((await init(h, 'oms_tls')).exitCode).toBe(0);
-    const r = await get(`http://${h.ip}:8089/oms/health`);
-    expect([r.status, r.body.includes('The plain HTTP request was sent to HTTPS port')]).toEqual([400, true]);
+    const plain = await get(`http://${h.ip}:8089/oms/health`).then((r) => r.status, () => -1);
+    expect(plain).toBe(-1);
+    const tls = new Agent({ connect: { ca: readFileSync(join(pki, 'crt'), 'utf8') } });
+    try {
+      const res = await tlsFetch(`https://${h.ip}:8089/oms/health`, { dispatcher: tls, signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { data: { healthy: boolean } }).data.healthy).toBe(true);
+    } finally {
+      await tls.close();
+    }
     await docker(h)`docker rm -f oms_tls`;
   });
 
