@@ -259,7 +259,7 @@ describe.skipIf(!labEnabled())('OMS runs under faults', () => {
       await stopCm('start');
     }
     expect(r.code, r.out).toBe(2);
-    expect(r.out).toContain('no node of oms_nodes runs an initialised oms container (the nodes outside this run, h1 h2 do not answer on port 8088 either');
+    expect(r.out).toContain('no node of oms_nodes runs an initialised oms container (the nodes outside this run, h1, h2, do not answer on port 8088 either');
     expect(await sh(node(2), 'docker ps -aq --filter name=^/oms$')).toBe('');
 
     r = await omsrun('deploy.yml', '-e', 'cm_region=limited', '--limit', 'h3');
