@@ -55,7 +55,8 @@ describe.skipIf(!labEnabled())('lab VIP and MetaDB', () => {
     expect(vip.ip).toBe(vipAddress(lab));
     const seen = async (port: number, n: number) => new Set(await Promise.all(Array.from({ length: n }, () => hello(vip.ip, port))));
     expect(await seen(8089, 6)).toEqual(new Set(['h1', 'h2']));
-    const from = await runOnHost(h1, `busybox nc ${vip.ip} 8088 </dev/null`);
+    // stdin stays open a moment: with it closed at once, haproxy may end the connection before the backend's hello.
+    const from = await runOnHost(h1, `sleep 1 | busybox nc ${vip.ip} 8088`);
     expect(['h1', 'h2']).toContain(from.stdout.trim());
     await runOnHost(h1, 'kill $(cat /run/nc-8088.pid)');
     const t = Date.now();
