@@ -8,7 +8,15 @@ import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import type { SshTarget } from '../../src/connection/ssh/target.js';
 
 // An in-process SSH server that only offers keyboard-interactive (the lab's sshd runs without PAM).
-const keys = ssh2.utils.generateKeyPairSync('ed25519');
+// ssh2's generator now and then writes an ed25519 key its own parser rejects ("Malformed OpenSSH private key"):
+// take the first one it reads back.
+const keys = ((): { private: string; public: string } => {
+  for (let i = 0; i < 10; i++) {
+    const k = ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(k.private) instanceof Error)) return k;
+  }
+  throw new Error('ssh2 generated no host key it can read in 10 tries');
+})();
 const dir = mkdtempSync(join(tmpdir(), 'omsrun-kbd-'));
 const prompts: string[][] = [];
 const server = new ssh2.Server({ hostKeys: [keys.private] }, (client) => {
