@@ -31,7 +31,7 @@ const MASKED_UNITS = ['apt-daily.timer', 'apt-daily-upgrade.timer', 'dpkg-db-bac
 export const ROOTFS_RECIPE = {
   suite: 'bookworm',
   variant: 'minbase',
-  include: ['systemd-sysv', 'openssh-server', 'dbus', 'iproute2', 'sudo', 'procps'],
+  include: ['systemd-sysv', 'openssh-server', 'dbus', 'iproute2', 'sudo', 'procps', 'cron', 'kmod', 'passwd', 'gnupg'],
   sshdDropIn: SSHD_DROP_IN,
   masked: MASKED_UNITS,
   tester: { user: TESTER_USER, password: TESTER_PASSWORD },
