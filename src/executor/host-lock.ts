@@ -41,6 +41,22 @@ const RELEASE = 'if grep -qF "$2" "$1/holder" 2>/dev/null; then rm -rf "$1"; fi'
 // A folder whose holder is not written yet counts as free: its taker is still between mkdir and printf.
 const PEEK = `h=; { IFS= read -r h < "$1/holder"; } 2>/dev/null; [ -z "$h" ] || printf '%s\\n' "$h"`;
 
+// Removing a stale holder's lock: the check and the removal must be one step, or two runs that both saw the stale
+// holder could each remove it, the later one deleting the lock the earlier one had just taken. A takeover folder
+// beside the lock lets one run at a time do both; one left by a run that died inside these lines goes after a minute.
+const STALE_RELEASE = [
+  'm="$1.takeover"',
+  'for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do',
+  '  if mkdir "$m" 2>/dev/null; then',
+  '    if grep -qF "$2" "$1/holder" 2>/dev/null; then rm -rf "$1"; fi',
+  '    rmdir "$m"; exit 0',
+  '  fi',
+  '  find "$m" -maxdepth 0 -mmin +1 -exec rmdir {} \\; 2>/dev/null',
+  '  sleep 0.1',
+  'done',
+  'echo "another run is taking over $1 ($m exists)" >&2; exit 1',
+].join('\n');
+
 const FORCE_RELEASE = 'if [ -d "$1" ]; then cat "$1/holder" 2>/dev/null; rm -rf "$1"; fi';
 
 /** One try at the lock; a stale lock (see isStale) is taken over once. Waiting is the caller's (see lock-set.ts). */
@@ -58,7 +74,7 @@ export async function acquireLock(
     if (replaced || !isStale(r.stdout, holder.controller)) return { kind: 'held', holder: describeHolder(r.stdout) };
     // Only the stale holder's own lock is removed: another run that took it over first keeps its new one.
     const staleRun = runIdOf(r.stdout);
-    if (staleRun) await releaseLock(conn, path, staleRun, o.become);
+    if (staleRun) await conn.exec(['/bin/sh', '-c', STALE_RELEASE, 'sh', path, staleRun], { become: o.become, signal: o.signal, ownScript: true });
     else await forceReleaseLock(conn, path, o.become);
     replaced = describeHolder(r.stdout);
   }

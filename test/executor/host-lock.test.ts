@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -101,5 +101,23 @@ describe('stale lock takeover', () => {
     const got = await acquireLock(conn, lock, holder('run-slow'), { signal: new AbortController().signal });
     expect(got).toEqual({ kind: 'held', holder: 'ops@ctl (pid 1) running site.yml since 2026-11-22T00:00:00Z' });
     expect(JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')).run_id).toBe('run-fast');
+  });
+
+  it('gives a stale lock to exactly one of several runs taking it over at the same moment (30 rounds of 6)', async () => {
+    const signal = new AbortController().signal;
+    for (let round = 0; round < 30; round++) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'omsrun-lock-'));
+      dirs.push(dir);
+      const lock = path.join(dir, 'lock');
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'holder'), `${JSON.stringify(stale())}\n`);
+      const got = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => acquireLock(new LocalConnection(), lock, holder(`run-${i}`), { signal })),
+      );
+      const winners = got.flatMap((g, i) => (g.kind === 'acquired' ? [`run-${i}`] : []));
+      expect(winners).toHaveLength(1);
+      expect(JSON.parse(readFileSync(path.join(lock, 'holder'), 'utf8')).run_id).toBe(winners[0]);
+      expect(existsSync(`${lock}.takeover`)).toBe(false);
+    }
   });
 });
