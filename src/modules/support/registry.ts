@@ -13,6 +13,7 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
+import { groupModule } from '../group.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
@@ -28,6 +29,7 @@ import { statModule } from '../stat.js';
 import { systemdModule } from '../systemd.js';
 import { templateModule } from '../template.js';
 import { uriModule } from '../uri.js';
+import { userModule } from '../user.js';
 import { waitForModule } from '../wait-for.js';
 import { yumModule } from '../yum.js';
 
@@ -46,6 +48,7 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
+  groupModule,
   iniFileModule,
   lineinfileModule,
   mysqlQueryModule,
@@ -60,6 +63,7 @@ const all: Module[] = [
   systemdModule,
   templateModule,
   uriModule,
+  userModule,
   waitForModule,
   yumModule,
 ] as Module[];
