@@ -17,7 +17,6 @@ const INSTEAD: Record<string, string> = {
   mysql_db: 'mysql_query',
   mysql_user: 'mysql_query',
   docker_image: 'docker_image_load',
-  sysctl: 'lineinfile in /etc/sysctl.d/NAME.conf, then `command: sysctl --system`',
   cron: 'copy or blockinfile into /etc/cron.d/NAME',
   known_hosts: 'lineinfile on ~/.ssh/known_hosts',
   mount: 'lineinfile on /etc/fstab, then `command: mount PATH`',

@@ -26,6 +26,7 @@ import { setFactModule } from '../set-fact.js';
 import { setupModule } from '../setup.js';
 import { shellModule } from '../shell.js';
 import { statModule } from '../stat.js';
+import { sysctlModule } from '../sysctl.js';
 import { systemdModule } from '../systemd.js';
 import { templateModule } from '../template.js';
 import { uriModule } from '../uri.js';
@@ -60,6 +61,7 @@ const all: Module[] = [
   setupModule,
   shellModule,
   statModule,
+  sysctlModule,
   systemdModule,
   templateModule,
   uriModule,

@@ -6,6 +6,7 @@ import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { groupModule } from '../../src/modules/group.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
+import { sysctlModule } from '../../src/modules/sysctl.js';
 import { userModule } from '../../src/modules/user.js';
 import { omsrun } from '../cli/cli-helper.js';
 import { makeContext } from '../helpers/module-context.js';
@@ -17,7 +18,7 @@ const NAME = 'saacct';
 const HASH1 = '$6$saltsalt$5UM9GnVVYclJ/zHdcnL2jHGMzxHa7REpuNu2.8e15yeg2tk/cnLCcNLXxvduTTaWH7zkBxXwRXXd3c4JfZfz61';
 const HASH2 = '$6$pepper12$sjIoAyukALBBOKB9HddC/jzfWJJtcD4yWlbWYe3olxoFZnGiORI5nfQ8xviY/8YRMdc9TmrRjoGuRjKcaVw3m1';
 
-describe.skipIf(!labEnabled())('account and system modules on a whole-system lab host', () => {
+describe.skipIf(!labEnabled())('user, group, sysctl, cron and getent on a whole-system lab host', () => {
   let lab: Lab;
   let host: LabHost;
   let root: SshConnection;
@@ -183,5 +184,64 @@ describe.skipIf(!labEnabled())('account and system modules on a whole-system lab
       expect(all).toContain('"password":"********"');
       for (const secret of [HASH1, HASH2, HASH1.slice(12), HASH2.slice(12)]) expect(all).not.toContain(secret);
     }, 120_000);
+  });
+
+  describe('sysctl', () => {
+    // The lab host has its own network namespace with /proc/sys/net writable; vm.* and kernel.* are the machine's, read-only.
+    const FILE = '/etc/sysctl.d/90-oms.conf';
+    const live = () => sh('sysctl -n net.core.somaxconn');
+
+    it('writes the file and sets the value (check mode first changes nothing), then changes nothing', async () => {
+      const before = await live();
+      const args = { name: 'net.core.somaxconn', value: 1024, sysctl_file: FILE };
+      const checked = await run(sysctlModule, args, { checkMode: true, diffMode: true });
+      expect(checked).toMatchObject({ changed: true, msg: `${FILE}: net.core.somaxconn=1024, net.core.somaxconn ${before} -> 1024` });
+      expect(checked.diff?.[0]).toMatchObject({ path: FILE, before: '', after: 'net.core.somaxconn=1024\n' });
+      expect(await sh(`cat ${FILE} 2>&1; sysctl -n net.core.somaxconn`)).toBe(`cat: ${FILE}: No such file or directory\n${before}`);
+      const first = await run(sysctlModule, args);
+      expect(first, first.msg).toMatchObject({ changed: true, data: { name: 'net.core.somaxconn', value: '1024', sysctl_file: FILE } });
+      expect(await sh(`cat ${FILE}`)).toBe('net.core.somaxconn=1024');
+      expect(await live()).toBe('1024');
+      expect(await run(sysctlModule, args)).toMatchObject({ changed: false });
+    });
+
+    it('leaves a live value alone unless sysctl_set, as Ansible does', async () => {
+      await sh('sysctl -w net.core.somaxconn=2048');
+      expect(await run(sysctlModule, { name: 'net.core.somaxconn', value: '1024', sysctl_file: FILE })).toMatchObject({ changed: false });
+      const set = await run(sysctlModule, { name: 'net.core.somaxconn', value: '1024', sysctl_file: FILE, sysctl_set: true });
+      expect(set).toMatchObject({ changed: true, msg: 'net.core.somaxconn set to 1024' });
+      expect(await live()).toBe('1024');
+      expect(await run(sysctlModule, { name: 'net.core.somaxconn', value: '1024', sysctl_file: FILE, sysctl_set: true })).toMatchObject({ changed: false });
+    });
+
+    it('replaces the line in a file with other keys and comments, and loads the file', async () => {
+      await sh(`printf '# tuned for OMS\\nnet.ipv4.tcp_fin_timeout = 30\\nnet.core.somaxconn = 1024\\nnet.core.somaxconn=999\\n' > ${FILE}`);
+      const out = await run(sysctlModule, { name: 'net.core.somaxconn', value: 4000, sysctl_file: FILE });
+      expect(out, out.msg).toMatchObject({ changed: true });
+      expect(await sh(`cat ${FILE}`)).toBe('# tuned for OMS\nnet.ipv4.tcp_fin_timeout = 30\nnet.core.somaxconn=4000');
+      expect(await sh('sysctl -n net.core.somaxconn net.ipv4.tcp_fin_timeout')).toBe('4000\n30');
+      const gone = await run(sysctlModule, { name: 'net.core.somaxconn', state: 'absent', sysctl_file: FILE });
+      expect(gone).toMatchObject({ changed: true });
+      expect(await sh(`cat ${FILE}`)).toBe('# tuned for OMS\nnet.ipv4.tcp_fin_timeout = 30');
+      expect(await run(sysctlModule, { name: 'net.core.somaxconn', state: 'absent', sysctl_file: FILE })).toMatchObject({ changed: false });
+    });
+
+    it('a key the container may not set fails, naming it, and the file stays unchanged', async () => {
+      const before = await sh('cat /etc/sysctl.conf | sha256sum');
+      const out = await run(sysctlModule, { name: 'vm.max_map_count', value: 262144 });
+      expect(out.failed).toBe(true);
+      expect(out.msg).toBe('sysctl failed (rc 1): sysctl: permission denied on key "vm.max_map_count"; /etc/sysctl.conf was left unchanged');
+      expect(await sh('cat /etc/sysctl.conf | sha256sum')).toBe(before);
+      expect(await run(sysctlModule, { name: 'vm.max_map_count', value: 262144 }, { checkMode: true })).toMatchObject({ changed: true });
+    });
+
+    it('an unknown key fails, unless ignoreerrors', async () => {
+      const out = await run(sysctlModule, { name: 'net.core.no_such_key', value: 1, sysctl_file: FILE });
+      expect(out).toMatchObject({ failed: true });
+      expect(out.msg).toBe(`cannot read net.core.no_such_key on ${host.name}: sysctl: cannot stat /proc/sys/net/core/no_such_key: No such file or directory; check the key, or set ignoreerrors: true`);
+      const ignored = await run(sysctlModule, { name: 'net.core.no_such_key', value: 1, sysctl_file: FILE, ignoreerrors: true });
+      expect(ignored, ignored.msg).toMatchObject({ changed: true });
+      expect(await sh(`tail -n 1 ${FILE}`)).toBe('net.core.no_such_key=1');
+    });
   });
 });
