@@ -17,7 +17,6 @@ const INSTEAD: Record<string, string> = {
   mysql_db: 'mysql_query',
   mysql_user: 'mysql_query',
   docker_image: 'docker_image_load',
-  cron: 'copy or blockinfile into /etc/cron.d/NAME',
   known_hosts: 'lineinfile on ~/.ssh/known_hosts',
   mount: 'lineinfile on /etc/fstab, then `command: mount PATH`',
   git: 'command (e.g. `command: { cmd: git clone URL DEST, creates: DEST }`)',

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { cronModule } from '../../src/modules/cron.js';
 import { groupModule } from '../../src/modules/group.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
@@ -242,6 +243,61 @@ describe.skipIf(!labEnabled())('user, group, sysctl, cron and getent on a whole-
       const ignored = await run(sysctlModule, { name: 'net.core.no_such_key', value: 1, sysctl_file: FILE, ignoreerrors: true });
       expect(ignored, ignored.msg).toMatchObject({ changed: true });
       expect(await sh(`tail -n 1 ${FILE}`)).toBe('net.core.no_such_key=1');
+    });
+  });
+
+  describe('cron', () => {
+    const tab = (user: string) => sh(`crontab -l -u ${user} 2>&1`);
+
+    it('adds a job to a user\'s crontab under its marker (check mode first changes nothing), then changes nothing', async () => {
+      const args = { name: 'backup', user: 'tester', minute: 0, hour: 2, job: '/usr/local/bin/backup >/dev/null 2>&1' };
+      const checked = await run(cronModule, args, { checkMode: true, diffMode: true });
+      expect(checked).toMatchObject({ changed: true, msg: 'crontab of tester: job backup added', diff: [{ before: '', after: '#Ansible: backup\n0 2 * * * /usr/local/bin/backup >/dev/null 2>&1\n' }] });
+      expect(await tab('tester')).toBe('no crontab for tester');
+      const first = await run(cronModule, args);
+      expect(first, first.msg).toMatchObject({ changed: true, msg: 'job backup added', data: { jobs: ['backup'], envs: [] } });
+      expect(await tab('tester')).toBe('#Ansible: backup\n0 2 * * * /usr/local/bin/backup >/dev/null 2>&1');
+      expect(await run(cronModule, args)).toMatchObject({ changed: false, data: { jobs: ['backup'] } });
+    });
+
+    it('converges a crontab Ansible wrote: updates only its own line, disables, adds a variable on top', async () => {
+      await sh("printf 'MAILTO=ops\\n# by hand\\n*/5 * * * * /bin/true\\n#Ansible: backup\\n0 3 * * * /usr/local/bin/backup\\n' | crontab -u tester -");
+      const args = { name: 'backup', user: 'tester', minute: '0', hour: '2', job: '/usr/local/bin/backup' };
+      expect(await run(cronModule, args)).toMatchObject({ changed: true, msg: 'job backup updated' });
+      expect(await tab('tester')).toBe('MAILTO=ops\n# by hand\n*/5 * * * * /bin/true\n#Ansible: backup\n0 2 * * * /usr/local/bin/backup');
+      expect(await run(cronModule, { ...args, disabled: true })).toMatchObject({ changed: true });
+      expect(await run(cronModule, { ...args, disabled: true })).toMatchObject({ changed: false });
+      expect(await run(cronModule, { name: 'PATH', env: true, job: '/usr/bin:/bin', user: 'tester', insertafter: 'MAILTO' })).toMatchObject({ changed: true, msg: 'variable PATH added' });
+      expect(await run(cronModule, { name: 'nightly', special_time: 'daily', job: '/bin/date', user: 'tester' })).toMatchObject({ changed: true });
+      expect(await tab('tester')).toBe('MAILTO=ops\nPATH="/usr/bin:/bin"\n# by hand\n*/5 * * * * /bin/true\n#Ansible: backup\n#0 2 * * * /usr/local/bin/backup\n#Ansible: nightly\n@daily /bin/date');
+      expect(await run(cronModule, { name: 'backup', user: 'tester', state: 'absent' })).toMatchObject({ changed: true, msg: 'job backup removed', data: { jobs: ['nightly'], envs: ['MAILTO', 'PATH'] } });
+      expect(await run(cronModule, { name: 'backup', user: 'tester', state: 'absent' })).toMatchObject({ changed: false });
+    });
+
+    it('a line crontab refuses fails the task and leaves the crontab as it was', async () => {
+      const before = await tab('tester');
+      const out = await run(cronModule, { name: 'bad', user: 'tester', minute: '99', job: '/bin/true' });
+      expect(out.failed).toBe(true);
+      expect(out.msg).toMatch(/^crontab refused the new crontab \(rc 1\), which was not installed: .*bad minute/s);
+      expect(await tab('tester')).toBe(before);
+      expect(await sh('ls /tmp | grep -c "^tmp\\." || true')).toBe('0');
+    });
+
+    it('names a user that does not exist', async () => {
+      const out = await run(cronModule, { name: 'x', user: 'nosuch', job: '/bin/true' });
+      expect(out).toMatchObject({ failed: true, msg: "cannot read the crontab of nosuch: crontab:  user `nosuch' unknown" });
+    });
+
+    it('writes a job into /etc/cron.d with its user, once; root\'s own crontab through sudo', async () => {
+      const args = { name: 'cleanup', cron_file: 'omsrun-cleanup', user: 'root', minute: '*/10', job: 'find /tmp -mtime +7 -delete' };
+      const first = await run(cronModule, args);
+      expect(first, first.msg).toMatchObject({ changed: true, data: { jobs: ['cleanup'] } });
+      expect(await sh('cat /etc/cron.d/omsrun-cleanup; stat -c %a /etc/cron.d/omsrun-cleanup')).toBe('#Ansible: cleanup\n*/10 * * * * root find /tmp -mtime +7 -delete\n644');
+      expect(await run(cronModule, args)).toMatchObject({ changed: false });
+      const become = { user: 'root', password: lab.tester.password };
+      expect(await run(cronModule, { name: 'root job', job: '/bin/true', hour: '4', minute: '0' }, { conn: tester, become })).toMatchObject({ changed: true });
+      expect(await tab('root')).toBe('#Ansible: root job\n0 4 * * * /bin/true');
+      expect(await run(cronModule, { name: 'root job', job: '/bin/true', hour: '4', minute: '0' }, { conn: tester, become })).toMatchObject({ changed: false });
     });
   });
 });

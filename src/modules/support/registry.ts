@@ -5,6 +5,7 @@ import { authorizedKeyModule } from '../authorized-key.js';
 import { blockinfileModule } from '../blockinfile.js';
 import { commandModule } from '../command.js';
 import { copyModule } from '../copy.js';
+import { cronModule } from '../cron.js';
 import { debugModule } from '../debug.js';
 import { dnfModule } from '../dnf.js';
 import { dockerContainerModule } from '../docker-container.js';
@@ -41,6 +42,7 @@ const all: Module[] = [
   blockinfileModule,
   commandModule,
   copyModule,
+  cronModule,
   debugModule,
   dnfModule,
   dockerContainerModule,
