@@ -99,10 +99,12 @@ export async function startSystemHost(host: LabHost, images: SystemImages): Prom
   // The shell joins the host's own cgroups first: nspawn with --keep-unit makes its supervisor and payload groups there.
   // The container gets the unified (v2) hierarchy: under this machine's hybrid layout systemd inside would otherwise
   // never hear that a service's cgroup became empty, and a stop would wait in final-sigterm until its timeout.
+  // /proc/sys/net is writable (the host's network namespace is its own, so net.* keys touch that host only); the rest
+  // of /proc/sys stays read-only, since vm.* and most kernel.* keys are the machine's.
   const enter = cgroups.map((c) => `echo $$ > '${c}/cgroup.procs'`).join('; ');
   const log = openSync(join(host.dir, 'console.log'), 'w');
   const child = spawn('sh', ['-ec', `${enter}; exec "$@"`, 'sh', ...nspawn], {
-    detached: true, stdio: ['ignore', log, log], env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' },
+    detached: true, stdio: ['ignore', log, log], env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1', SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network' },
   });
   closeSync(log);
   child.unref();

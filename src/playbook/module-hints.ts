@@ -5,8 +5,6 @@ import { qualifiedName } from './fqcn.js';
 /** Ansible modules omsrun has no twin of, and how to do their job here. */
 const INSTEAD: Record<string, string> = {
   pip: 'command (e.g. `command: pip install NAME`)',
-  user: 'command (e.g. `command: { cmd: useradd -m NAME, creates: /home/NAME }`)',
-  group: 'command (e.g. `command: groupadd NAME`)',
   get_url: 'uri, or `command: { cmd: curl -fsSLo DEST URL, creates: DEST }`',
   unarchive: 'copy, then `command: { cmd: tar -xf FILE -C DIR, creates: DIR/... }`',
   archive: 'command (e.g. `command: tar -czf DEST SRC`)',
@@ -19,8 +17,6 @@ const INSTEAD: Record<string, string> = {
   mysql_db: 'mysql_query',
   mysql_user: 'mysql_query',
   docker_image: 'docker_image_load',
-  sysctl: 'lineinfile in /etc/sysctl.d/NAME.conf, then `command: sysctl --system`',
-  cron: 'copy or blockinfile into /etc/cron.d/NAME',
   known_hosts: 'lineinfile on ~/.ssh/known_hosts',
   mount: 'lineinfile on /etc/fstab, then `command: mount PATH`',
   git: 'command (e.g. `command: { cmd: git clone URL DEST, creates: DEST }`)',

@@ -5,6 +5,7 @@ import { authorizedKeyModule } from '../authorized-key.js';
 import { blockinfileModule } from '../blockinfile.js';
 import { commandModule } from '../command.js';
 import { copyModule } from '../copy.js';
+import { cronModule } from '../cron.js';
 import { debugModule } from '../debug.js';
 import { dnfModule } from '../dnf.js';
 import { dockerContainerModule } from '../docker-container.js';
@@ -13,6 +14,7 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
+import { groupModule } from '../group.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
@@ -25,9 +27,11 @@ import { setFactModule } from '../set-fact.js';
 import { setupModule } from '../setup.js';
 import { shellModule } from '../shell.js';
 import { statModule } from '../stat.js';
+import { sysctlModule } from '../sysctl.js';
 import { systemdModule } from '../systemd.js';
 import { templateModule } from '../template.js';
 import { uriModule } from '../uri.js';
+import { userModule } from '../user.js';
 import { waitForModule } from '../wait-for.js';
 import { yumModule } from '../yum.js';
 
@@ -38,6 +42,7 @@ const all: Module[] = [
   blockinfileModule,
   commandModule,
   copyModule,
+  cronModule,
   debugModule,
   dnfModule,
   dockerContainerModule,
@@ -46,6 +51,7 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
+  groupModule,
   iniFileModule,
   lineinfileModule,
   mysqlQueryModule,
@@ -57,9 +63,11 @@ const all: Module[] = [
   setupModule,
   shellModule,
   statModule,
+  sysctlModule,
   systemdModule,
   templateModule,
   uriModule,
+  userModule,
   waitForModule,
   yumModule,
 ] as Module[];
