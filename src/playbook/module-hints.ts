@@ -11,9 +11,7 @@ const INSTEAD: Record<string, string> = {
   unarchive: 'copy, then `command: { cmd: tar -xf FILE -C DIR, creates: DIR/... }`',
   archive: 'command (e.g. `command: tar -czf DEST SRC`)',
   synchronize: 'copy',
-  slurp: 'fetch',
   script: 'copy, then shell',
-  raw: 'shell',
   pause: 'wait_for',
   wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
   mysql_db: 'mysql_query',
@@ -28,7 +26,6 @@ const INSTEAD: Record<string, string> = {
   timezone: 'command (e.g. `command: timedatectl set-timezone ZONE`)',
   reboot: 'command (`shell: sleep 2 && reboot`), then wait_for',
   assemble: 'template',
-  find: 'command (e.g. `command: find PATH -name GLOB`) with register',
 };
 
 // The hint for an unknown module: its collection prefix, its omsrun counterpart, or a near name.

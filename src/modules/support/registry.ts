@@ -13,6 +13,7 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
+import { findModule } from '../find.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
@@ -20,10 +21,12 @@ import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
+import { rawModule } from '../raw.js';
 import { serviceModule } from '../service.js';
 import { setFactModule } from '../set-fact.js';
 import { setupModule } from '../setup.js';
 import { shellModule } from '../shell.js';
+import { slurpModule } from '../slurp.js';
 import { statModule } from '../stat.js';
 import { systemdModule } from '../systemd.js';
 import { templateModule } from '../template.js';
@@ -46,16 +49,19 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
+  findModule,
   iniFileModule,
   lineinfileModule,
   mysqlQueryModule,
   omsSettingsModule,
   replaceModule,
   packageModule,
+  rawModule,
   serviceModule,
   setFactModule,
   setupModule,
   shellModule,
+  slurpModule,
   statModule,
   systemdModule,
   templateModule,
