@@ -1,11 +1,16 @@
 // slurp, find, raw, get_url, unarchive, script and git over real SSH to a lab host (OpenSSH, sudo with a password),
 // against files written on the host's /data and, for get_url, a real HTTP server on the lab bridge.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import type { SshTarget } from '../../src/connection/ssh/target.js';
 import { findModule } from '../../src/modules/find.js';
+import { getUrlModule } from '../../src/modules/get-url.js';
+import { downloadTo } from '../../src/modules/support/download.js';
 import { rawModule } from '../../src/modules/raw.js';
 import { slurpModule } from '../../src/modules/slurp.js';
 import type { Module, ModuleContext } from '../../src/modules/support/module.js';
@@ -16,10 +21,33 @@ import { makeContext } from '../helpers/module-context.js';
 
 const side = useSideLab('fyev', 1, '/var/tmp/omsrun-fy');
 
+const sha = (algo: string, body: string | Buffer) => createHash(algo).update(body).digest('hex');
+
+// What the HTTP server on the lab bridge serves, and the requests it saw (with their Authorization header).
+const served: Record<string, string | Buffer> = {};
+const requests: { url: string; auth?: string; token?: string }[] = [];
+const AUTH = `Basic ${Buffer.from('fetch:s3cret-pass').toString('base64')}`;
+
+function startServer(host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    requests.push({ url: req.url ?? '', auth: req.headers.authorization, token: req.headers['x-token'] as string | undefined });
+    if (req.url?.startsWith('/private/') && req.headers.authorization !== AUTH) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="lab"' }).end('no');
+      return;
+    }
+    const body = served[(req.url ?? '').replace(/^\/private/, '').replace(/\?.*$/, '')];
+    if (body === undefined) res.writeHead(404).end('not here');
+    else res.writeHead(200, { 'Content-Length': Buffer.byteLength(body) }).end(body);
+  });
+  return new Promise((done) => server.listen(0, host, () => done(server)));
+}
+
 describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => {
   let h1: LabHost;
   let root: SshConnection;
   let tester: SshConnection;
+  let server: Server;
+  let base = '';
   const target = (over: Partial<SshTarget> = {}): SshTarget => ({
     host: h1.name, address: h1.ip, port: 22, user: 'root', privateKeyFile: side.lab.keyFile, hostKeyPolicy: 'strict',
     knownHostsFile: side.lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000, ...over,
@@ -37,9 +65,12 @@ describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => 
     tester = new SshConnection(target({ user: 'tester', password: side.lab.tester.password, privateKeyFile: undefined }));
     await Promise.all([root.connect(), tester.connect()]);
     mkdirSync(onHost('fy'), { recursive: true });
+    server = await startServer(side.lab.bridgeIp);
+    base = `http://${side.lab.bridgeIp}:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
     await Promise.all([root?.close(), tester?.close()]);
+    await new Promise((done) => server?.close(done));
   });
 
   it('slurp: every byte of a binary file comes back as base64, through sudo too; a missing file fails by name', async () => {
@@ -107,5 +138,95 @@ describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => 
     expect(await run(rawModule, { cmd: 'rm /data/fy/raw-mark' }, { checkMode: true })).toMatchObject({ changed: false, skipped: true });
     expect(readdirSync(onHost('fy'))).toContain('raw-mark');
     expect(readFileSync(onHost('fy/raw-mark'), 'utf8')).toBe('');
+  });
+
+  it('get_url: downloads into a file or a folder, then leaves it alone; a checksum match skips the download, a change brings it again', async () => {
+    const body = Buffer.concat([Buffer.from('release 1.0\n'), Buffer.from([0, 255, 1])]);
+    served['/app-1.0.tar'] = body;
+    mkdirSync(onHost('fy/dl'), { recursive: true });
+    const dest = '/data/fy/dl/app.tar';
+    const first = await run(getUrlModule, { url: `${base}/app-1.0.tar`, dest, mode: '0640' });
+    expect(first).toMatchObject({ changed: true, msg: `OK (${body.length} bytes)`, data: { dest, url: `${base}/app-1.0.tar`, size: body.length, sha256sum: sha('sha256', body) } });
+    expect(readFileSync(onHost('fy/dl/app.tar'))).toEqual(body);
+    expect(statSync(onHost('fy/dl/app.tar')).mode & 0o777).toBe(0o640);
+    // Again: the file is there and no checksum is asked, so nothing is downloaded.
+    const count = requests.length;
+    expect(await run(getUrlModule, { url: `${base}/app-1.0.tar`, dest, mode: '0640' })).toMatchObject({ changed: false, msg: 'file already exists' });
+    expect(requests.length).toBe(count);
+    // A mode alone changes without a download.
+    expect(await run(getUrlModule, { url: `${base}/app-1.0.tar`, dest, mode: '0600' })).toMatchObject({ changed: true, msg: `attributes of ${dest} set` });
+    expect(statSync(onHost('fy/dl/app.tar')).mode & 0o777).toBe(0o600);
+    expect(requests.length).toBe(count);
+    // Every algorithm: a matching file is not downloaded again.
+    for (const algo of ['md5', 'sha1', 'sha256', 'sha512']) {
+      expect(await run(getUrlModule, { url: `${base}/app-1.0.tar`, dest, checksum: `${algo}:${sha(algo, body)}` })).toMatchObject({ changed: false, msg: 'file already exists with the checksum wanted' });
+    }
+    expect(requests.length).toBe(count);
+    // force: downloaded, but the same content is no change.
+    expect(await run(getUrlModule, { url: `${base}/app-1.0.tar`, dest, force: true })).toMatchObject({ changed: false });
+    expect(requests.length).toBe(count + 1);
+    // New content on the server and force: replaced.
+    served['/app-1.0.tar'] = 'release 1.0 rebuilt\n';
+    expect(await run(getUrlModule, { url: `${base}/app-1.0.tar`, dest, force: true })).toMatchObject({ changed: true });
+    expect(readFileSync(onHost('fy/dl/app.tar'), 'utf8')).toBe('release 1.0 rebuilt\n');
+    expect(statSync(onHost('fy/dl/app.tar')).mode & 0o777).toBe(0o600);
+    // Into a folder: the URL's last part names the file; check mode reports and writes nothing.
+    served['/pkg/tool-2.1.bin'] = 'tool\n';
+    expect(await run(getUrlModule, { url: `${base}/pkg/tool-2.1.bin?x=1`, dest: '/data/fy/dl/' }, { checkMode: true })).toMatchObject({ changed: true, msg: `download ${base}/pkg/tool-2.1.bin?x=1 to /data/fy/dl/tool-2.1.bin` });
+    expect(existsSync(onHost('fy/dl/tool-2.1.bin'))).toBe(false);
+    expect(await run(getUrlModule, { url: `${base}/pkg/tool-2.1.bin?x=1`, dest: '/data/fy/dl' })).toMatchObject({ changed: true, data: { dest: '/data/fy/dl/tool-2.1.bin' } });
+    expect(readFileSync(onHost('fy/dl/tool-2.1.bin'), 'utf8')).toBe('tool\n');
+    expect(readdirSync(onHost('fy/dl')).filter((f) => f.includes('omsrun'))).toEqual([]);
+  });
+
+  it('get_url: a checksum mismatch fails and leaves nothing behind; a checksum file by URL; errors name what happened', async () => {
+    served['/db.tar'] = 'database\n';
+    served['/SHA256SUMS'] = `${sha('sha256', 'other')}  other.tar\n${sha('sha256', 'database\n')} *db.tar\n`;
+    mkdirSync(onHost('fy/dl2'), { recursive: true });
+    writeFileSync(onHost('fy/dl2/db.tar'), 'old database\n');
+    const bad = await run(getUrlModule, { url: `${base}/db.tar`, dest: '/data/fy/dl2/db.tar', checksum: `sha256:${sha('sha256', 'something else')}` });
+    expect(bad).toMatchObject({ failed: true, msg: `the checksum of ${base}/db.tar did not match ${sha('sha256', 'something else')}; it was ${sha('sha256', 'database\n')}. /data/fy/dl2/db.tar is unchanged` });
+    expect(readFileSync(onHost('fy/dl2/db.tar'), 'utf8')).toBe('old database\n');
+    expect(readdirSync(onHost('fy/dl2'))).toEqual(['db.tar']);
+    // The checksum from a checksum file: the old file differs, so it is downloaded, then left alone.
+    const args = { url: `${base}/db.tar`, dest: '/data/fy/dl2/db.tar', checksum: `sha256:${base}/SHA256SUMS` };
+    expect(await run(getUrlModule, args)).toMatchObject({ changed: true, data: { checksum: `sha256:${sha('sha256', 'database\n')}` } });
+    expect(readFileSync(onHost('fy/dl2/db.tar'), 'utf8')).toBe('database\n');
+    expect(await run(getUrlModule, args)).toMatchObject({ changed: false });
+    expect(await run(getUrlModule, { ...args, url: `${base}/nope.tar`, dest: '/data/fy/dl2/nope.tar' })).toMatchObject({ failed: true, msg: `the checksum file ${base}/SHA256SUMS has no line for nope.tar` });
+    expect(await run(getUrlModule, { url: `${base}/missing.tar`, dest: '/data/fy/dl2/missing.tar' })).toMatchObject({
+      failed: true, msg: `cannot download ${base}/missing.tar: The requested URL returned error: 404`,
+    });
+    expect(await run(getUrlModule, { url: `${base}/db.tar`, dest: '/data/fy/none/db.tar' })).toMatchObject({
+      failed: true, msg: 'the folder of /data/fy/none/db.tar does not exist; create it first (file: state=directory)',
+    });
+    expect(readdirSync(onHost('fy/dl2'))).toEqual(['db.tar']);
+  });
+
+  it('get_url: credentials and headers reach the server through sudo, never on the command line; wget works as curl does', async () => {
+    served['/secret.txt'] = 'classified\n';
+    mkdirSync(onHost('fy/dl3'), { recursive: true });
+    const args = { url: `${base}/private/secret.txt`, dest: '/data/fy/dl3/secret.txt', url_username: 'fetch', url_password: 's3cret-pass', headers: { 'X-Token': 'tok-123' }, owner: 'tester', mode: '0600' };
+    const seen: string[][] = [];
+    const spy = { ...tester, host: tester.host, transport: tester.transport, capabilities: tester.capabilities, exec: (argv: string[], o?: object) => (seen.push(argv), tester.exec(argv, o)) } as unknown as SshConnection;
+    expect(await run(getUrlModule, args, asTester({ conn: spy }))).toMatchObject({ changed: true });
+    expect(readFileSync(onHost('fy/dl3/secret.txt'), 'utf8')).toBe('classified\n');
+    expect(statSync(onHost('fy/dl3/secret.txt')).uid).toBe(side.lab.tester.uid);
+    expect(requests.at(-1)).toEqual({ url: '/private/secret.txt', auth: AUTH, token: 'tok-123' });
+    expect(JSON.stringify(seen)).not.toContain('s3cret');
+    expect(JSON.stringify(seen)).not.toContain('tok-123');
+    const denied = await run(getUrlModule, { ...args, url_password: 'wrong-pass', force: true });
+    expect(denied).toMatchObject({ failed: true, msg: `cannot download ${base}/private/secret.txt: The requested URL returned error: 401` });
+    expect(denied.msg).not.toContain('wrong-pass');
+    // wget, with the same config on stdin: the download script by hand, as the module runs it.
+    const ctx = makeContext({ conn: root, host: h1.name });
+    const req = { url: `${base}/private/secret.txt`, headers: { 'X-Token': 'tok-w' }, username: 'fetch', password: 's3cret-pass', validateCerts: true, timeout: 10 };
+    const got = await downloadTo(ctx, 'wget', req, '/data/fy/dl3/.wget-tmp', 'md5');
+    expect(got).toEqual({ size: 11, sha256: sha('sha256', 'classified\n'), checksum: sha('md5', 'classified\n') });
+    expect(readFileSync(onHost('fy/dl3/.wget-tmp'), 'utf8')).toBe('classified\n');
+    expect(requests.at(-1)).toEqual({ url: '/private/secret.txt', auth: AUTH, token: 'tok-w' });
+    const failedWget = await downloadTo(ctx, 'wget', { ...req, url: `${base}/gone` }, '/data/fy/dl3/.wget-gone', '');
+    expect(failedWget).toBe(`cannot download ${base}/gone: ERROR 404: Not Found.`);
+    expect(existsSync(onHost('fy/dl3/.wget-gone'))).toBe(false);
   });
 });

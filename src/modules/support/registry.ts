@@ -14,6 +14,7 @@ import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
 import { findModule } from '../find.js';
+import { getUrlModule } from '../get-url.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
@@ -50,6 +51,7 @@ const all: Module[] = [
   fetchModule,
   fileModule,
   findModule,
+  getUrlModule,
   iniFileModule,
   lineinfileModule,
   mysqlQueryModule,
