@@ -7,7 +7,6 @@ const INSTEAD: Record<string, string> = {
   pip: 'command (e.g. `command: pip install NAME`)',
   user: 'command (e.g. `command: { cmd: useradd -m NAME, creates: /home/NAME }`)',
   group: 'command (e.g. `command: groupadd NAME`)',
-  unarchive: 'copy, then `command: { cmd: tar -xf FILE -C DIR, creates: DIR/... }`',
   archive: 'command (e.g. `command: tar -czf DEST SRC`)',
   synchronize: 'copy',
   script: 'copy, then shell',

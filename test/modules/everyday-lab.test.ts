@@ -1,5 +1,6 @@
 // slurp, find, raw, get_url, unarchive, script and git over real SSH to a lab host (OpenSSH, sudo with a password),
 // against files written on the host's /data and, for get_url, a real HTTP server on the lab bridge.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -13,6 +14,7 @@ import { getUrlModule } from '../../src/modules/get-url.js';
 import { downloadTo } from '../../src/modules/support/download.js';
 import { rawModule } from '../../src/modules/raw.js';
 import { slurpModule } from '../../src/modules/slurp.js';
+import { unarchiveModule } from '../../src/modules/unarchive.js';
 import type { Module, ModuleContext } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
 import { labEnabled, type LabHost } from '../lab/lab-helper.js';
@@ -228,5 +230,66 @@ describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => 
     const failedWget = await downloadTo(ctx, 'wget', { ...req, url: `${base}/gone` }, '/data/fy/dl3/.wget-gone', '');
     expect(failedWget).toBe(`cannot download ${base}/gone: ERROR 404: Not Found.`);
     expect(existsSync(onHost('fy/dl3/.wget-gone'))).toBe(false);
+  });
+
+  // An archive made on the controller from `files` with tar (compressed by `flag`) or zip, in the side lab's work folder.
+  const archive = (name: string, files: Record<string, string>, flag = ''): string => {
+    const dir = join(side.work, `src-${name}`);
+    for (const [rel, body] of Object.entries(files)) {
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      writeFileSync(join(dir, rel), body);
+    }
+    const out = join(side.work, name);
+    const top = readdirSync(dir);
+    if (name.endsWith('.zip')) execFileSync('zip', ['-qr', out, ...top], { cwd: dir });
+    else execFileSync('tar', [`-c${flag}f`, out, '-C', dir, ...top]);
+    return out;
+  };
+
+  it('unarchive: tar.gz, tar.bz2, tar.xz and zip from the controller; a second run is ok; a changed file unpacks again', async () => {
+    const files = { 'app/bin/run.sh': '#!/bin/sh\necho run\n', 'app/conf/app.conf': 'port=80\n', 'app/README': 'readme\n' };
+    for (const [name, flag] of [['app.tar.gz', 'z'], ['app.tar.bz2', 'j'], ['app.tar.xz', 'J'], ['app.tar', ''], ['app.zip', '']] as const) {
+      const src = archive(name, files, flag);
+      const dir = `fy/un-${name.replace(/\./g, '-')}`;
+      mkdirSync(onHost(dir), { recursive: true });
+      const args = { src, dest: `/data/${dir}`, list_files: true };
+      const first = await run(unarchiveModule, args);
+      expect(first, name).toMatchObject({ changed: true, msg: `unpacked ${src} into /data/${dir}` });
+      expect((first.data as { files: string[] }).files.some((f) => f.endsWith('app/conf/app.conf')), name).toBe(true);
+      expect(readFileSync(onHost(`${dir}/app/conf/app.conf`), 'utf8'), name).toBe('port=80\n');
+      expect(await run(unarchiveModule, args), name).toMatchObject({ changed: false });
+      if (name !== 'app.tar.gz' && name !== 'app.zip') continue;
+      writeFileSync(onHost(`${dir}/app/conf/app.conf`), 'port=81\n');
+      expect(await run(unarchiveModule, args, { checkMode: true }), name).toMatchObject({ changed: true, msg: `unpack ${src} into /data/${dir}` });
+      expect(readFileSync(onHost(`${dir}/app/conf/app.conf`), 'utf8'), name).toBe('port=81\n');
+      expect(await run(unarchiveModule, args), name).toMatchObject({ changed: true });
+      expect(readFileSync(onHost(`${dir}/app/conf/app.conf`), 'utf8'), name).toBe('port=80\n');
+      expect(await run(unarchiveModule, args), name).toMatchObject({ changed: false });
+      expect(readdirSync(onHost(dir)), name).toEqual(['app']);
+    }
+  });
+
+  it('unarchive: remote_src, creates, exclude, extra_opts, owner and mode through sudo; errors say what is wrong', async () => {
+    const src = archive('rel.tar.gz', { 'rel-1/lib/a.jar': 'a', 'rel-1/lib/b.jar': 'b', 'rel-1/logs/x.log': 'log' }, 'z');
+    mkdirSync(onHost('fy/rel'), { recursive: true });
+    writeFileSync(onHost('fy/rel.tar.gz'), readFileSync(src));
+    const args = { src: '/data/fy/rel.tar.gz', remote_src: true, dest: '/data/fy/rel', extra_opts: ['--strip-components=1'], exclude: ['*.log'], owner: 'tester', mode: '0640' };
+    expect(await run(unarchiveModule, args, asTester())).toMatchObject({ changed: true });
+    expect(readdirSync(onHost('fy/rel')).sort()).toEqual(['lib', 'logs']);
+    expect(readdirSync(onHost('fy/rel/logs'))).toEqual([]);
+    expect(statSync(onHost('fy/rel/lib/a.jar')).uid).toBe(side.lab.tester.uid);
+    expect(statSync(onHost('fy/rel/lib/a.jar')).mode & 0o777).toBe(0o640);
+    expect(await run(unarchiveModule, args, asTester())).toMatchObject({ changed: false });
+    // Another mode wanted: the files are the same, their mode is not.
+    expect(await run(unarchiveModule, { ...args, mode: '0644' }, asTester())).toMatchObject({ changed: true });
+    expect(statSync(onHost('fy/rel/lib/b.jar')).mode & 0o777).toBe(0o644);
+    expect(await run(unarchiveModule, { ...args, mode: '0644', creates: '/data/fy/rel/lib' })).toMatchObject({ changed: false, msg: 'skipped, since /data/fy/rel/lib exists' });
+    expect(await run(unarchiveModule, { ...args, dest: '/data/fy/none' })).toMatchObject({ failed: true, msg: '/data/fy/none is not a folder; unarchive needs an existing dest folder' });
+    writeFileSync(onHost('fy/bad.tar'), 'not an archive at all');
+    const bad = await run(unarchiveModule, { src: '/data/fy/bad.tar', remote_src: true, dest: '/data/fy/rel' });
+    expect(bad.failed).toBe(true);
+    expect(bad.msg).toMatch(/^cannot list \/data\/fy\/bad.tar: tar: This does not look like a tar archive/);
+    expect(await run(unarchiveModule, { src: 'no-such.tar', dest: '/data/fy/rel' })).toMatchObject({ failed: true });
+    expect(readdirSync(onHost('fy/rel')).sort()).toEqual(['lib', 'logs']);
   });
 });

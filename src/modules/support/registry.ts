@@ -31,6 +31,7 @@ import { slurpModule } from '../slurp.js';
 import { statModule } from '../stat.js';
 import { systemdModule } from '../systemd.js';
 import { templateModule } from '../template.js';
+import { unarchiveModule } from '../unarchive.js';
 import { uriModule } from '../uri.js';
 import { waitForModule } from '../wait-for.js';
 import { yumModule } from '../yum.js';
@@ -67,6 +68,7 @@ const all: Module[] = [
   statModule,
   systemdModule,
   templateModule,
+  unarchiveModule,
   uriModule,
   waitForModule,
   yumModule,
