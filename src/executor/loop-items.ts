@@ -4,6 +4,7 @@ import path from 'node:path';
 import { OmsrunError } from '../core/errors.js';
 import { describeValue } from '../core/key-path.js';
 import { parseBool } from '../core/bool.js';
+import { globRegex } from '../core/glob.js';
 import type { WithLookup } from '../playbook/keywords.js';
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -134,22 +135,4 @@ function fileglob(pattern: string, baseDir: string): string[] {
     if (files.length > 0) return files.map((n) => path.join(dir, n));
   }
   return [];
-}
-
-function globRegex(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close < 0) re += '\\[';
-      else {
-        re += `[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { InterruptedError } from '../core/errors.js';
 import { defineModule, type ModuleContext, type ModuleOutcome } from './support/module.js';
 import { controllerRead, failed } from './support/common.js';
+import { curlQuoted } from './support/download.js';
 
 const schema = z.strictObject({
   url: z.url().describe('URL to request.'),
@@ -80,12 +81,6 @@ async function viaFetch(args: Args, ctx: ModuleContext): Promise<Response | stri
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
     return cause;
   }
-}
-
-// A curl config file's quoted string: backslash escapes for what would end or break the line.
-function curlQuoted(text: string): string {
-  const escapes: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
-  return `"${text.replace(/[\\"\n\r\t\v]/g, (c) => escapes[c] ?? c)}"`;
 }
 
 // The URL, headers and body go to curl as a config on stdin, never on its command line, where every user of the host

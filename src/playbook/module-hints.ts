@@ -7,11 +7,11 @@ const INSTEAD: Record<string, string> = {
   pip: 'command (e.g. `command: pip install NAME`)',
   get_url: 'uri, or `command: { cmd: curl -fsSLo DEST URL, creates: DEST }`',
   unarchive: 'copy, then `command: { cmd: tar -xf FILE -C DIR, creates: DIR/... }`',
+  user: 'command (e.g. `command: { cmd: useradd -m NAME, creates: /home/NAME }`)',
+  group: 'command (e.g. `command: groupadd NAME`)',
   archive: 'command (e.g. `command: tar -czf DEST SRC`)',
   synchronize: 'copy',
-  slurp: 'fetch',
   script: 'copy, then shell',
-  raw: 'shell',
   pause: 'wait_for',
   wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
   mysql_db: 'mysql_query',
@@ -24,7 +24,6 @@ const INSTEAD: Record<string, string> = {
   timezone: 'command (e.g. `command: timedatectl set-timezone ZONE`)',
   reboot: 'command (`shell: sleep 2 && reboot`), then wait_for',
   assemble: 'template',
-  find: 'command (e.g. `command: find PATH -name GLOB`) with register',
 };
 
 // The hint for an unknown module: its collection prefix, its omsrun counterpart, or a near name.

@@ -34,8 +34,8 @@ const ERRORS: { name: string; files: Record<string, string>; message: string | R
   },
   {
     name: 'an Ansible module omsrun has no twin of names what to use',
-    files: { 'p.yml': play('    - name: x\n      get_url: { url: "http://x/a", dest: /tmp/a }\n') },
-    message: 'p.yml:4:7 [0].tasks[0].get_url: unknown module "get_url"\n  hint: omsrun has no get_url module; use uri, or `command: { cmd: curl -fsSLo DEST URL, creates: DEST }`',
+    files: { 'p.yml': play('    - name: x\n      synchronize: { src: a, dest: /tmp/a }\n') },
+    message: 'p.yml:4:7 [0].tasks[0].synchronize: unknown module "synchronize"\n  hint: omsrun has no synchronize module; use copy',
   },
   {
     name: 'a collection prefix on a misspelt module',

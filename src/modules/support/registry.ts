@@ -15,6 +15,8 @@ import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
 import { groupModule } from '../group.js';
+import { findModule } from '../find.js';
+import { getUrlModule } from '../get-url.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
@@ -22,14 +24,17 @@ import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
+import { rawModule } from '../raw.js';
 import { serviceModule } from '../service.js';
 import { setFactModule } from '../set-fact.js';
 import { setupModule } from '../setup.js';
 import { shellModule } from '../shell.js';
+import { slurpModule } from '../slurp.js';
 import { statModule } from '../stat.js';
 import { sysctlModule } from '../sysctl.js';
 import { systemdModule } from '../systemd.js';
 import { templateModule } from '../template.js';
+import { unarchiveModule } from '../unarchive.js';
 import { uriModule } from '../uri.js';
 import { userModule } from '../user.js';
 import { waitForModule } from '../wait-for.js';
@@ -52,20 +57,25 @@ const all: Module[] = [
   fetchModule,
   fileModule,
   groupModule,
+  findModule,
+  getUrlModule,
   iniFileModule,
   lineinfileModule,
   mysqlQueryModule,
   omsSettingsModule,
   replaceModule,
   packageModule,
+  rawModule,
   serviceModule,
   setFactModule,
   setupModule,
   shellModule,
+  slurpModule,
   statModule,
   sysctlModule,
   systemdModule,
   templateModule,
+  unarchiveModule,
   uriModule,
   userModule,
   waitForModule,
