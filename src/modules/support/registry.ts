@@ -18,6 +18,7 @@ import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
+import { packageFactsModule } from '../package-facts.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
 import { serviceModule } from '../service.js';
@@ -52,6 +53,7 @@ const all: Module[] = [
   omsSettingsModule,
   replaceModule,
   packageModule,
+  packageFactsModule,
   serviceModule,
   setFactModule,
   setupModule,
