@@ -3,6 +3,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { aptModule } from '../../src/modules/apt.js';
+import { aptRepositoryModule } from '../../src/modules/apt-repository.js';
 import { packageFactsModule } from '../../src/modules/package-facts.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
@@ -85,5 +87,60 @@ describe.skipIf(!labEnabled())('system administration modules on a whole-system 
       expect(r.stdout).toMatch(/sshd (amd64|arm64)/);
       expect(r.stdout).toContain('os Debian packages true');
     }, 60_000);
+  });
+
+  describe('apt_repository', () => {
+    // A second repository on the host: one package built there, its index written by hand (no dpkg-dev on the host).
+    const SECOND = [
+      'set -e; rm -rf /srv/second-repo /tmp/pkg; mkdir -p /srv/second-repo /tmp/pkg/DEBIAN /tmp/pkg/usr/share/omsrun-second',
+      'printf "Package: omsrun-second\nVersion: 2.0\nArchitecture: all\nMaintainer: lab <lab@example.org>\nDescription: from the second source\n" > /tmp/pkg/DEBIAN/control',
+      'echo second > /tmp/pkg/usr/share/omsrun-second/README',
+      'dpkg-deb --build /tmp/pkg /srv/second-repo/omsrun-second_2.0_all.deb >/dev/null',
+      'cd /srv/second-repo; size=$(stat -c %s omsrun-second_2.0_all.deb); sum=$(sha256sum omsrun-second_2.0_all.deb | cut -d" " -f1)',
+      'sed "s/^Description/Filename: .\\/omsrun-second_2.0_all.deb\\nSize: $size\\nSHA256: $sum\\nDescription/" /tmp/pkg/DEBIAN/control > Packages',
+    ].join('\n');
+    const REPO = 'deb [trusted=yes] file:/srv/second-repo ./';
+    const LIST = '/etc/apt/sources.list.d/file_srv_second_repo.list';
+
+    it('adds a second source (check mode first), updates the lists, and apt installs from it', async () => {
+      expect(await sh(SECOND)).toBe('');
+      const checked = await run(aptRepositoryModule, { repo: REPO }, { checkMode: true, diffMode: true });
+      expect(checked).toMatchObject({ changed: true, diff: [{ path: LIST, before: '', after: `${REPO}\n` }] });
+      expect(await sh(`test -e ${LIST} && echo there || echo none`)).toBe('none');
+      const added = await run(aptRepositoryModule, { repo: REPO });
+      expect(added, added.msg).toMatchObject({ changed: true, msg: `added ${REPO} in ${LIST}`, data: { sources_added: [LIST], sources_removed: [] } });
+      expect(await sh(`cat ${LIST}; stat -c %a ${LIST}`)).toBe(`${REPO}\n644`);
+      expect(await sh("apt-cache policy omsrun-second | sed -n 's/ *Candidate: //p'")).toBe('2.0');
+      expect(await run(aptRepositoryModule, { repo: `deb   [trusted=yes]  file:/srv/second-repo  ./` })).toMatchObject({ changed: false });
+      const installed = await run(aptModule, { name: 'omsrun-second' });
+      expect(installed, installed.msg).toMatchObject({ changed: true, msg: 'installed omsrun-second 2.0' });
+      expect(await run(aptModule, { name: 'omsrun-second', state: 'absent' })).toMatchObject({ changed: true });
+    });
+
+    it('finds a line already in sources.list, and enables a commented-out copy instead of adding one', async () => {
+      expect(await run(aptRepositoryModule, { repo: 'deb [trusted=yes] file:/srv/omsrun-repo ./', filename: 'lab' })).toMatchObject({ changed: false });
+      await sh(`echo '# ${REPO} # kept' > ${LIST}`);
+      const enabled = await run(aptRepositoryModule, { repo: REPO, update_cache: false });
+      expect(enabled, enabled.msg).toMatchObject({ changed: true });
+      expect(await sh(`cat ${LIST}`)).toBe(`${REPO} # kept`);
+    });
+
+    it('removes the line and its file once empty, then changes nothing', async () => {
+      const removed = await run(aptRepositoryModule, { repo: REPO, state: 'absent' });
+      expect(removed, removed.msg).toMatchObject({ changed: true, msg: `removed ${REPO} in ${LIST} (removed)`, data: { sources_removed: [LIST] } });
+      expect(await sh(`test -e ${LIST} && echo there || echo none`)).toBe('none');
+      expect(await sh('apt-cache show omsrun-second >/dev/null 2>&1 && echo known || echo unknown')).toBe('unknown');
+      expect(await run(aptRepositoryModule, { repo: REPO, state: 'absent' })).toMatchObject({ changed: false });
+    });
+
+    it('puts the files back when apt-get update fails on the new line', async () => {
+      const bad = 'deb [trusted=yes] file:/srv/no-such-repo ./';
+      const out = await run(aptRepositoryModule, { repo: bad, filename: 'broken', mode: '0600' });
+      expect(out.failed, out.msg).toBe(true);
+      expect(out.msg).toContain('apt-get update failed');
+      expect(out.msg).toContain(`the source files were put back as they were; check the line "${bad}"`);
+      expect(await sh('ls /etc/apt/sources.list.d/')).toBe('');
+      expect(await run(aptModule, { update_cache: true })).toMatchObject({ changed: true });
+    });
   });
 });

@@ -1,5 +1,6 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
 import { aptModule } from '../apt.js';
+import { aptRepositoryModule } from '../apt-repository.js';
 import { assertModule } from '../assert.js';
 import { authorizedKeyModule } from '../authorized-key.js';
 import { blockinfileModule } from '../blockinfile.js';
@@ -34,6 +35,7 @@ import { yumModule } from '../yum.js';
 
 const all: Module[] = [
   aptModule,
+  aptRepositoryModule,
   assertModule,
   authorizedKeyModule,
   blockinfileModule,
