@@ -6,6 +6,7 @@ import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { aptModule } from '../../src/modules/apt.js';
 import { aptRepositoryModule } from '../../src/modules/apt-repository.js';
 import { packageFactsModule } from '../../src/modules/package-facts.js';
+import { yumRepositoryModule } from '../../src/modules/yum-repository.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
 import { omsrun } from '../cli/cli-helper.js';
@@ -141,6 +142,49 @@ describe.skipIf(!labEnabled())('system administration modules on a whole-system 
       expect(out.msg).toContain(`the source files were put back as they were; check the line "${bad}"`);
       expect(await sh('ls /etc/apt/sources.list.d/')).toBe('');
       expect(await run(aptModule, { update_cache: true })).toMatchObject({ changed: true });
+    });
+  });
+  describe('yum_repository', () => {
+    const EPEL = { name: 'epel', description: 'EPEL $releasever', baseurl: ['https://mirror.example.org/epel/$releasever/', 'https://backup.example.org/epel/'], gpgcheck: true, gpgkey: 'https://mirror.example.org/RPM-GPG-KEY-EPEL', file: 'external' };
+    const FILE = '/etc/yum.repos.d/external.repo';
+
+    it('writes the section (its folder too), then changes nothing; check mode writes nothing', async () => {
+      const checked = await run(yumRepositoryModule, EPEL, { checkMode: true });
+      expect(checked).toMatchObject({ changed: true });
+      expect(await sh('test -e /etc/yum.repos.d && echo there || echo none')).toBe('none');
+      const first = await run(yumRepositoryModule, EPEL);
+      expect(first, first.msg).toMatchObject({ changed: true, msg: 'repository epel added' });
+      expect(await sh(`cat ${FILE}`)).toBe([
+        '[epel]',
+        'baseurl = https://mirror.example.org/epel/$releasever/',
+        '\thttps://backup.example.org/epel/',
+        'gpgcheck = 1',
+        'gpgkey = https://mirror.example.org/RPM-GPG-KEY-EPEL',
+        'name = EPEL $releasever',
+      ].join('\n'));
+      expect(await run(yumRepositoryModule, EPEL)).toMatchObject({ changed: false });
+    });
+
+    it('adds a second section to the same file, replaces options, masks the password in the diff', async () => {
+      const local = { name: 'local', description: 'Local', baseurl: 'file:///srv/rpms', enabled: false, file: 'external', username: 'ops', password: 'hunter22-secret' };
+      const added = await run(yumRepositoryModule, local, { diffMode: true });
+      expect(added, added.msg).toMatchObject({ changed: true, msg: 'repository local added' });
+      expect(JSON.stringify(added.diff)).not.toContain('hunter22-secret');
+      expect(JSON.stringify(added.diff)).toContain('password = ********');
+      expect(await sh(`grep -c . ${FILE}; grep '^password' ${FILE}`)).toBe('12\npassword = hunter22-secret');
+      expect(await run(yumRepositoryModule, local)).toMatchObject({ changed: false });
+      const changed = await run(yumRepositoryModule, { ...EPEL, gpgcheck: false, baseurl: 'https://mirror.example.org/epel/$releasever/' });
+      expect(changed, changed.msg).toMatchObject({ changed: true, msg: 'repository epel changed' });
+      expect(await sh(`sed -n '/^\\[epel\\]/,/^name/p' ${FILE}`)).toBe('[epel]\nbaseurl = https://mirror.example.org/epel/$releasever/\ngpgcheck = 0\ngpgkey = https://mirror.example.org/RPM-GPG-KEY-EPEL\nname = EPEL $releasever');
+    });
+
+    it('removes one section, then the file with the last one', async () => {
+      expect(await run(yumRepositoryModule, { name: 'local', file: 'external', state: 'absent' })).toMatchObject({ changed: true, msg: 'repository local removed' });
+      expect(await sh(`grep -c '^\\[' ${FILE}`)).toBe('1');
+      expect(await run(yumRepositoryModule, { name: 'local', file: 'external', state: 'absent' })).toMatchObject({ changed: false });
+      const last = await run(yumRepositoryModule, { name: 'epel', file: 'external', state: 'absent' });
+      expect(last).toMatchObject({ changed: true, msg: `repository epel removed, and ${FILE} with it` });
+      expect(await sh(`test -e ${FILE} && echo there || echo none`)).toBe('none');
     });
   });
 });

@@ -32,6 +32,7 @@ import { templateModule } from '../template.js';
 import { uriModule } from '../uri.js';
 import { waitForModule } from '../wait-for.js';
 import { yumModule } from '../yum.js';
+import { yumRepositoryModule } from '../yum-repository.js';
 
 const all: Module[] = [
   aptModule,
@@ -66,6 +67,7 @@ const all: Module[] = [
   uriModule,
   waitForModule,
   yumModule,
+  yumRepositoryModule,
 ] as Module[];
 
 const byName = new Map<string, Module>();
