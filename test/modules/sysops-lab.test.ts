@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { aptModule } from '../../src/modules/apt.js';
 import { aptRepositoryModule } from '../../src/modules/apt-repository.js';
+import { mountModule } from '../../src/modules/mount.js';
 import { packageFactsModule } from '../../src/modules/package-facts.js';
 import { yumRepositoryModule } from '../../src/modules/yum-repository.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
@@ -185,6 +186,69 @@ describe.skipIf(!labEnabled())('system administration modules on a whole-system 
       const last = await run(yumRepositoryModule, { name: 'epel', file: 'external', state: 'absent' });
       expect(last).toMatchObject({ changed: true, msg: `repository epel removed, and ${FILE} with it` });
       expect(await sh(`test -e ${FILE} && echo there || echo none`)).toBe('none');
+    });
+  });
+  describe('mount', () => {
+    const TMP = { path: '/mnt/so scratch', src: 'tmpfs', fstype: 'tmpfs', opts: 'size=8m,mode=0755' };
+    const LINE = 'tmpfs /mnt/so\\040scratch tmpfs size=8m,mode=0755 0 0';
+    const fstab = () => sh('grep -v "^#" /etc/fstab; true');
+    const mounted = (path: string) => sh(`findmnt -rn -o FSTYPE,OPTIONS --mountpoint '${path}' | cut -d, -f1-3; true`);
+
+    it('present writes the fstab line only, once', async () => {
+      const before = await fstab();
+      const first = await run(mountModule, { ...TMP, state: 'present' });
+      expect(first, first.msg).toMatchObject({ changed: true, msg: '/etc/fstab line set' });
+      expect(await fstab()).toBe([before, LINE].filter(Boolean).join('\n'));
+      expect(await mounted(TMP.path)).toBe('');
+      expect(await run(mountModule, { ...TMP, state: 'present' })).toMatchObject({ changed: false });
+    });
+
+    it('mounted makes the folder and mounts (check mode first), then changes nothing', async () => {
+      const checked = await run(mountModule, { ...TMP, state: 'mounted' }, { checkMode: true });
+      expect(checked).toMatchObject({ changed: true, msg: 'make the mount point /mnt/so scratch, mount /mnt/so scratch' });
+      expect(await sh("test -d '/mnt/so scratch' && echo dir || echo none")).toBe('none');
+      const first = await run(mountModule, { ...TMP, state: 'mounted' });
+      expect(first, first.msg).toMatchObject({ changed: true, msg: 'made the mount point /mnt/so scratch, mounted /mnt/so scratch', data: { name: TMP.path, opts: TMP.opts } });
+      expect(await mounted(TMP.path)).toBe('tmpfs rw,relatime,size=8192k');
+      expect(await run(mountModule, { ...TMP, state: 'mounted' })).toMatchObject({ changed: false });
+    });
+
+    it('a changed line is written and remounted; remounted always remounts', async () => {
+      const changed = await run(mountModule, { ...TMP, opts: 'size=16m,mode=0755', state: 'mounted' });
+      expect(changed, changed.msg).toMatchObject({ changed: true, msg: '/etc/fstab line set, remounted /mnt/so scratch' });
+      expect(await mounted(TMP.path)).toBe('tmpfs rw,relatime,size=16384k');
+      expect(await sh("grep -c 'so.040scratch' /etc/fstab")).toBe('1');
+      expect(await run(mountModule, { path: TMP.path, state: 'remounted' })).toMatchObject({ changed: true, msg: 'remounted /mnt/so scratch' });
+    });
+
+    it('unmounted leaves fstab alone; absent removes the line and the folder', async () => {
+      expect(await run(mountModule, { path: TMP.path, state: 'unmounted' })).toMatchObject({ changed: true, msg: 'unmounted /mnt/so scratch' });
+      expect(await mounted(TMP.path)).toBe('');
+      expect(await sh("grep -c 'so.040scratch' /etc/fstab")).toBe('1');
+      expect(await run(mountModule, { path: TMP.path, state: 'unmounted' })).toMatchObject({ changed: false });
+      const gone = await run(mountModule, { path: TMP.path, state: 'absent' });
+      expect(gone, gone.msg).toMatchObject({ changed: true, msg: '/etc/fstab line removed, removed the mount point /mnt/so scratch' });
+      expect(await sh("grep -c 'so.040scratch' /etc/fstab; test -e '/mnt/so scratch' && echo there || echo none")).toBe('0\nnone');
+      expect(await run(mountModule, { path: TMP.path, state: 'absent' })).toMatchObject({ changed: false });
+    });
+
+    it('bind-mounts a folder, and unmounts it with absent', async () => {
+      await sh('mkdir -p /srv/so-data && echo hello > /srv/so-data/file');
+      const bind = { path: '/mnt/so-bind', src: '/srv/so-data', fstype: 'none', opts: 'bind', state: 'mounted' };
+      expect(await run(mountModule, bind)).toMatchObject({ changed: true });
+      expect(await sh('cat /mnt/so-bind/file')).toBe('hello');
+      expect(await run(mountModule, bind)).toMatchObject({ changed: false });
+      const gone = await run(mountModule, { path: '/mnt/so-bind', state: 'absent' });
+      expect(gone, gone.msg).toMatchObject({ changed: true, msg: '/etc/fstab line removed, unmounted /mnt/so-bind, removed the mount point /mnt/so-bind' });
+      expect(await sh('cat /srv/so-data/file; test -e /mnt/so-bind && echo there || echo none')).toBe('hello\nnone');
+    });
+
+    it('a mount that fails puts fstab back and says why', async () => {
+      const before = await sh('cat /etc/fstab');
+      const out = await run(mountModule, { path: '/mnt/so-bad', src: 'nothing', fstype: 'nosuchfs', state: 'mounted' });
+      expect(out.failed, out.msg).toBe(true);
+      expect(out.msg).toMatch(/^mount \/mnt\/so-bad failed \(rc 32\): .*unknown filesystem type 'nosuchfs'.*; \/etc\/fstab was put back as it was$/s);
+      expect(await sh('cat /etc/fstab')).toBe(before);
     });
   });
 });

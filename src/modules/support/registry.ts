@@ -17,6 +17,7 @@ import { fileModule } from '../file.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
+import { mountModule } from '../mount.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { packageFactsModule } from '../package-facts.js';
@@ -52,6 +53,7 @@ const all: Module[] = [
   fileModule,
   iniFileModule,
   lineinfileModule,
+  mountModule,
   mysqlQueryModule,
   omsSettingsModule,
   replaceModule,
