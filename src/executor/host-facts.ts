@@ -2,7 +2,7 @@
 import { ConfigError, OmsrunError } from '../core/errors.js';
 import type { Vars } from '../inventory/model.js';
 import { gatherFacts } from '../facts/gather.js';
-import { FACT_VARIABLES, factValue } from '../facts/names.js';
+import { FACT_VARIABLES, FACTS_VAR, factValue } from '../facts/names.js';
 import type { Facts } from '../facts/parse.js';
 import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
@@ -27,11 +27,11 @@ export function neededFacts(err: unknown): FactsNeeded | undefined {
 }
 
 // The gathered-facts layer of `name`'s variables in a play: getters that read the run's cache or ask for a gathering.
-// A play with gather_facts: false gets none until the host's facts exist, so a fact read there is an undefined
+// A play with gather_facts: false gets none until the host's facts exist (only what modules returned as ansible_facts), so a fact read there is an undefined
 // variable (whose hint says why), and such plays pay nothing for facts.
 export function factsLayer(run: RunState, name: string, gatherFacts: boolean | undefined): Vars | undefined {
   const h = run.hosts.get(name);
-  if (gatherFacts === false && !h?.gathered) return undefined;
+  if (gatherFacts === false && !h?.gathered) return h && Object.keys(h.moduleFacts).length > 0 ? { [FACTS_VAR]: h.moduleFacts } : undefined;
   if (h) return (h.factsLayer ??= gettersOf(run, name));
   return gettersOf(run, name);
 }
@@ -69,13 +69,19 @@ export function ensureFacts(run: RunState, h: HostState, fresh = false): Promise
   return h.gathering;
 }
 
+// A module's ansible_facts (package_facts' packages) join the host's facts, now and after any later gathering.
+export function addModuleFacts(h: HostState, facts: Facts): void {
+  Object.assign(h.moduleFacts, facts);
+  if (h.gathered) Object.assign(h.gathered, facts);
+}
+
 async function gather(run: RunState, h: HostState): Promise<Facts> {
   if (!h.conn) throw new OmsrunError(`${h.name} is not connected: its facts cannot be gathered`);
   const started = Date.now();
   const facts = await gatherFacts(h.conn, run.opts.signal);
   // The host's environment may hold secrets (DB_PASSWORD=...): masked like secret-named variables wherever shown.
   run.opts.redactor.addFromVars(facts.env);
-  h.gathered = facts;
+  h.gathered = { ...facts, ...h.moduleFacts };
   run.emit({ kind: 'verbose', level: 1, host: h.name, msg: `facts gathered in ${Date.now() - started} ms` });
   return facts;
 }

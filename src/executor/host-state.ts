@@ -12,6 +12,8 @@ export class HostState {
   readonly facts: Vars = {};
   /** Gathered facts (Ansible's short names), cached for the run. */
   gathered?: Facts;
+  /** Facts that modules returned as ansible_facts (package_facts): kept over a later gathering. */
+  readonly moduleFacts: Facts = {};
   /** The gathering in flight or done, shared by every task that needs the facts. */
   gathering?: Promise<Facts>;
   /** The host's fact variables (getters reading `gathered`), made once per run. */

@@ -5,7 +5,9 @@ import type { TaskRef } from '../core/events.js';
 import { isChanged, isFailed, type TaskResult } from '../core/result.js';
 import type { Play, Task, TaskNode } from '../playbook/model.js';
 import type { RunState } from './context.js';
+import { addModuleFacts } from './host-facts.js';
 import type { HostState } from './host-state.js';
+import type { Facts } from '../facts/parse.js';
 import { innerScope, playScope, type Scope } from './scope.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
@@ -148,6 +150,8 @@ export class PlayRun implements TaskPlay {
     for (const r of [result, ...(result.results ?? [])]) {
       const facts = r.data?.facts;
       if (!isFailed(r) && facts && typeof facts === 'object') Object.assign(factsHost.facts, facts);
+      const moduleFacts = taskRun.task.module !== 'setup' ? r.data?.ansible_facts : undefined;
+      if (!isFailed(r) && moduleFacts && typeof moduleFacts === 'object') addModuleFacts(factsHost, moduleFacts as Facts);
     }
     if (result.status === 'unreachable') {
       stats.unreachable++;

@@ -27,6 +27,9 @@ const schema = z
 
 type Args = z.infer<typeof schema>;
 
+/** ini_file's arguments once defaults are applied, for modules that edit INI text the same way (yum_repository). */
+export type IniEditArgs = Args;
+
 /** A section name no file has, standing for the options before the first section (as Ansible does). */
 const GLOBAL = 'ad01e11446efb704fcdbdb21f2c43757423d91c5';
 const BLANK_OR_COMMENT = /^[ \t]*([#;].*)?$/;
@@ -39,7 +42,7 @@ const matchOpt = (option: string, line: string) => new RegExp(`^([#;]?)( |\\t)*(
 const matchActive = (option: string, line: string) => new RegExp(`^( |\\t)*(${escape(option)})( |\\t)*(=|$)( |\\t)*(.*)`).exec(body(line));
 
 // A port of Ansible's do_ini, line for line where it decides what changes.
-function edit(a: Args, file: FileText): Edit | ModuleOutcome {
+export function iniEdit(a: Args, file: FileText): Edit | ModuleOutcome {
   if (!file.st.exists && !a.create) return failed(`${a.path} does not exist; create: false keeps it from being made`, { rc: 257 });
   const option = a.option;
   const values = [...new Set(a.values ?? (a.value !== undefined ? [a.value] : []))];
@@ -167,6 +170,6 @@ export const iniFileModule = defineModule<Args, EditPlan>({
   name: 'ini_file',
   description: 'Sets, adds or removes an option in a section of an INI file (or removes a section), as Ansible\'s ini_file does.',
   schema,
-  check: (args, ctx) => checkEdit(args, ctx, (file) => edit(args, file)),
+  check: (args, ctx) => checkEdit(args, ctx, (file) => iniEdit(args, file)),
   apply: applyEdit,
 });

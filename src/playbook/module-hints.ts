@@ -18,7 +18,6 @@ const INSTEAD: Record<string, string> = {
   mysql_user: 'mysql_query',
   docker_image: 'docker_image_load',
   known_hosts: 'lineinfile on ~/.ssh/known_hosts',
-  mount: 'lineinfile on /etc/fstab, then `command: mount PATH`',
   git: 'command (e.g. `command: { cmd: git clone URL DEST, creates: DEST }`)',
   hostname: 'command (e.g. `command: hostnamectl set-hostname NAME`)',
   timezone: 'command (e.g. `command: timedatectl set-timezone ZONE`)',

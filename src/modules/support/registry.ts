@@ -1,5 +1,6 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
 import { aptModule } from '../apt.js';
+import { aptRepositoryModule } from '../apt-repository.js';
 import { assertModule } from '../assert.js';
 import { authorizedKeyModule } from '../authorized-key.js';
 import { blockinfileModule } from '../blockinfile.js';
@@ -20,8 +21,10 @@ import { getUrlModule } from '../get-url.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
+import { mountModule } from '../mount.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
+import { packageFactsModule } from '../package-facts.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
 import { rawModule } from '../raw.js';
@@ -39,9 +42,11 @@ import { uriModule } from '../uri.js';
 import { userModule } from '../user.js';
 import { waitForModule } from '../wait-for.js';
 import { yumModule } from '../yum.js';
+import { yumRepositoryModule } from '../yum-repository.js';
 
 const all: Module[] = [
   aptModule,
+  aptRepositoryModule,
   assertModule,
   authorizedKeyModule,
   blockinfileModule,
@@ -61,11 +66,13 @@ const all: Module[] = [
   getUrlModule,
   iniFileModule,
   lineinfileModule,
+  mountModule,
   mysqlQueryModule,
   omsSettingsModule,
   replaceModule,
   packageModule,
   rawModule,
+  packageFactsModule,
   serviceModule,
   setFactModule,
   setupModule,
@@ -80,6 +87,7 @@ const all: Module[] = [
   userModule,
   waitForModule,
   yumModule,
+  yumRepositoryModule,
 ] as Module[];
 
 const byName = new Map<string, Module>();
