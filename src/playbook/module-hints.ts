@@ -16,8 +16,6 @@ const INSTEAD: Record<string, string> = {
   raw: 'shell',
   pause: 'wait_for',
   wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
-  mysql_db: 'mysql_query',
-  mysql_user: 'mysql_query',
   docker_image: 'docker_image_load',
   sysctl: 'lineinfile in /etc/sysctl.d/NAME.conf, then `command: sysctl --system`',
   cron: 'copy or blockinfile into /etc/cron.d/NAME',

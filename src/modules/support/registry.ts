@@ -16,7 +16,9 @@ import { fileModule } from '../file.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
+import { mysqlDbModule } from '../mysql-db.js';
 import { mysqlQueryModule } from '../mysql-query.js';
+import { mysqlUserModule } from '../mysql-user.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
@@ -48,7 +50,9 @@ const all: Module[] = [
   fileModule,
   iniFileModule,
   lineinfileModule,
+  mysqlDbModule,
   mysqlQueryModule,
+  mysqlUserModule,
   omsSettingsModule,
   replaceModule,
   packageModule,
