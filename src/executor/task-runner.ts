@@ -7,7 +7,7 @@ import { ConnectionError, InterruptedError, OmsrunError } from '../core/errors.j
 import { isChanged, isFailed, statusOf, type TaskResult } from '../core/result.js';
 import { connectionSpec } from '../inventory/connection-vars.js';
 import type { Vars } from '../inventory/model.js';
-import type { ModuleContext } from '../modules/support/module.js';
+import type { Module, ModuleContext } from '../modules/support/module.js';
 import { getModule } from '../modules/support/registry.js';
 import { runModule } from '../modules/support/run-module.js';
 import type { Task } from '../playbook/model.js';
@@ -119,6 +119,7 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
   if (!module) return failure(`unknown module "${task.module}"`);
   const args = renderValue(task.args ?? {}, vars, where);
   for (const key of module.secretArgs ?? []) playRun.run.opts.redactor.add((args as Record<string, unknown>)[key]);
+  registerSecretArgs(playRun.run, module, args);
   if (playRun.run.opts.verbosity >= 2 && !scope.noLog) {
     playRun.run.emit({ kind: 'verbose', level: 2, host: host.name, msg: `${task.module} ${JSON.stringify(args)}` });
   }
@@ -169,6 +170,16 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
     result = { ...result, status: 'failed', msg: `task timed out after ${timeout} s${stopped ? `: ${stopped}` : ''}` };
   }
   return withFacts(playRun, () => applyOverrides(taskRun, result, vars));
+}
+
+// A module's secret arguments (a literal password in the playbook, say) are masked like secret variables.
+function registerSecretArgs(run: RunState, module: Module, args: unknown): void {
+  if (!module.secretArgs || !args || typeof args !== 'object') return;
+  const aliases = Object.entries(module.argAliases ?? {});
+  for (const [name, value] of Object.entries(args as Record<string, unknown>)) {
+    const target = aliases.find(([alias]) => alias === name)?.[1] ?? name;
+    if (module.secretArgs.includes(target)) run.opts.redactor.add(value);
+  }
 }
 
 function applyOverrides(taskRun: TaskRun, result: TaskResult, vars: Vars): TaskResult {

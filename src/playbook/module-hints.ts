@@ -14,8 +14,6 @@ const INSTEAD: Record<string, string> = {
   script: 'copy, then shell',
   pause: 'wait_for',
   wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
-  mysql_db: 'mysql_query',
-  mysql_user: 'mysql_query',
   docker_image: 'docker_image_load',
   known_hosts: 'lineinfile on ~/.ssh/known_hosts',
   git: 'command (e.g. `command: { cmd: git clone URL DEST, creates: DEST }`)',

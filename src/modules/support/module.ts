@@ -61,6 +61,8 @@ export interface Module<A = any, P = any> {
   schema: z.ZodType<A>;
   /** Other names of arguments, as Ansible's argument aliases: `{ dest: 'path' }` lets `dest:` set `path`. */
   argAliases?: Record<string, string>;
+  /** Arguments whose values are secrets (a password): masked in every output, as a variable named like a secret is. */
+  secretArgs?: string[];
   /**
    * Free-form argument: `command: ls -l` / `shell: echo hi` become `{ [freeForm]: value }`.
    */

@@ -22,7 +22,9 @@ import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
 import { mountModule } from '../mount.js';
+import { mysqlDbModule } from '../mysql-db.js';
 import { mysqlQueryModule } from '../mysql-query.js';
+import { mysqlUserModule } from '../mysql-user.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { packageFactsModule } from '../package-facts.js';
 import { replaceModule } from '../replace.js';
@@ -67,7 +69,9 @@ const all: Module[] = [
   iniFileModule,
   lineinfileModule,
   mountModule,
+  mysqlDbModule,
   mysqlQueryModule,
+  mysqlUserModule,
   omsSettingsModule,
   replaceModule,
   packageModule,
