@@ -13,8 +13,10 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
+import { includeVarsModule } from '../include-vars.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
+import { metaModule } from '../meta.js';
 import type { Module } from './module.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
@@ -46,8 +48,10 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
+  includeVarsModule,
   iniFileModule,
   lineinfileModule,
+  metaModule,
   mysqlQueryModule,
   omsSettingsModule,
   replaceModule,
