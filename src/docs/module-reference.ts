@@ -50,7 +50,9 @@ export function moduleReference(modules: readonly Module[] = allModules()): stri
     for (const [name, p] of props) {
       const required = schema.required?.includes(name) && p.default === undefined ? 'yes' : '';
       const def = p.default === undefined ? '' : `\`${JSON.stringify(p.default)}\``;
-      out.push(`| \`${name}\` | ${cell(typeOf(p))} | ${required} | ${def} | ${cell(p.description ?? '')} |`);
+      const also = Object.keys(m.argAliases ?? {}).filter((a) => m.argAliases?.[a] === name);
+      const desc = `${p.description ?? ''}${also.length ? ` Also: ${also.map((a) => `\`${a}\``).join(', ')}.` : ''}`;
+      out.push(`| \`${name}\` | ${cell(typeOf(p))} | ${required} | ${def} | ${cell(desc)} |`);
     }
     out.push('');
   }

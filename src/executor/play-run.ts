@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
 import { isChanged, isFailed, type TaskResult } from '../core/result.js';
+import type { MetaAction } from '../modules/meta.js';
 import type { Play, Task, TaskNode } from '../playbook/model.js';
 import type { RunState } from './context.js';
 import { addModuleFacts } from './host-facts.js';
@@ -33,6 +34,10 @@ export class PlayRun implements TaskPlay {
   readonly delegateConnection: PlayRunOptions['delegateConnection'];
   private readonly playIndex: number;
   private aborted = false;
+  /** meta: end_batch: nothing more runs in this batch. */
+  private batchEnded = false;
+  /** meta: end_host: hosts done with this play. */
+  private readonly ended = new Set<HostState>();
   private batch: HostState[] = [];
   private local?: Connection;
 
@@ -55,6 +60,7 @@ export class PlayRun implements TaskPlay {
     const scope = playScope(this.play);
     const tasks = filterNodes(this.play.tasks, this.run.opts.filter);
     this.batch = batch;
+    this.batchEnded = false;
     if (this.play.strategy === 'free') {
       const limit = pLimit(this.run.opts.forks);
       await Promise.all(batch.map((h) => limit(() => this.runNodes(tasks, [h], scope))));
@@ -67,12 +73,16 @@ export class PlayRun implements TaskPlay {
   }
 
   private stopped(): boolean {
-    return this.aborted || this.run.opts.signal.aborted;
+    return this.aborted || this.batchEnded || this.run.opts.signal.aborted;
+  }
+
+  private live(hosts: HostState[]): HostState[] {
+    return hosts.filter((h) => h.active && !this.ended.has(h));
   }
 
   private async runNodes(nodes: readonly TaskNode[], hosts: HostState[], scope: Scope): Promise<void> {
     for (const node of nodes) {
-      const active = hosts.filter((h) => h.active);
+      const active = this.live(hosts);
       if (active.length === 0 || this.stopped()) return;
       if (node.kind === 'task') await this.runTask(node, active, innerScope(scope, node));
       else await this.runBlock(node, active, innerScope(scope, node));
@@ -110,12 +120,58 @@ export class PlayRun implements TaskPlay {
     const targets = scope.runOnce ? hosts.slice(0, 1) : hosts;
     this.run.emit({ kind: 'task_start', play: this.play.name, task: taskRun.ref, hosts: targets.map((h) => h.name) });
     const limit = pLimit(this.run.opts.forks);
-    await Promise.all(targets.map((h) => limit(() => this.runOn(taskRun, h, hosts))));
+    const results = await Promise.all(targets.map((h) => limit(() => this.runOn(taskRun, h, hosts))));
     this.checkFailureLimits();
+    if (task.module !== 'meta') return;
+    const ran = targets.filter((_h, i) => results[i]?.status === 'ok');
+    const action = results.find((r) => r?.status === 'ok')?.data?.meta as MetaAction | undefined;
+    if (action) await this.meta(action, ran, scope);
   }
 
-  private async runOn(taskRun: TaskRun, host: HostState, peers: HostState[]): Promise<void> {
-    if (this.stopped()) return;
+  // What a meta task asks for, on the hosts where it ran (its `when` held).
+  private async meta(action: MetaAction, hosts: HostState[], scope: Scope): Promise<void> {
+    switch (action) {
+      case 'flush_handlers':
+        return this.runHandlers(this.batch, scope);
+      case 'end_play':
+        this.aborted = true;
+        return;
+      case 'end_batch':
+        this.batchEnded = true;
+        return;
+      case 'end_host':
+        for (const h of hosts) this.ended.add(h);
+        return;
+      case 'clear_host_errors':
+        for (const h of this.batch) if (!h.unreachable) h.failed = false;
+        return;
+      case 'clear_facts':
+        for (const h of hosts) [h.gathered, h.gathering] = [undefined, undefined];
+        return;
+      case 'reset_connection':
+        await Promise.all(hosts.map((h) => this.reconnect(h)));
+        return;
+      default:
+        return;
+    }
+  }
+
+  // A new login (new group memberships apply, as after Ansible's reset_connection); a host that cannot log in again is unreachable.
+  private async reconnect(h: HostState): Promise<void> {
+    const conn = h.conn;
+    if (!conn) return;
+    await conn.close();
+    try {
+      await conn.connect();
+    } catch (err) {
+      h.unreachable = true;
+      h.stats.unreachable++;
+      this.run.emit({ kind: 'warning', host: h.name, msg: `reset_connection: cannot connect again: ${(err as Error).message}` });
+    }
+  }
+
+  private async runOn(taskRun: TaskRun, host: HostState, peers: HostState[]): Promise<TaskResult | undefined> {
+    if (this.stopped()) return undefined;
     this.run.emit({ kind: 'host_task_start', host: host.name, task: taskRun.ref });
     let result: TaskResult = await runTaskOnHost(this, taskRun, host);
     if (isFailed(result) && taskRun.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
@@ -124,6 +180,7 @@ export class PlayRun implements TaskPlay {
       const value = registerValue(result);
       for (const peer of peers) peer.facts[taskRun.task.register] = value;
     }
+    return result;
   }
 
   // delegate_facts: the facts a delegated task sets belong to the host it ran on, when that host is in the run.
@@ -193,7 +250,7 @@ export class PlayRun implements TaskPlay {
   private async runHandlers(batch: HostState[], scope: Scope): Promise<void> {
     for (const handler of this.play.handlers) {
       const names = [handler.name, ...(handler.listen ?? [])].filter(Boolean) as string[];
-      const hosts = batch.filter((h) => h.active && names.some((n) => h.notified.has(n)));
+      const hosts = this.live(batch).filter((h) => names.some((n) => h.notified.has(n)));
       if (hosts.length === 0 || this.stopped()) continue;
       await this.runTask(handler, hosts, innerScope(scope, handler), true);
     }

@@ -74,6 +74,7 @@ function edit(a: Args, file: FileText): Edit | ModuleOutcome {
 
 export const blockinfileModule = defineModule<Args, EditPlan>({
   name: 'blockinfile',
+  argAliases: { dest: 'path', destfile: 'path', name: 'path' },
   description: 'Inserts, updates or removes a block of lines between marker lines in a text file, as Ansible\'s blockinfile does.',
   schema,
   check: (args, ctx) => checkEdit(args, ctx, (file) => edit(args, file)),

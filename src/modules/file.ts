@@ -8,7 +8,7 @@ import { defineModule, type Plan } from './support/module.js';
 
 const schema = z
   .strictObject({
-    path: z.string().min(1).describe('Path on the host (for link and hard: the link); also `dest` or `name`, as in Ansible.'),
+    path: z.string().min(1).describe('Path on the host (for link and hard: the link).'),
     state: z
       .enum(['directory', 'file', 'touch', 'absent', 'link', 'hard'])
       .optional()

@@ -168,6 +168,7 @@ export function iniEdit(a: Args, file: FileText): Edit | ModuleOutcome {
 
 export const iniFileModule = defineModule<Args, EditPlan>({
   name: 'ini_file',
+  argAliases: { dest: 'path' },
   description: 'Sets, adds or removes an option in a section of an INI file (or removes a section), as Ansible\'s ini_file does.',
   schema,
   check: (args, ctx) => checkEdit(args, ctx, (file) => iniEdit(args, file)),

@@ -131,6 +131,7 @@ function absent(a: Args, file: FileText): Edit {
 
 export const lineinfileModule = defineModule<Args, EditPlan>({
   name: 'lineinfile',
+  argAliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp' },
   description: 'Ensures one line is in a text file (added or replaced) or that matching lines are gone, as Ansible\'s lineinfile does.',
   schema,
   check: async (args, ctx) => {

@@ -54,6 +54,7 @@ function edit(a: Args, file: FileText): Edit | ModuleOutcome {
 
 export const replaceModule = defineModule<Args, EditPlan>({
   name: 'replace',
+  argAliases: { dest: 'path', destfile: 'path', name: 'path' },
   description: 'Replaces every match of a regular expression in a text file, optionally between two patterns, as Ansible\'s replace does.',
   schema,
   check: (args, ctx) => checkEdit(args, ctx, (file) => edit(args, file)),

@@ -38,7 +38,6 @@ export function shortName(key: string): string {
 
 /** Ansible task keywords and actions omsrun does not have, with what to do instead. */
 export const ANSIBLE_ONLY: Record<string, { action: boolean; hint: string }> = {
-  include_vars: { action: true, hint: 'load the variables with vars_files on the play, or group_vars/host_vars' },
   include: { action: true, hint: 'use include_tasks (or import_playbook for plays)' },
   local_action: { action: true, hint: 'name the module as the key and add delegate_to: localhost' },
   action: { action: true, hint: 'name the module as the key, e.g. `copy: {src: a, dest: b}`' },

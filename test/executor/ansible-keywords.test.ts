@@ -51,7 +51,7 @@ describe('argument conversion', () => {
     - name: templated mode
       file: { path: "@DIR@/g", state: touch, mode: "{{ file_mode }}" }
     - name: bool
-      stat: { path: "@DIR@/f", checksum: "{{ sums }}" }
+      stat: { path: "@DIR@/f", get_checksum: "{{ sums }}" }
       register: st
     - name: no checksum
       assert: { that: ["st.stat.checksum is not defined"] }

@@ -89,6 +89,7 @@ describe('registry', () => {
   it('lists every module and alias, each with described fields', () => {
     expect(moduleNames()).toEqual([
       'apt', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'debug', 'dnf', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'gather_facts', 'http', 'ini_file', 'lineinfile', 'mysql_db', 'mysql_query', 'mysql_user', 'oms_settings', 'package', 'replace', 'service', 'set_fact', 'setup', 'shell', 'stat', 'systemd', 'systemd_service', 'template', 'uri', 'wait_for', 'yum',
+      'apt', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'debug', 'dnf', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'gather_facts', 'http', 'include_vars', 'ini_file', 'lineinfile', 'meta', 'mysql_query', 'oms_settings', 'package', 'replace', 'service', 'set_fact', 'setup', 'shell', 'stat', 'systemd', 'systemd_service', 'template', 'uri', 'wait_for', 'yum',
     ]);
     expect(getModule('nope')).toBeUndefined();
     for (const m of allModules()) {

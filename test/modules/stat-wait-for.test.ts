@@ -1,9 +1,10 @@
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runModule } from '../../src/modules/support/run-module.js';
-import { statModule } from '../../src/modules/stat.js';
+import { parseStatFacts, statModule } from '../../src/modules/stat.js';
 import { waitForModule } from '../../src/modules/wait-for.js';
 import { makeContext, remoteLike, tempDir } from '../helpers/module-context.js';
 
@@ -36,7 +37,7 @@ describe('stat', () => {
       isreg: true,
       mode: '0640',
       size: 6,
-      checksum: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03',
+      checksum: 'f572d396fae9206628714fb2ce00f72e94f2258f',
     });
   });
 
@@ -44,6 +45,48 @@ describe('stat', () => {
     await mkdir(join(dir, 'd'));
     expect((await runModule(statModule, { path: join(dir, 'd') }, makeContext())).data?.stat).toMatchObject({ exists: true, isdir: true, isreg: false });
     expect((await runModule(statModule, { path: join(dir, 'x') }, makeContext())).data).toEqual({ stat: { exists: false, path: join(dir, 'x') } });
+  });
+
+  it('takes Ansible\'s checksum, mime and attribute arguments and registers its fields', async () => {
+    const p = join(dir, 'f');
+    await writeFile(p, 'hello\n');
+    await chmod(p, 0o4750);
+    const stat = async (args: Record<string, unknown>) => (await runModule(statModule, { path: p, ...args }, makeContext())).data?.stat as Record<string, unknown>;
+    const all = await stat({});
+    expect(all).toMatchObject({
+      isreg: true, islnk: false, isuid: true, isgid: false, rusr: true, xgrp: true, woth: false, readable: true,
+      pw_name: userInfo().username, uid: userInfo().uid, nlink: 1, mimetype: 'text/plain', charset: 'us-ascii',
+    });
+    expect(typeof all.mtime).toBe('number');
+    expect(Array.isArray(all.attributes) || all.attributes === undefined).toBe(true);
+    expect((await stat({ checksum_algorithm: 'sha256' })).checksum).toBe('5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03');
+    expect((await stat({ checksum_algo: 'md5' })).checksum).toBe('b1946ac92492d2347c6235b4d2611184');
+    const bare = await stat({ get_checksum: false, get_mime: false, get_attributes: false });
+    expect(bare).not.toHaveProperty('checksum');
+    expect(bare).not.toHaveProperty('mimetype');
+    expect(bare).not.toHaveProperty('attributes');
+  });
+
+  it('reports a symlink itself, or its target with follow', async () => {
+    await mkdir(join(dir, 'd'));
+    await symlink(join(dir, 'd'), join(dir, 'l'));
+    expect(await (async () => (await runModule(statModule, { path: join(dir, 'l') }, makeContext())).data?.stat)()).toMatchObject({
+      islnk: true, isdir: false, lnk_target: join(dir, 'd'), lnk_source: join(dir, 'd'),
+    });
+    const followed = (await runModule(statModule, { path: join(dir, 'l'), follow: true }, makeContext())).data?.stat;
+    expect(followed).toMatchObject({ islnk: false, isdir: true });
+    expect(followed).not.toHaveProperty('lnk_source');
+    await symlink(join(dir, 'none'), join(dir, 'broken'));
+    expect((await runModule(statModule, { path: join(dir, 'broken'), follow: true }, makeContext())).data?.stat).toEqual({ exists: false, path: join(dir, 'broken') });
+  });
+
+  it('parses lsattr\'s flags into Ansible\'s attribute names', () => {
+    const out = [
+      'stat=81a4|644|root|root|0|0|6|12|2049|1|1|2|3|8|4096|0|0', 'access=110', 'lsattr=2345 ----i--------e------- /f',
+    ].join('\n');
+    expect(parseStatFacts('/f', out, { get_checksum: false, get_mime: false })).toMatchObject({
+      mode: '0644', isreg: true, version: '2345', attr_flags: 'ie', attributes: ['immutable', 'extents'], readable: true, executable: false,
+    });
   });
 });
 

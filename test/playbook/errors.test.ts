@@ -90,9 +90,9 @@ const ERRORS: { name: string; files: Record<string, string>; message: string | R
   },
   {
     name: 'Ansible keywords and actions omsrun does not support say what to do instead',
-    files: { 'p.yml': play('    - ansible.builtin.include_vars: vars.yml\n    - command: sleep 5\n      async: 10\n      poll: 0\n') },
+    files: { 'p.yml': play('    - ansible.builtin.local_action: command ls\n    - command: sleep 5\n      async: 10\n      poll: 0\n') },
     message: lines(
-      'p.yml:3:7 [0].tasks[0]["ansible.builtin.include_vars"]: "ansible.builtin.include_vars" is an Ansible action omsrun does not support\n  hint: load the variables with vars_files on the play, or group_vars/host_vars',
+      'p.yml:3:7 [0].tasks[0]["ansible.builtin.local_action"]: "ansible.builtin.local_action" is an Ansible action omsrun does not support\n  hint: name the module as the key and add delegate_to: localhost',
       'p.yml:5:7 [0].tasks[1].async: "async" is an Ansible keyword omsrun does not support\n  hint: omsrun runs each task to its end; use timeout: SECONDS to bound it',
       'p.yml:6:7 [0].tasks[1].poll: "poll" is an Ansible keyword omsrun does not support\n  hint: omsrun runs each task to its end; use timeout: SECONDS to bound it',
     ),

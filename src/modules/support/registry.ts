@@ -18,8 +18,10 @@ import { fileModule } from '../file.js';
 import { groupModule } from '../group.js';
 import { findModule } from '../find.js';
 import { getUrlModule } from '../get-url.js';
+import { includeVarsModule } from '../include-vars.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
+import { metaModule } from '../meta.js';
 import type { Module } from './module.js';
 import { mountModule } from '../mount.js';
 import { mysqlDbModule } from '../mysql-db.js';
@@ -70,6 +72,10 @@ const all: Module[] = [
   lineinfileModule,
   mountModule,
   mysqlDbModule,
+  includeVarsModule,
+  iniFileModule,
+  lineinfileModule,
+  metaModule,
   mysqlQueryModule,
   mysqlUserModule,
   omsSettingsModule,
