@@ -118,7 +118,6 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
   const module = getModule(task.module);
   if (!module) return failure(`unknown module "${task.module}"`);
   const args = renderValue(task.args ?? {}, vars, where);
-  for (const key of module.secretArgs ?? []) playRun.run.opts.redactor.add((args as Record<string, unknown>)[key]);
   registerSecretArgs(playRun.run, module, args);
   if (playRun.run.opts.verbosity >= 2 && !scope.noLog) {
     playRun.run.emit({ kind: 'verbose', level: 2, host: host.name, msg: `${task.module} ${JSON.stringify(args)}` });

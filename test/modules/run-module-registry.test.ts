@@ -88,8 +88,12 @@ describe('run-time argument errors read like load-time ones', () => {
 describe('registry', () => {
   it('lists every module and alias, each with described fields', () => {
     expect(moduleNames()).toEqual([
-      'apt', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'debug', 'dnf', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'gather_facts', 'http', 'ini_file', 'lineinfile', 'mysql_db', 'mysql_query', 'mysql_user', 'oms_settings', 'package', 'replace', 'service', 'set_fact', 'setup', 'shell', 'stat', 'systemd', 'systemd_service', 'template', 'uri', 'wait_for', 'yum',
-      'apt', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'debug', 'dnf', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'gather_facts', 'http', 'include_vars', 'ini_file', 'lineinfile', 'meta', 'mysql_query', 'oms_settings', 'package', 'replace', 'service', 'set_fact', 'setup', 'shell', 'stat', 'systemd', 'systemd_service', 'template', 'uri', 'wait_for', 'yum',
+      'apt', 'apt_repository', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'cron', 'debug', 'dnf',
+      'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'find', 'gather_facts',
+      'get_url', 'group', 'http', 'include_vars', 'ini_file', 'lineinfile', 'meta', 'mount', 'mysql_db',
+      'mysql_query', 'mysql_user', 'oms_settings', 'package', 'package_facts', 'raw', 'replace', 'service',
+      'set_fact', 'setup', 'shell', 'slurp', 'stat', 'sysctl', 'systemd', 'systemd_service', 'template', 'unarchive',
+      'uri', 'user', 'wait_for', 'yum', 'yum_repository',
     ]);
     expect(getModule('nope')).toBeUndefined();
     for (const m of allModules()) {

@@ -67,8 +67,6 @@ export interface Module<A = any, P = any> {
    * Free-form argument: `command: ls -l` / `shell: echo hi` become `{ [freeForm]: value }`.
    */
   freeForm?: string;
-  /** Arguments whose values are secrets (a password hash): masked wherever the run shows them, as no_log would. */
-  secretArgs?: string[];
   /** Runs in check mode as well (reads only: stat, debug, assert, set_fact, wait_for...). */
   readOnly?: boolean;
   check(args: A, ctx: ModuleContext): Promise<Plan<P>>;
