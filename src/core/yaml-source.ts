@@ -37,7 +37,7 @@ export function parseYamlText(text: string, file: string, customTags?: ScalarTag
   const abs = path.resolve(file);
   const display = displayPath(abs);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, customTags: [unsafeYamlTag, ...(customTags ?? [])] });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true, customTags: [unsafeYamlTag, ...(customTags ?? [])] });
   const at = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
     return { file: display, line, col };

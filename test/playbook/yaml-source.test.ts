@@ -62,4 +62,24 @@ describe('yaml-source', () => {
       "pb.yml:3:7 mode: expected an octal mode such as '0644', got 'rwx'",
     ]);
   });
+
+  it("reads YAML merge keys (<<: *anchor) as Ansible does: the anchor's keys, overridden by the mapping's own", () => {
+    const src = parseYamlText(`login: &login
+  login_host: db1
+  login_user: root
+task:
+  <<: *login
+  login_user: app
+  name: shop
+both:
+  <<: [*login, { port: 3307 }]
+`, 'pb.yml');
+    expect(src.data).toEqual({
+      login: { login_host: 'db1', login_user: 'root' },
+      task: { login_host: 'db1', login_user: 'app', name: 'shop' },
+      both: { login_host: 'db1', login_user: 'root', port: 3307 },
+    });
+    expect(src.posOf(['task', 'name'])).toEqual({ file: 'pb.yml', line: 7, col: 9 });
+  });
 });
+
