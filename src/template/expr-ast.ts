@@ -123,8 +123,9 @@ function chain(node: Ast): string[] | undefined {
  */
 export function findUndefined(node: Ast, vars: Record<string, unknown>, constants: Record<string, unknown>): string | undefined {
   if (node.type === 'FunctionCall') {
-    const rest = acceptsUndefined(node) ? node.args.slice(1) : node.args;
-    return firstOf(rest, vars, constants);
+    if (!acceptsUndefined(node)) return firstOf(node.args, vars, constants);
+    if (node.args[0]) readVariables(node.args[0], vars);
+    return firstOf(node.args.slice(1), vars, constants);
   }
   const names = chain(node);
   if (!names) return firstOf(children(node), vars, constants);
@@ -135,6 +136,22 @@ export function findUndefined(node: Ast, vars: Record<string, unknown>, constant
     value = (value as Record<string, unknown>)[name];
   }
   return undefined;
+}
+
+// Reads the variables an expression uses, undefined ones included, before jexl runs: a value computed on first read
+// (a host's facts) throws its own error here, where it is not flattened into a plain Error as inside jexl.
+function readVariables(node: Ast, vars: Record<string, unknown>): void {
+  const names = chain(node);
+  if (!names) {
+    for (const child of children(node)) readVariables(child, vars);
+    return;
+  }
+  let value: unknown = vars;
+  for (const name of names) {
+    if (Array.isArray(value)) value = value[0];
+    if (!own(value, name)) return;
+    value = (value as Record<string, unknown>)[name];
+  }
 }
 
 function firstOf(nodes: Ast[], vars: Record<string, unknown>, constants: Record<string, unknown>): string | undefined {

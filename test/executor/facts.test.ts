@@ -85,6 +85,18 @@ describe('lazy facts', () => {
     expect(c.factCommands).toEqual({ h1: 1 });
   });
 
+  it('gathers when the first fact read is under default(...), in a template and in a condition', async () => {
+    const c = counting();
+    const out = await runYaml(
+      `- hosts: h1\n  tasks:\n    - name: memory\n      debug: { msg: "{{ ansible_memtotal_mb | default(0) }}" }\n- hosts: h2\n  tasks:\n    - name: mounts\n      debug: { msg: here }\n      when: (ansible_mounts[.mount == '/'] | first | default({})).mount == '/'\n`,
+      { inventory: LOCAL_HOSTS, connect: c.connect },
+    );
+    expect(out.results('memory').h1, out.results('memory').h1?.msg).toMatchObject({ status: 'ok' });
+    expect(Number(out.results('memory').h1?.msg)).toBeGreaterThan(0);
+    expect(out.results('mounts').h2?.status).toBe('ok');
+    expect(c.factCommands).toEqual({ h1: 1, h2: 1 });
+  });
+
   it("gathers another host's facts on demand, and only that host's", async () => {
     const c = counting();
     const out = await runYaml(
