@@ -15,7 +15,6 @@ const INSTEAD: Record<string, string> = {
   script: 'copy, then shell',
   raw: 'shell',
   pause: 'wait_for',
-  wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
   mysql_db: 'mysql_query',
   mysql_user: 'mysql_query',
   docker_image: 'docker_image_load',
@@ -25,7 +24,6 @@ const INSTEAD: Record<string, string> = {
   git: 'command (e.g. `command: { cmd: git clone URL DEST, creates: DEST }`)',
   hostname: 'command (e.g. `command: hostnamectl set-hostname NAME`)',
   timezone: 'command (e.g. `command: timedatectl set-timezone ZONE`)',
-  reboot: 'command (`shell: sleep 2 && reboot`), then wait_for',
   assemble: 'template',
   find: 'command (e.g. `command: find PATH -name GLOB`) with register',
 };

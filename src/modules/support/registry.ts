@@ -21,6 +21,7 @@ import { mountModule } from '../mount.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { packageFactsModule } from '../package-facts.js';
+import { rebootModule } from '../reboot.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
 import { serviceModule } from '../service.js';
@@ -32,6 +33,7 @@ import { systemdModule } from '../systemd.js';
 import { templateModule } from '../template.js';
 import { uriModule } from '../uri.js';
 import { waitForModule } from '../wait-for.js';
+import { waitForConnectionModule } from '../wait-for-connection.js';
 import { yumModule } from '../yum.js';
 import { yumRepositoryModule } from '../yum-repository.js';
 
@@ -56,6 +58,7 @@ const all: Module[] = [
   mountModule,
   mysqlQueryModule,
   omsSettingsModule,
+  rebootModule,
   replaceModule,
   packageModule,
   packageFactsModule,
@@ -68,6 +71,7 @@ const all: Module[] = [
   templateModule,
   uriModule,
   waitForModule,
+  waitForConnectionModule,
   yumModule,
   yumRepositoryModule,
 ] as Module[];
