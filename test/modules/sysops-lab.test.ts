@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { aptModule } from '../../src/modules/apt.js';
 import { aptRepositoryModule } from '../../src/modules/apt-repository.js';
+import { modprobeModule } from '../../src/modules/modprobe.js';
 import { mountModule } from '../../src/modules/mount.js';
 import { packageFactsModule } from '../../src/modules/package-facts.js';
 import { rebootModule } from '../../src/modules/reboot.js';
@@ -305,5 +306,36 @@ describe.skipIf(!labEnabled())('system administration modules on a whole-system 
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toMatch(/h1 +: ok=4 +changed=3 +failed=0/);
     }, 400_000);
+  });
+  describe('modprobe', () => {
+    // This machine's kernel lists no loadable modules (/proc/modules is absent): the module counted as loaded is one
+    // the running kernel's modules.builtin names, which modprobe and Ansible treat as loaded too.
+    it('a built-in module is loaded already: ok, nothing run', async () => {
+      await sh('mkdir -p /lib/modules/$(uname -r) && echo kernel/drivers/net/dummy.ko > /lib/modules/$(uname -r)/modules.builtin');
+      const out = await run(modprobeModule, { name: 'dummy' });
+      expect(out, out.msg).toMatchObject({ changed: false, data: { name: 'dummy', state: 'present' } });
+    });
+
+    it('writes the boot files once, rewrites the options when params change, comments them out with persistent absent', async () => {
+      const files = () => sh('cat /etc/modules-load.d/dummy.conf /etc/modprobe.d/dummy.conf 2>&1');
+      const first = await run(modprobeModule, { name: 'dummy', params: 'numdummies=2', persistent: 'present' }, { diffMode: true });
+      expect(first, first.msg).toMatchObject({ changed: true, msg: '/etc/modules-load.d/dummy.conf written, /etc/modprobe.d/dummy.conf written' });
+      expect(await files()).toBe('dummy\noptions dummy numdummies=2');
+      expect(await run(modprobeModule, { name: 'dummy', params: 'numdummies=2', persistent: 'present' })).toMatchObject({ changed: false });
+      const other = await run(modprobeModule, { name: 'dummy', params: 'numdummies=3', persistent: 'present' });
+      expect(other, other.msg).toMatchObject({ changed: true, msg: '/etc/modprobe.d/dummy.conf written' });
+      expect(await files()).toBe('dummy\noptions dummy numdummies=3');
+      const off = await run(modprobeModule, { name: 'dummy', persistent: 'absent' });
+      expect(off, off.msg).toMatchObject({ changed: true });
+      expect(await files()).toBe('#dummy\n#options dummy numdummies=3');
+      expect(await run(modprobeModule, { name: 'dummy', persistent: 'absent' })).toMatchObject({ changed: false });
+    });
+
+    it('says what happened when a module cannot be loaded; unloading one that is not loaded changes nothing', async () => {
+      const out = await run(modprobeModule, { name: 'omsrun_nosuch', params: 'debug=1' });
+      expect(out.failed, out.msg).toBe(true);
+      expect(out.msg).toMatch(/^modprobe omsrun_nosuch debug=1 failed \(rc 1\): modprobe: FATAL: Module omsrun_nosuch not found in directory \/lib\/modules\/\S+; the module is not installed for the running kernel/);
+      expect(await run(modprobeModule, { name: 'omsrun_nosuch', state: 'absent' })).toMatchObject({ changed: false });
+    });
   });
 });

@@ -17,6 +17,7 @@ import { fileModule } from '../file.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
+import { modprobeModule } from '../modprobe.js';
 import { mountModule } from '../mount.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
@@ -55,6 +56,7 @@ const all: Module[] = [
   fileModule,
   iniFileModule,
   lineinfileModule,
+  modprobeModule,
   mountModule,
   mysqlQueryModule,
   omsSettingsModule,
