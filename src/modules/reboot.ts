@@ -4,10 +4,8 @@ import { ConnectionError } from '../core/errors.js';
 import { failed } from './support/common.js';
 import { hostExec, outputTail } from './support/host-exec.js';
 import { defineModule } from './support/module.js';
-import { elapsedSince, nap, untilAnswers } from './support/reconnect.js';
+import { elapsedSince, nap, seconds, untilAnswers } from './support/reconnect.js';
 import { splitArgs } from './support/split-args.js';
-
-const seconds = (what: string, dflt: number) => z.number().nonnegative().default(dflt).describe(what);
 
 const schema = z.strictObject({
   reboot_timeout: seconds('Seconds to wait for the host to come back and pass test_command.', 600),

@@ -2,9 +2,7 @@
 import { z } from 'zod';
 import { failed } from './support/common.js';
 import { defineModule } from './support/module.js';
-import { elapsedSince, nap, untilAnswers } from './support/reconnect.js';
-
-const seconds = (what: string, dflt: number) => z.number().nonnegative().default(dflt).describe(what);
+import { elapsedSince, nap, seconds, untilAnswers } from './support/reconnect.js';
 
 const schema = z.strictObject({
   timeout: seconds('Seconds to keep trying before the task fails.', 600),

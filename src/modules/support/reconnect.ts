@@ -1,7 +1,11 @@
 // wait_for_connection and reboot: drop the host's connection and open it again until a command runs there.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import { ConnectionError, InterruptedError } from '../../core/errors.js';
 import type { ModuleContext } from './module.js';
+
+/** A number of seconds argument with its default. */
+export const seconds = (what: string, dflt: number) => z.number().nonnegative().default(dflt).describe(what);
 
 // Sleeps, or ends the task when the run is interrupted.
 export async function nap(ctx: ModuleContext, seconds: number): Promise<void> {
@@ -49,9 +53,13 @@ export async function untilAnswers(
   o: { timeout: number; pause: number; connectTimeout: number; become?: boolean; accept?: (stdout: string) => boolean },
 ): Promise<Attempt> {
   const deadline = Date.now() + o.timeout * 1000;
+  let told = '';
   for (;;) {
     const a = await tryCommand(ctx, argv, o.connectTimeout, o.become);
     if (a.ok && (o.accept?.(a.stdout) ?? true)) return a;
+    const why = a.ok ? 'the host has not rebooted yet' : a.why;
+    if (why !== told) ctx.log(`${ctx.host} not there yet: ${why}`, 'info');
+    told = why;
     const left = deadline - Date.now();
     if (left <= 0) return a.ok ? { ok: false, why: `${argv.join(' ')} printed ${JSON.stringify(a.stdout.trim())}` } : a;
     await nap(ctx, Math.min(o.pause, left / 1000));
