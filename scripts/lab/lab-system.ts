@@ -64,26 +64,44 @@ async function prepareRoot(host: LabHost, images: SystemImages): Promise<string>
   return root;
 }
 
-// The pid of the container's init: the one child of systemd-nspawn.
-function leaderOf(nspawn: number): number | undefined {
+const commOf = (pid: number): string => {
   try {
-    const kids = readFileSync(`/proc/${nspawn}/task/${nspawn}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return kids.find((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'systemd';
-      } catch {
-        return false;
-      }
-    });
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
-    return undefined;
+    return '';
   }
+};
+
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+// The pid of the container's init: the systemd child of the systemd-nspawn that the host's boot loop runs now.
+export function leaderOf(loop: number): number | undefined {
+  const nspawn = childrenOf(loop).find((pid) => commOf(pid) === 'systemd-nspawn');
+  return nspawn === undefined ? undefined : childrenOf(nspawn).find((pid) => commOf(pid) === 'systemd');
 }
+
+// Runs nspawn again when the container rebooted (nspawn exits 133 then), so a host comes back after `reboot`; a TERM
+// to the loop reaches nspawn, which powers the container off, and the loop ends with it.
+const BOOT_LOOP = [
+  'stop=',
+  'trap \'stop=1; kill -TERM "$child" 2>/dev/null\' TERM INT',
+  'while :; do',
+  '  "$@" & child=$!',
+  '  while :; do rc=0; wait "$child" || rc=$?; kill -0 "$child" 2>/dev/null || break; done',
+  '  [ -z "$stop" ] && [ "$rc" -eq 133 ] || exit "$rc"',
+  'done',
+].join('\n');
 
 /**
  * Boots a whole Debian system in the host's network namespace: systemd-nspawn --boot on an overlay of the cached root,
- * in a cgroup of its own, systemd as PID 1, sshd started by systemd. Returns once `systemctl is-system-running --wait`
- * answers (running or degraded).
+ * in a cgroup of its own, systemd as PID 1, sshd started by systemd, booted again when it reboots. Returns once
+ * `systemctl is-system-running --wait` answers (running or degraded).
  */
 export async function startSystemHost(host: LabHost, images: SystemImages): Promise<void> {
   const root = await prepareRoot(host, images);
@@ -103,7 +121,7 @@ export async function startSystemHost(host: LabHost, images: SystemImages): Prom
   // of /proc/sys stays read-only, since vm.* and most kernel.* keys are the machine's.
   const enter = cgroups.map((c) => `echo $$ > '${c}/cgroup.procs'`).join('; ');
   const log = openSync(join(host.dir, 'console.log'), 'w');
-  const child = spawn('sh', ['-ec', `${enter}; exec "$@"`, 'sh', ...nspawn], {
+  const child = spawn('sh', ['-c', `set -e; ${enter}; set +e\n${BOOT_LOOP}`, 'sh', ...nspawn], {
     detached: true, stdio: ['ignore', log, log], env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1', SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network' },
   });
   closeSync(log);

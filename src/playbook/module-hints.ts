@@ -9,13 +9,11 @@ const INSTEAD: Record<string, string> = {
   synchronize: 'copy',
   script: 'copy, then shell',
   pause: 'wait_for',
-  wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
   docker_image: 'docker_image_load',
   known_hosts: 'lineinfile on ~/.ssh/known_hosts',
   git: 'command (e.g. `command: { cmd: git clone URL DEST, creates: DEST }`)',
   hostname: 'command (e.g. `command: hostnamectl set-hostname NAME`)',
   timezone: 'command (e.g. `command: timedatectl set-timezone ZONE`)',
-  reboot: 'command (`shell: sleep 2 && reboot`), then wait_for',
   assemble: 'template',
 };
 

@@ -207,4 +207,24 @@ describe('OMS settings', () => {
     expect(out.results('settings').h1?.msg).toBe(`1 node(s) h1=${defaultAddress}; cm_url http://10.0.0.100:8088; databases drc_rm_db, drc_cm_db, drc_cm_heartbeat_db`);
     expect(c.factCommands).toEqual({ h1: 1 });
   });
+  it('keeps the ansible_facts a module returns (package_facts): read without gathering, kept when facts are gathered later', async () => {
+    const c = counting();
+    const out = await runYaml(
+      `- hosts: h1
+  gather_facts: false
+  tasks:
+    - package_facts: {}
+    - name: without facts
+      debug: { msg: "{{ ansible_facts.packages.dpkg[0].source }} {{ ansible_facts.os_family is defined }}" }
+- hosts: h1
+  tasks:
+    - name: with facts
+      debug: { msg: "{{ ansible_facts.packages.dpkg[0].name }} {{ ansible_facts.os_family }}" }
+`,
+      { inventory: LOCAL_HOSTS, connect: c.connect },
+    );
+    expect(out.results('without facts').h1?.msg).toBe('apt false');
+    expect(out.results('with facts').h1?.msg).toBe('dpkg Debian');
+    expect(c.factCommands).toEqual({ h1: 1 });
+  });
 });

@@ -5,8 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { aptModule } from '../../src/modules/apt.js';
 import { aptRepositoryModule } from '../../src/modules/apt-repository.js';
+import { modprobeModule } from '../../src/modules/modprobe.js';
 import { mountModule } from '../../src/modules/mount.js';
 import { packageFactsModule } from '../../src/modules/package-facts.js';
+import { rebootModule } from '../../src/modules/reboot.js';
+import { waitForConnectionModule } from '../../src/modules/wait-for-connection.js';
 import { yumRepositoryModule } from '../../src/modules/yum-repository.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
@@ -249,6 +252,90 @@ describe.skipIf(!labEnabled())('system administration modules on a whole-system 
       expect(out.failed, out.msg).toBe(true);
       expect(out.msg).toMatch(/^mount \/mnt\/so-bad failed \(rc 32\): .*unknown filesystem type 'nosuchfs'.*; \/etc\/fstab was put back as it was$/s);
       expect(await sh('cat /etc/fstab')).toBe(before);
+    });
+  });
+  describe('wait_for_connection and reboot', () => {
+    const bootId = () => sh('cat /proc/sys/kernel/random/boot_id');
+
+    it('wait_for_connection waits while sshd is stopped, and reconnects once it is back', async () => {
+      expect(await sh('systemctl stop ssh.service && systemd-run --quiet --on-active=2 systemctl start ssh.service && echo stopped')).toBe('stopped');
+      const out = await run(waitForConnectionModule, { timeout: 120, sleep: 0.5, connect_timeout: 3 });
+      expect(out, out.msg).toMatchObject({ changed: false, data: { elapsed: expect.any(Number) } });
+      expect(out.msg).toMatch(/^h1 answered after [\d.]+ s$/);
+      expect(await sh('systemctl is-active ssh.service')).toBe('active');
+    }, 180_000);
+
+    it('wait_for_connection fails with the last reason when the host never answers', async () => {
+      expect(await sh('systemctl stop ssh.service && systemd-run --quiet --on-active=8 systemctl start ssh.service && echo stopped')).toBe('stopped');
+      const out = await run(waitForConnectionModule, { timeout: 1, sleep: 0.5, connect_timeout: 2 });
+      expect(out.failed, out.msg).toBe(true);
+      expect(out.msg).toMatch(/^timed out waiting for connection to h1 after 1 s; last try: .*(refused|ECONNREFUSED)/);
+      expect(await run(waitForConnectionModule, { timeout: 120, sleep: 0.5 })).toMatchObject({ changed: false });
+    }, 180_000);
+
+    it('reboot reboots the host (check mode does not) and reconnects to the new boot', async () => {
+      const before = await bootId();
+      expect(await run(rebootModule, {}, { checkMode: true })).toMatchObject({ changed: true });
+      expect(await bootId()).toBe(before);
+      const out = await run(rebootModule, { reboot_timeout: 300, test_command: 'systemctl is-system-running --wait' });
+      expect(out, out.msg).toMatchObject({ changed: true, data: { rebooted: true, elapsed: expect.any(Number) } });
+      const after = await bootId();
+      expect(after).toMatch(/^[0-9a-f-]{36}$/);
+      expect(after).not.toBe(before);
+      expect(await sh('systemctl is-active ssh.service')).toBe('active');
+    }, 400_000);
+
+    it('a playbook task after reboot runs on the new boot', async () => {
+      const site = [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - command: cat /proc/sys/kernel/random/boot_id',
+        '      register: before',
+        '    - reboot: { msg: "kernel update", reboot_timeout: 300 }',
+        '      register: rebooted',
+        '    - command: cat /proc/sys/kernel/random/boot_id',
+        '      register: after',
+        '    - assert:',
+        '        that:',
+        '          - rebooted.rebooted',
+        '          - before.stdout != after.stdout',
+        '',
+      ].join('\n');
+      const r = await playbook({ 'site.yml': site });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/h1 +: ok=4 +changed=3 +failed=0/);
+    }, 400_000);
+  });
+  describe('modprobe', () => {
+    // This machine's kernel lists no loadable modules (/proc/modules is absent): the module counted as loaded is one
+    // the running kernel's modules.builtin names, which modprobe and Ansible treat as loaded too.
+    it('a built-in module is loaded already: ok, nothing run', async () => {
+      await sh('mkdir -p /lib/modules/$(uname -r) && echo kernel/drivers/net/dummy.ko > /lib/modules/$(uname -r)/modules.builtin');
+      const out = await run(modprobeModule, { name: 'dummy' });
+      expect(out, out.msg).toMatchObject({ changed: false, data: { name: 'dummy', state: 'present' } });
+    });
+
+    it('writes the boot files once, rewrites the options when params change, comments them out with persistent absent', async () => {
+      const files = () => sh('cat /etc/modules-load.d/dummy.conf /etc/modprobe.d/dummy.conf 2>&1');
+      const first = await run(modprobeModule, { name: 'dummy', params: 'numdummies=2', persistent: 'present' }, { diffMode: true });
+      expect(first, first.msg).toMatchObject({ changed: true, msg: '/etc/modules-load.d/dummy.conf written, /etc/modprobe.d/dummy.conf written' });
+      expect(await files()).toBe('dummy\noptions dummy numdummies=2');
+      expect(await run(modprobeModule, { name: 'dummy', params: 'numdummies=2', persistent: 'present' })).toMatchObject({ changed: false });
+      const other = await run(modprobeModule, { name: 'dummy', params: 'numdummies=3', persistent: 'present' });
+      expect(other, other.msg).toMatchObject({ changed: true, msg: '/etc/modprobe.d/dummy.conf written' });
+      expect(await files()).toBe('dummy\noptions dummy numdummies=3');
+      const off = await run(modprobeModule, { name: 'dummy', persistent: 'absent' });
+      expect(off, off.msg).toMatchObject({ changed: true });
+      expect(await files()).toBe('#dummy\n#options dummy numdummies=3');
+      expect(await run(modprobeModule, { name: 'dummy', persistent: 'absent' })).toMatchObject({ changed: false });
+    });
+
+    it('says what happened when a module cannot be loaded; unloading one that is not loaded changes nothing', async () => {
+      const out = await run(modprobeModule, { name: 'omsrun_nosuch', params: 'debug=1' });
+      expect(out.failed, out.msg).toBe(true);
+      expect(out.msg).toMatch(/^modprobe omsrun_nosuch debug=1 failed \(rc 1\): modprobe: FATAL: Module omsrun_nosuch not found in directory \/lib\/modules\/\S+; the module is not installed for the running kernel/);
+      expect(await run(modprobeModule, { name: 'omsrun_nosuch', state: 'absent' })).toMatchObject({ changed: false });
     });
   });
 });

@@ -23,12 +23,14 @@ import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import { metaModule } from '../meta.js';
 import type { Module } from './module.js';
+import { modprobeModule } from '../modprobe.js';
 import { mountModule } from '../mount.js';
 import { mysqlDbModule } from '../mysql-db.js';
 import { mysqlQueryModule } from '../mysql-query.js';
 import { mysqlUserModule } from '../mysql-user.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { packageFactsModule } from '../package-facts.js';
+import { rebootModule } from '../reboot.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
 import { rawModule } from '../raw.js';
@@ -45,6 +47,7 @@ import { unarchiveModule } from '../unarchive.js';
 import { uriModule } from '../uri.js';
 import { userModule } from '../user.js';
 import { waitForModule } from '../wait-for.js';
+import { waitForConnectionModule } from '../wait-for-connection.js';
 import { yumModule } from '../yum.js';
 import { yumRepositoryModule } from '../yum-repository.js';
 
@@ -70,6 +73,7 @@ const all: Module[] = [
   getUrlModule,
   iniFileModule,
   lineinfileModule,
+  modprobeModule,
   mountModule,
   mysqlDbModule,
   includeVarsModule,
@@ -79,6 +83,7 @@ const all: Module[] = [
   mysqlQueryModule,
   mysqlUserModule,
   omsSettingsModule,
+  rebootModule,
   replaceModule,
   packageModule,
   rawModule,
@@ -96,6 +101,7 @@ const all: Module[] = [
   uriModule,
   userModule,
   waitForModule,
+  waitForConnectionModule,
   yumModule,
   yumRepositoryModule,
 ] as Module[];
