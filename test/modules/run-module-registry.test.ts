@@ -90,10 +90,10 @@ describe('registry', () => {
     expect(moduleNames()).toEqual([
       'apt', 'apt_repository', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'cron', 'debug', 'dnf',
       'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'find', 'gather_facts',
-      'get_url', 'group', 'http', 'include_vars', 'ini_file', 'lineinfile', 'meta', 'mount', 'mysql_db',
-      'mysql_query', 'mysql_user', 'oms_settings', 'package', 'package_facts', 'raw', 'replace', 'service',
+      'get_url', 'group', 'http', 'include_vars', 'ini_file', 'lineinfile', 'meta', 'modprobe', 'mount', 'mysql_db',
+      'mysql_query', 'mysql_user', 'oms_settings', 'package', 'package_facts', 'raw', 'reboot', 'replace', 'service',
       'set_fact', 'setup', 'shell', 'slurp', 'stat', 'sysctl', 'systemd', 'systemd_service', 'template', 'unarchive',
-      'uri', 'user', 'wait_for', 'yum', 'yum_repository',
+      'uri', 'user', 'wait_for', 'wait_for_connection', 'yum', 'yum_repository',
     ]);
     expect(getModule('nope')).toBeUndefined();
     for (const m of allModules()) {
