@@ -13,6 +13,7 @@ import { findModule } from '../../src/modules/find.js';
 import { getUrlModule } from '../../src/modules/get-url.js';
 import { downloadTo } from '../../src/modules/support/download.js';
 import { rawModule } from '../../src/modules/raw.js';
+import { scriptModule } from '../../src/modules/script.js';
 import { slurpModule } from '../../src/modules/slurp.js';
 import { unarchiveModule } from '../../src/modules/unarchive.js';
 import type { Module, ModuleContext } from '../../src/modules/support/module.js';
@@ -291,5 +292,27 @@ describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => 
     expect(bad.msg).toMatch(/^cannot list \/data\/fy\/bad.tar: tar: This does not look like a tar archive/);
     expect(await run(unarchiveModule, { src: 'no-such.tar', dest: '/data/fy/rel' })).toMatchObject({ failed: true });
     expect(readdirSync(onHost('fy/rel')).sort()).toEqual(['lib', 'logs']);
+  });
+
+  it('script: copied up, run with its arguments in chdir, through sudo, then removed; creates skips it; a failure carries rc and output', async () => {
+    const dir = join(side.work, 'scripts');
+    mkdirSync(join(dir, 'files'), { recursive: true });
+    writeFileSync(join(dir, 'files', 'fy-probe.sh'), '#!/bin/sh\necho "args:$# $1|$2" ; echo "cwd:$(pwd) user:$(id -un)"; echo warn >&2; touch "$3"\n', { mode: 0o644 });
+    writeFileSync(join(dir, 'fy-fail.sh'), 'echo partial; echo broken >&2; exit 7\n');
+    mkdirSync(onHost('fy/sc'), { recursive: true });
+    const leftovers = () => readdirSync('/tmp').filter((f) => f.startsWith('.omsrun-script-') && f.includes('fy-'));
+    const args = { cmd: 'fy-probe.sh "two words" x /data/fy/sc/done', chdir: '/data/fy/sc', creates: '/data/fy/sc/done' };
+    const out = await run(scriptModule, args, asTester({ baseDir: dir }));
+    expect(out).toMatchObject({ changed: true, rc: 0, stdout: 'args:3 two words|x\ncwd:/data/fy/sc user:root', stderr: 'warn' });
+    expect(statSync(onHost('fy/sc/done')).uid).toBe(0);
+    expect(leftovers()).toEqual([]);
+    expect(await run(scriptModule, args, { baseDir: dir })).toMatchObject({ changed: false, msg: 'skipped, since /data/fy/sc/done exists' });
+    expect(await run(scriptModule, { cmd: 'fy-probe.sh a b /data/fy/sc/c', removes: '/data/fy/sc/none' }, { baseDir: dir })).toMatchObject({ changed: false, msg: 'skipped, since /data/fy/sc/none does not exist' });
+    expect(await run(scriptModule, { cmd: 'fy-probe.sh a b /data/fy/sc/check' }, { baseDir: dir, checkMode: true })).toMatchObject({ changed: false, skipped: true });
+    expect(existsSync(onHost('fy/sc/check'))).toBe(false);
+    // No #! line and no exec bit: executable runs it.
+    expect(await run(scriptModule, { cmd: 'fy-fail.sh', executable: '/bin/sh' }, { baseDir: dir })).toMatchObject({ failed: true, rc: 7, stdout: 'partial', msg: 'non-zero return code 7: broken' });
+    expect(leftovers()).toEqual([]);
+    expect(await run(scriptModule, { cmd: 'nope.sh' }, { baseDir: dir })).toMatchObject({ failed: true, msg: `cannot find the script nope.sh on the controller (looked in ${dir} and its files/)` });
   });
 });

@@ -23,6 +23,7 @@ import { omsSettingsModule } from '../oms-settings.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
 import { rawModule } from '../raw.js';
+import { scriptModule } from '../script.js';
 import { serviceModule } from '../service.js';
 import { setFactModule } from '../set-fact.js';
 import { setupModule } from '../setup.js';
@@ -60,6 +61,7 @@ const all: Module[] = [
   replaceModule,
   packageModule,
   rawModule,
+  scriptModule,
   serviceModule,
   setFactModule,
   setupModule,
