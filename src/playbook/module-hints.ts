@@ -9,7 +9,6 @@ const INSTEAD: Record<string, string> = {
   group: 'command (e.g. `command: groupadd NAME`)',
   archive: 'command (e.g. `command: tar -czf DEST SRC`)',
   synchronize: 'copy',
-  pause: 'wait_for',
   wait_for_connection: 'wait_for (e.g. `wait_for: { port: 22 }`)',
   mysql_db: 'mysql_query',
   mysql_user: 'mysql_query',

@@ -10,8 +10,8 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...real, randomBytes: (size: number) => Buffer.alloc(size) };
 });
 
-/** Modules that send nothing to the host: they evaluate on the controller (mysql_query logs in from where it runs). */
-const SENDS_NOTHING = ['assert', 'debug', 'fail', 'mysql_query', 'oms_settings', 'set_fact'];
+/** Modules that send nothing to the host: they evaluate on the controller (mysql_query logs in from where it runs; pause only waits). */
+const SENDS_NOTHING = ['assert', 'debug', 'fail', 'mysql_query', 'oms_settings', 'pause', 'set_fact'];
 const MIN_CASES = 3;
 
 const catalogue = scriptCatalogue();

@@ -22,6 +22,7 @@ import { mysqlQueryModule } from '../mysql-query.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { replaceModule } from '../replace.js';
 import { packageModule } from '../package.js';
+import { pauseModule } from '../pause.js';
 import { rawModule } from '../raw.js';
 import { scriptModule } from '../script.js';
 import { serviceModule } from '../service.js';
@@ -60,6 +61,7 @@ const all: Module[] = [
   omsSettingsModule,
   replaceModule,
   packageModule,
+  pauseModule,
   rawModule,
   scriptModule,
   serviceModule,
