@@ -17,7 +17,6 @@ const INSTEAD: Record<string, string> = {
   cron: 'copy or blockinfile into /etc/cron.d/NAME',
   known_hosts: 'lineinfile on ~/.ssh/known_hosts',
   mount: 'lineinfile on /etc/fstab, then `command: mount PATH`',
-  git: 'command (e.g. `command: { cmd: git clone URL DEST, creates: DEST }`)',
   hostname: 'command (e.g. `command: hostnamectl set-hostname NAME`)',
   timezone: 'command (e.g. `command: timedatectl set-timezone ZONE`)',
   reboot: 'command (`shell: sleep 2 && reboot`), then wait_for',

@@ -11,6 +11,7 @@ import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import type { SshTarget } from '../../src/connection/ssh/target.js';
 import { findModule } from '../../src/modules/find.js';
 import { getUrlModule } from '../../src/modules/get-url.js';
+import { gitModule } from '../../src/modules/git.js';
 import { downloadTo } from '../../src/modules/support/download.js';
 import { rawModule } from '../../src/modules/raw.js';
 import { scriptModule } from '../../src/modules/script.js';
@@ -314,5 +315,50 @@ describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => 
     expect(await run(scriptModule, { cmd: 'fy-fail.sh', executable: '/bin/sh' }, { baseDir: dir })).toMatchObject({ failed: true, rc: 7, stdout: 'partial', msg: 'non-zero return code 7: broken' });
     expect(leftovers()).toEqual([]);
     expect(await run(scriptModule, { cmd: 'nope.sh' }, { baseDir: dir })).toMatchObject({ failed: true, msg: `cannot find the script nope.sh on the controller (looked in ${dir} and its files/)` });
+  });
+
+  it('git: clones a file:// repository at a branch, tag or commit; changed only when HEAD moves; local changes need force', async () => {
+    const src = join(side.work, 'gitsrc');
+    const bare = join(side.work, 'repo.git');
+    const g = (...args: string[]) => execFileSync('git', args, { cwd: src, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'fy', GIT_AUTHOR_EMAIL: 'fy@lab', GIT_COMMITTER_NAME: 'fy', GIT_COMMITTER_EMAIL: 'fy@lab' } }).trim();
+    mkdirSync(src, { recursive: true });
+    g('init', '-q', '-b', 'main');
+    writeFileSync(join(src, 'app.conf'), 'v1\n');
+    g('add', '.');
+    g('commit', '-qm', 'one');
+    const one = g('rev-parse', 'HEAD');
+    g('tag', '-a', 'v1', '-m', 'release 1');
+    writeFileSync(join(src, 'app.conf'), 'v2\n');
+    g('commit', '-qam', 'two');
+    const two = g('rev-parse', 'HEAD');
+    execFileSync('git', ['clone', '-q', '--bare', src, bare]);
+    const repo = `file://${bare}`;
+    const dest = '/data/fy/checkout';
+    const head = () => execFileSync('git', ['-C', onHost('fy/checkout'), 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+
+    expect(await run(gitModule, { repo, dest }, { checkMode: true })).toMatchObject({ changed: true, msg: `clone ${dest} to HEAD (${two.slice(0, 12)})` });
+    expect(existsSync(onHost('fy/checkout'))).toBe(false);
+    expect(await run(gitModule, { repo, dest })).toMatchObject({ changed: true, data: { before: null, after: two } });
+    expect(execFileSync('git', ['-C', onHost('fy/checkout'), 'branch', '--show-current'], { encoding: 'utf8' }).trim()).toBe('main');
+    expect(await run(gitModule, { repo, dest })).toMatchObject({ changed: false, data: { before: two, after: two } });
+    expect(await run(gitModule, { repo, dest, version: 'v1' })).toMatchObject({ changed: true, data: { before: two, after: one } });
+    expect(readFileSync(onHost('fy/checkout/app.conf'), 'utf8')).toBe('v1\n');
+    expect(await run(gitModule, { repo, dest, version: 'v1' })).toMatchObject({ changed: false });
+    expect(await run(gitModule, { repo, dest, version: two.slice(0, 10) })).toMatchObject({ changed: true, data: { after: two } });
+    expect(await run(gitModule, { repo, dest, version: 'main', update: false })).toMatchObject({ changed: false, data: { after: two } });
+    // A new commit upstream, and a local change: refused without force, dropped with it.
+    writeFileSync(join(src, 'app.conf'), 'v3\n');
+    g('commit', '-qam', 'three');
+    g('push', '-q', bare, 'main');
+    const three = g('rev-parse', 'HEAD');
+    writeFileSync(onHost('fy/checkout/app.conf'), 'edited on the host\n');
+    expect(await run(gitModule, { repo, dest, version: 'main' })).toMatchObject({ failed: true, msg: `${dest} has local modifications; commit or discard them, or set force: true to drop them` });
+    expect(head()).toBe(two);
+    expect(await run(gitModule, { repo, dest, version: 'main', force: true })).toMatchObject({ changed: true, data: { before: two, after: three } });
+    expect(readFileSync(onHost('fy/checkout/app.conf'), 'utf8')).toBe('v3\n');
+    expect(await run(gitModule, { repo, dest, version: 'nope' })).toMatchObject({ failed: true, msg: `version nope is neither a branch nor a tag of ${repo}` });
+    // depth 1, through sudo.
+    expect(await run(gitModule, { repo, dest: '/data/fy/shallow', depth: 1, version: 'main' }, asTester())).toMatchObject({ changed: true, data: { after: three } });
+    expect(execFileSync('git', ['-C', onHost('fy/shallow'), 'rev-list', '--count', 'HEAD'], { encoding: 'utf8' }).trim()).toBe('1');
   });
 });

@@ -15,6 +15,7 @@ import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
 import { findModule } from '../find.js';
 import { getUrlModule } from '../get-url.js';
+import { gitModule } from '../git.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import type { Module } from './module.js';
@@ -55,6 +56,7 @@ const all: Module[] = [
   fileModule,
   findModule,
   getUrlModule,
+  gitModule,
   iniFileModule,
   lineinfileModule,
   mysqlQueryModule,
