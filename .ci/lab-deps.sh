@@ -3,7 +3,7 @@
 # named as arguments. Idempotent. ansible-core: the facts lab test compares omsrun's facts with Ansible's setup module.
 set -euo pipefail
 PKGS=(openssh-server openssh-client docker.io iproute2 busybox-static haproxy sudo openssl
-  mariadb-server mariadb-client procps psmisc util-linux kmod socat curl influxdb debootstrap systemd-container dpkg-dev ansible-core "$@")
+  mariadb-server mariadb-client procps psmisc util-linux kmod socat curl wget git unzip zip xz-utils bzip2 influxdb debootstrap systemd-container dpkg-dev ansible-core "$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -13,6 +13,12 @@ import { innerScope, playScope, type Scope } from './scope.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
 import { delegateOf, renderContext, runTaskOnHost, type TaskPlay, type TaskRun } from './task-runner.js';
+import { getModule } from '../modules/support/registry.js';
+
+// run_once, or a module that runs once for the play by nature (pause).
+function once(taskRun: TaskRun): boolean {
+  return Boolean(taskRun.scope.runOnce || getModule(taskRun.task.module)?.runOnce);
+}
 
 export interface PlayRunOptions {
   run: RunState;
@@ -117,7 +123,7 @@ export class PlayRun implements TaskPlay {
       this.run.started = true;
     }
     const taskRun: TaskRun = { task, scope, ref: { ...this.ref(task), handler } };
-    const targets = scope.runOnce ? hosts.slice(0, 1) : hosts;
+    const targets = once(taskRun) ? hosts.slice(0, 1) : hosts;
     this.run.emit({ kind: 'task_start', play: this.play.name, task: taskRun.ref, hosts: targets.map((h) => h.name) });
     const limit = pLimit(this.run.opts.forks);
     const results = await Promise.all(targets.map((h) => limit(() => this.runOn(taskRun, h, hosts))));
@@ -176,7 +182,7 @@ export class PlayRun implements TaskPlay {
     let result: TaskResult = await runTaskOnHost(this, taskRun, host);
     if (isFailed(result) && taskRun.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
     this.record(taskRun, host, result, this.factsHost(taskRun, host));
-    if (taskRun.scope.runOnce && taskRun.task.register) {
+    if (once(taskRun) && taskRun.task.register) {
       const value = registerValue(result);
       for (const peer of peers) peer.facts[taskRun.task.register] = value;
     }

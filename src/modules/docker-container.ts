@@ -5,7 +5,7 @@ import { failed } from './support/common.js';
 import { containerSchema, runArgv, type ContainerArgs } from './support/docker-args.js';
 import { docker, dockerOk, imageIdOn, inspectContainer, type ContainerInspect } from './support/docker-cli.js';
 import { compareContainer, diffText } from './support/docker-compare.js';
-import { defineModule, type ModuleContext, type ModuleOutcome } from './support/module.js';
+import { defineModule, type ModuleContext, type ModuleOutcome, type Plan } from './support/module.js';
 
 type Action = 'create' | 'recreate' | 'start' | 'stop' | 'restart' | 'remove';
 
@@ -42,6 +42,15 @@ async function notRunning(ctx: ModuleContext, name: string, c: ContainerInspect 
   return `container ${name} is not running after start (${why})${tail ? `; last log lines:\n${tail}` : ''}`;
 }
 
+// A container whose settings are as wanted (or not compared, without image): started, stopped or restarted as asked.
+function runState(a: ContainerArgs, c: ContainerInspect): Plan<ContainerPlan> {
+  const running = c.State.Running;
+  if (a.state === 'restarted' || (a.restart && running)) return { changes: true, summary: `restart container ${a.name}`, data: { action: 'restart', differences: [] } };
+  if (a.state === 'started' && !running) return { changes: true, summary: `start container ${a.name}`, data: { action: 'start', differences: [] } };
+  if (a.state === 'stopped' && running) return { changes: true, summary: `stop container ${a.name}`, data: { action: 'stop', differences: [] } };
+  return ok(c, `container ${a.name} is ${running ? 'running' : c.State.Status} as wanted`);
+}
+
 // check reads `docker inspect` and plans one action; apply carries it out and inspects again.
 export const dockerContainerModule = defineModule<ContainerArgs, ContainerPlan>({
   name: 'docker_container',
@@ -53,7 +62,11 @@ export const dockerContainerModule = defineModule<ContainerArgs, ContainerPlan>(
       if (!c) return ok(c, `container ${a.name} is absent`);
       return { changes: true, summary: `remove container ${a.name}`, data: { action: 'remove', differences: [] } };
     }
-    const image = a.image as string;
+    if (a.image === undefined) {
+      if (!c) return { changes: false, outcome: failed(`container ${a.name} does not exist and no image is given to create it`, { data: data(c, []) }) };
+      return runState(a, c);
+    }
+    const image = a.image;
     const imageId = await imageIdOn(ctx, image);
     if (!imageId) return { changes: false, outcome: failed(`image ${image} is not on ${ctx.host}; load it first (docker_image_load)`, { data: data(c, []) }) };
     const mode = a.state === 'stopped' ? 'create' : 'run';
@@ -70,10 +83,7 @@ export const dockerContainerModule = defineModule<ContainerArgs, ContainerPlan>(
       const diff: FileDiff[] = [{ path: `container ${a.name}`, before: diffText(cmp.diffs, 'before'), after: diffText(cmp.diffs, 'after') }];
       return { changes: true, summary: `re-create container ${a.name}: ${differences.join(', ')} differ`, diff, data: { action: 'recreate', differences } };
     }
-    if (a.state === 'restarted') return { changes: true, summary: `restart container ${a.name}`, data: { action: 'restart', differences } };
-    if (a.state === 'started' && !c.State.Running) return { changes: true, summary: `start container ${a.name}`, data: { action: 'start', differences } };
-    if (a.state === 'stopped' && c.State.Running) return { changes: true, summary: `stop container ${a.name}`, data: { action: 'stop', differences } };
-    return ok(c, `container ${a.name} is ${c.State.Running ? 'running' : c.State.Status} as wanted`);
+    return runState(a, c);
   },
   apply: async (a, plan, ctx) => {
     if (!plan) throw new Error('docker_container: apply without a plan');

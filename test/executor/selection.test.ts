@@ -98,6 +98,33 @@ describe('executor: hosts and strategies', () => {
     expect(Object.values(r.results('everyone sees it')).map((x) => x.status)).toEqual(['ok', 'ok', 'ok']);
   });
 
+  it('pause runs once for the play, whatever the number of hosts, and every host sees what it registered', async () => {
+    const r = await runYaml(
+      `
+- hosts: all
+  tasks:
+    - name: wait
+      pause: { seconds: 1, prompt: "letting the cluster settle" }
+      register: waited
+    - name: everyone sees it
+      assert: { that: ["waited.delta >= 0", "waited.user_input == ''"] }
+`,
+      { inventory: LOCAL_HOSTS },
+    );
+    expect(Object.keys(r.results('wait'))).toEqual(['h1']);
+    expect(r.results('wait')['h1']).toMatchObject({ status: 'ok', msg: 'paused for 1 s' });
+    expect(Object.values(r.results('everyone sees it')).map((x) => x.status)).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('a pause that waits for an answer fails saying why and what to write instead', async () => {
+    const r = await runYaml("- hosts: all\n  tasks:\n    - name: ask\n      pause: { prompt: 'Deploy to prod?' }\n", { inventory: LOCAL_HOSTS });
+    expect(Object.keys(r.results('ask'))).toEqual(['h1']);
+    expect(r.results('ask')['h1']).toMatchObject({
+      status: 'failed',
+      msg: 'the prompt "Deploy to prod?" waits for an answer, and omsrun reads no answers during a run; give seconds or minutes to wait instead',
+    });
+  });
+
   it('strategy free lets each host run ahead on its own', async () => {
     const r = await runYaml(
       `

@@ -142,7 +142,7 @@ describe('docker_exec command lines', () => {
 describe('argument errors', () => {
   it('name the field and what was expected', () => {
     const where = { file: 'site.yml', line: 3, col: 7, task: 'oms' };
-    expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms' }, where)).toThrow('site.yml:3:7 task "oms": args.image: expected image (required unless state is absent)');
+    expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms', state: 'stopped', restart: true }, where)).toThrow('site.yml:3:7 task "oms": args.restart: expected restart only with state started (state restarted restarts by itself)');
     expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms', image: 'i', volumes: ['/a'] }, where)).toThrow('site.yml:3:7 task "oms": args.volumes[0]: expected HOST:CONTAINER or HOST:CONTAINER:ro');
     expect(() => parseModuleArgs(dockerContainerModule, { name: 'oms', image: 'i', ulimits: ['nproc'] }, where)).toThrow('site.yml:3:7 task "oms": args.ulimits[0]: expected name=soft:hard, e.g. nproc=65535:65535');
     expect(() => parseModuleArgs(dockerExecModule, { container: 'c' }, where)).toThrow('site.yml:3:7 task "oms": args: expected exactly one of argv or cmd');

@@ -11,8 +11,10 @@ import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import type { SshTarget } from '../../src/connection/ssh/target.js';
 import { findModule } from '../../src/modules/find.js';
 import { getUrlModule } from '../../src/modules/get-url.js';
+import { gitModule } from '../../src/modules/git.js';
 import { downloadTo } from '../../src/modules/support/download.js';
 import { rawModule } from '../../src/modules/raw.js';
+import { scriptModule } from '../../src/modules/script.js';
 import { slurpModule } from '../../src/modules/slurp.js';
 import { unarchiveModule } from '../../src/modules/unarchive.js';
 import type { Module, ModuleContext } from '../../src/modules/support/module.js';
@@ -291,5 +293,72 @@ describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => 
     expect(bad.msg).toMatch(/^cannot list \/data\/fy\/bad.tar: tar: This does not look like a tar archive/);
     expect(await run(unarchiveModule, { src: 'no-such.tar', dest: '/data/fy/rel' })).toMatchObject({ failed: true });
     expect(readdirSync(onHost('fy/rel')).sort()).toEqual(['lib', 'logs']);
+  });
+
+  it('script: copied up, run with its arguments in chdir, through sudo, then removed; creates skips it; a failure carries rc and output', async () => {
+    const dir = join(side.work, 'scripts');
+    mkdirSync(join(dir, 'files'), { recursive: true });
+    writeFileSync(join(dir, 'files', 'fy-probe.sh'), '#!/bin/sh\necho "args:$# $1|$2" ; echo "cwd:$(pwd) user:$(id -un)"; echo warn >&2; touch "$3"\n', { mode: 0o644 });
+    writeFileSync(join(dir, 'fy-fail.sh'), 'echo partial; echo broken >&2; exit 7\n');
+    mkdirSync(onHost('fy/sc'), { recursive: true });
+    const leftovers = () => readdirSync('/tmp').filter((f) => f.startsWith('.omsrun-script-') && f.includes('fy-'));
+    const args = { cmd: 'fy-probe.sh "two words" x /data/fy/sc/done', chdir: '/data/fy/sc', creates: '/data/fy/sc/done' };
+    const out = await run(scriptModule, args, asTester({ baseDir: dir }));
+    expect(out).toMatchObject({ changed: true, rc: 0, stdout: 'args:3 two words|x\ncwd:/data/fy/sc user:root', stderr: 'warn' });
+    expect(statSync(onHost('fy/sc/done')).uid).toBe(0);
+    expect(leftovers()).toEqual([]);
+    expect(await run(scriptModule, args, { baseDir: dir })).toMatchObject({ changed: false, msg: 'skipped, since /data/fy/sc/done exists' });
+    expect(await run(scriptModule, { cmd: 'fy-probe.sh a b /data/fy/sc/c', removes: '/data/fy/sc/none' }, { baseDir: dir })).toMatchObject({ changed: false, msg: 'skipped, since /data/fy/sc/none does not exist' });
+    expect(await run(scriptModule, { cmd: 'fy-probe.sh a b /data/fy/sc/check' }, { baseDir: dir, checkMode: true })).toMatchObject({ changed: false, skipped: true });
+    expect(existsSync(onHost('fy/sc/check'))).toBe(false);
+    // No #! line and no exec bit: executable runs it.
+    expect(await run(scriptModule, { cmd: 'fy-fail.sh', executable: '/bin/sh' }, { baseDir: dir })).toMatchObject({ failed: true, rc: 7, stdout: 'partial', msg: 'non-zero return code 7: broken' });
+    expect(leftovers()).toEqual([]);
+    expect(await run(scriptModule, { cmd: 'nope.sh' }, { baseDir: dir })).toMatchObject({ failed: true, msg: `cannot find the script nope.sh on the controller (looked in ${dir} and its files/)` });
+  });
+
+  it('git: clones a file:// repository at a branch, tag or commit; changed only when HEAD moves; local changes need force', async () => {
+    const src = join(side.work, 'gitsrc');
+    const bare = join(side.work, 'repo.git');
+    const g = (...args: string[]) => execFileSync('git', args, { cwd: src, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'fy', GIT_AUTHOR_EMAIL: 'fy@lab', GIT_COMMITTER_NAME: 'fy', GIT_COMMITTER_EMAIL: 'fy@lab' } }).trim();
+    mkdirSync(src, { recursive: true });
+    g('init', '-q', '-b', 'main');
+    writeFileSync(join(src, 'app.conf'), 'v1\n');
+    g('add', '.');
+    g('commit', '-qm', 'one');
+    const one = g('rev-parse', 'HEAD');
+    g('tag', '-a', 'v1', '-m', 'release 1');
+    writeFileSync(join(src, 'app.conf'), 'v2\n');
+    g('commit', '-qam', 'two');
+    const two = g('rev-parse', 'HEAD');
+    execFileSync('git', ['clone', '-q', '--bare', src, bare]);
+    const repo = `file://${bare}`;
+    const dest = '/data/fy/checkout';
+    const head = () => execFileSync('git', ['-C', onHost('fy/checkout'), 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+
+    expect(await run(gitModule, { repo, dest }, { checkMode: true })).toMatchObject({ changed: true, msg: `clone ${dest} to HEAD (${two.slice(0, 12)})` });
+    expect(existsSync(onHost('fy/checkout'))).toBe(false);
+    expect(await run(gitModule, { repo, dest })).toMatchObject({ changed: true, data: { before: null, after: two } });
+    expect(execFileSync('git', ['-C', onHost('fy/checkout'), 'branch', '--show-current'], { encoding: 'utf8' }).trim()).toBe('main');
+    expect(await run(gitModule, { repo, dest })).toMatchObject({ changed: false, data: { before: two, after: two } });
+    expect(await run(gitModule, { repo, dest, version: 'v1' })).toMatchObject({ changed: true, data: { before: two, after: one } });
+    expect(readFileSync(onHost('fy/checkout/app.conf'), 'utf8')).toBe('v1\n');
+    expect(await run(gitModule, { repo, dest, version: 'v1' })).toMatchObject({ changed: false });
+    expect(await run(gitModule, { repo, dest, version: two.slice(0, 10) })).toMatchObject({ changed: true, data: { after: two } });
+    expect(await run(gitModule, { repo, dest, version: 'main', update: false })).toMatchObject({ changed: false, data: { after: two } });
+    // A new commit upstream, and a local change: refused without force, dropped with it.
+    writeFileSync(join(src, 'app.conf'), 'v3\n');
+    g('commit', '-qam', 'three');
+    g('push', '-q', bare, 'main');
+    const three = g('rev-parse', 'HEAD');
+    writeFileSync(onHost('fy/checkout/app.conf'), 'edited on the host\n');
+    expect(await run(gitModule, { repo, dest, version: 'main' })).toMatchObject({ failed: true, msg: `${dest} has local modifications; commit or discard them, or set force: true to drop them` });
+    expect(head()).toBe(two);
+    expect(await run(gitModule, { repo, dest, version: 'main', force: true })).toMatchObject({ changed: true, data: { before: two, after: three } });
+    expect(readFileSync(onHost('fy/checkout/app.conf'), 'utf8')).toBe('v3\n');
+    expect(await run(gitModule, { repo, dest, version: 'nope' })).toMatchObject({ failed: true, msg: `version nope is neither a branch nor a tag of ${repo}` });
+    // depth 1, through sudo.
+    expect(await run(gitModule, { repo, dest: '/data/fy/shallow', depth: 1, version: 'main' }, asTester())).toMatchObject({ changed: true, data: { after: three } });
+    expect(execFileSync('git', ['-C', onHost('fy/shallow'), 'rev-list', '--count', 'HEAD'], { encoding: 'utf8' }).trim()).toBe('1');
   });
 });

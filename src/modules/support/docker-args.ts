@@ -15,7 +15,7 @@ const RESTART = /^(no|always|unless-stopped|on-failure(?::\d+)?)$/;
 export const containerSchema = z
   .strictObject({
     name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { error: 'expected a container name (letters, digits, _ . -)' }).describe('Container name.'),
-    image: z.string().min(1).optional().describe('Image reference (REPO:TAG or ID); it must already be on the node. Required unless state is absent.'),
+    image: z.string().min(1).optional().describe('Image reference (REPO:TAG or ID); it must already be on the node. Needed to create the container; without it an existing container is only started, stopped, restarted or removed, never compared.'),
     command: z.array(scalar).optional().describe('Command and arguments after the image (replaces the image CMD).'),
     network_mode: z.string().min(1).optional().describe('Network mode, e.g. host (`--net host`).'),
     volumes: z.array(z.string().regex(VOLUME, { error: 'expected HOST:CONTAINER or HOST:CONTAINER:ro' })).optional().describe('Bind mounts, `HOST:CONTAINER[:ro]`.'),
@@ -27,9 +27,10 @@ export const containerSchema = z
     interactive: z.boolean().optional().describe('Keep stdin open (`-i`).'),
     restart_policy: z.string().regex(RESTART, { error: 'expected no, always, unless-stopped or on-failure[:N]' }).optional().describe('`--restart` policy.'),
     state: z.enum(['started', 'stopped', 'absent', 'restarted']).default('started').describe('started (default), stopped, absent or restarted.'),
+    restart: z.boolean().default(false).describe('With state started: restart the container even when nothing about it changed (a stopped one is started).'),
     allow_mount_changes: z.boolean().default(false).describe('Allow re-creating the container when an existing mount would go away or change (the host folders normally stay the same across redeploys); adding mounts needs no permission.'),
   })
-  .refine((a) => a.state === 'absent' || a.image !== undefined, { error: 'expected image (required unless state is absent)', path: ['image'] });
+  .refine((a) => !a.restart || a.state === 'started', { error: 'expected restart only with state started (state restarted restarts by itself)', path: ['restart'] });
 
 // Parsed arguments, defaults filled in.
 export type ContainerArgs = z.infer<typeof containerSchema>;

@@ -69,6 +69,8 @@ export interface Module<A = any, P = any> {
   freeForm?: string;
   /** Runs in check mode as well (reads only: stat, debug, assert, set_fact, wait_for...). */
   readOnly?: boolean;
+  /** Runs on the first host of the batch only, as a task with run_once (pause). */
+  runOnce?: boolean;
   check(args: A, ctx: ModuleContext): Promise<Plan<P>>;
   apply?(args: A, plan: P | undefined, ctx: ModuleContext): Promise<ModuleOutcome>;
   /**

@@ -1,6 +1,6 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
-import { aptModule } from '../apt.js';
 import { aptRepositoryModule } from '../apt-repository.js';
+import { aptModule } from '../apt.js';
 import { assertModule } from '../assert.js';
 import { authorizedKeyModule } from '../authorized-key.js';
 import { blockinfileModule } from '../blockinfile.js';
@@ -15,14 +15,14 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
-import { groupModule } from '../group.js';
 import { findModule } from '../find.js';
 import { getUrlModule } from '../get-url.js';
+import { gitModule } from '../git.js';
+import { groupModule } from '../group.js';
 import { includeVarsModule } from '../include-vars.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
 import { metaModule } from '../meta.js';
-import type { Module } from './module.js';
 import { modprobeModule } from '../modprobe.js';
 import { mountModule } from '../mount.js';
 import { mysqlDbModule } from '../mysql-db.js';
@@ -30,10 +30,12 @@ import { mysqlQueryModule } from '../mysql-query.js';
 import { mysqlUserModule } from '../mysql-user.js';
 import { omsSettingsModule } from '../oms-settings.js';
 import { packageFactsModule } from '../package-facts.js';
+import { packageModule } from '../package.js';
+import { pauseModule } from '../pause.js';
+import { rawModule } from '../raw.js';
 import { rebootModule } from '../reboot.js';
 import { replaceModule } from '../replace.js';
-import { packageModule } from '../package.js';
-import { rawModule } from '../raw.js';
+import { scriptModule } from '../script.js';
 import { serviceModule } from '../service.js';
 import { setFactModule } from '../set-fact.js';
 import { setupModule } from '../setup.js';
@@ -46,10 +48,11 @@ import { templateModule } from '../template.js';
 import { unarchiveModule } from '../unarchive.js';
 import { uriModule } from '../uri.js';
 import { userModule } from '../user.js';
-import { waitForModule } from '../wait-for.js';
 import { waitForConnectionModule } from '../wait-for-connection.js';
-import { yumModule } from '../yum.js';
+import { waitForModule } from '../wait-for.js';
 import { yumRepositoryModule } from '../yum-repository.js';
+import { yumModule } from '../yum.js';
+import type { Module } from './module.js';
 
 const all: Module[] = [
   aptModule,
@@ -68,26 +71,27 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
-  groupModule,
   findModule,
   getUrlModule,
-  iniFileModule,
-  lineinfileModule,
-  modprobeModule,
-  mountModule,
-  mysqlDbModule,
+  gitModule,
+  groupModule,
   includeVarsModule,
   iniFileModule,
   lineinfileModule,
   metaModule,
+  modprobeModule,
+  mountModule,
+  mysqlDbModule,
   mysqlQueryModule,
   mysqlUserModule,
   omsSettingsModule,
+  packageFactsModule,
+  packageModule,
+  pauseModule,
+  rawModule,
   rebootModule,
   replaceModule,
-  packageModule,
-  rawModule,
-  packageFactsModule,
+  scriptModule,
   serviceModule,
   setFactModule,
   setupModule,
@@ -100,8 +104,8 @@ const all: Module[] = [
   unarchiveModule,
   uriModule,
   userModule,
-  waitForModule,
   waitForConnectionModule,
+  waitForModule,
   yumModule,
   yumRepositoryModule,
 ] as Module[];
