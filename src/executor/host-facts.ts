@@ -2,7 +2,7 @@
 import { ConfigError, OmsrunError } from '../core/errors.js';
 import type { Vars } from '../inventory/model.js';
 import { gatherFacts } from '../facts/gather.js';
-import { FACT_VARIABLES, factValue } from '../facts/names.js';
+import { FACT_VARIABLES, FACTS_VAR, factValue } from '../facts/names.js';
 import type { Facts } from '../facts/parse.js';
 import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
@@ -31,7 +31,7 @@ export function neededFacts(err: unknown): FactsNeeded | undefined {
 // variable (whose hint says why), and such plays pay nothing for facts.
 export function factsLayer(run: RunState, name: string, gatherFacts: boolean | undefined): Vars | undefined {
   const h = run.hosts.get(name);
-  if (gatherFacts === false && !h?.gathered) return undefined;
+  if (gatherFacts === false && !h?.gathered) return h && Object.keys(h.moduleFacts).length > 0 ? { [FACTS_VAR]: { ...h.moduleFacts } } : undefined;
   if (h) return (h.factsLayer ??= gettersOf(run, name));
   return gettersOf(run, name);
 }
@@ -42,7 +42,10 @@ function gettersOf(run: RunState, name: string): Vars {
     Object.defineProperty(layer, variable, {
       enumerable: true,
       configurable: true,
-      get: () => factValue(cachedFacts(run, name, variable), variable),
+      get: () => {
+        const facts = cachedFacts(run, name, variable);
+        return variable === FACTS_VAR ? { ...facts, ...run.hosts.get(name)?.moduleFacts } : factValue(facts, variable);
+      },
     });
   }
   return layer;

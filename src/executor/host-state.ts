@@ -10,6 +10,8 @@ export class HostState {
   loginUser?: string;
   /** Registered results and set_fact values; they outlive a play. */
   readonly facts: Vars = {};
+  /** Facts tasks returned as ansible_facts (getent's `getent_passwd`): variables of their own and keys of `ansible_facts`. */
+  readonly moduleFacts: Vars = {};
   /** Gathered facts (Ansible's short names), cached for the run. */
   gathered?: Facts;
   /** The gathering in flight or done, shared by every task that needs the facts. */

@@ -7,6 +7,7 @@ import type { Play, Task, TaskNode } from '../playbook/model.js';
 import type { RunState } from './context.js';
 import type { HostState } from './host-state.js';
 import { innerScope, playScope, type Scope } from './scope.js';
+import { getModule } from '../modules/support/registry.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
 import { delegateOf, renderContext, runTaskOnHost, type TaskPlay, type TaskRun } from './task-runner.js';
@@ -148,6 +149,11 @@ export class PlayRun implements TaskPlay {
     for (const r of [result, ...(result.results ?? [])]) {
       const facts = r.data?.facts;
       if (!isFailed(r) && facts && typeof facts === 'object') Object.assign(factsHost.facts, facts);
+      const returned = r.data?.ansible_facts;
+      if (!isFailed(r) && getModule(task.module)?.name !== 'setup' && returned && typeof returned === 'object') {
+        Object.assign(factsHost.facts, returned);
+        Object.assign(factsHost.moduleFacts, returned);
+      }
     }
     if (result.status === 'unreachable') {
       stats.unreachable++;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { cronModule } from '../../src/modules/cron.js';
+import { getentModule } from '../../src/modules/getent.js';
 import { groupModule } from '../../src/modules/group.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
@@ -298,6 +299,37 @@ describe.skipIf(!labEnabled())('user, group, sysctl, cron and getent on a whole-
       expect(await run(cronModule, { name: 'root job', job: '/bin/true', hour: '4', minute: '0' }, { conn: tester, become })).toMatchObject({ changed: true });
       expect(await tab('root')).toBe('#Ansible: root job\n0 4 * * * /bin/true');
       expect(await run(cronModule, { name: 'root job', job: '/bin/true', hour: '4', minute: '0' }, { conn: tester, become })).toMatchObject({ changed: false });
+    });
+  });
+
+  describe('getent', () => {
+    it('sets getent_<database> and ansible_facts.getent_<database> for later tasks, changing nothing', async () => {
+      const playbook = `- hosts: all
+  gather_facts: false
+  tasks:
+    - getent: { database: passwd, key: root }
+    - getent: { database: group }
+    - getent: { database: hosts, key: localhost }
+    - getent: { database: shadow, key: nosuch, fail_key: false }
+    - assert:
+        that:
+          - getent_passwd.root[1] == '0'
+          - ansible_facts.getent_passwd.root[4] == '/root'
+          - ansible_facts.getent_group.sudo[1] == '27'
+          - getent_hosts['127.0.0.1'][0] == 'localhost'
+          - getent_shadow.nosuch == null
+`;
+      const dir = writeFiles({ lab, work }, { 'site.yml': playbook, 'hosts.yml': labInventory(lab) });
+      const out = await omsrun(['site.yml', '-i', 'hosts.yml'], { cwd: dir });
+      expect(out.code, out.stdout + out.stderr).toBe(0);
+      expect(out.stdout).toMatch(/h1 +: ok=5 +changed=0 +failed=0/);
+    }, 60_000);
+
+    it('a missing key fails, naming it; an unknown database says so', async () => {
+      expect(await run(getentModule, { database: 'passwd', key: 'nosuch' })).toMatchObject({ failed: true, msg: `nosuch is not in the passwd database of ${host.name}; set fail_key: false to get null instead` });
+      expect(await run(getentModule, { database: 'nodb' })).toMatchObject({ failed: true, msg: 'getent nodb failed (rc 1): missing arguments, or the database is unknown' });
+      const uid = await sh('id -u tester');
+      expect(await run(getentModule, { database: 'passwd', key: 'tester' })).toMatchObject({ changed: false, data: { ansible_facts: { getent_passwd: { tester: ['x', uid, uid, '', '/home/tester', '/bin/bash'] } } } });
     });
   });
 });

@@ -14,6 +14,7 @@ import { dockerImageLoadModule } from '../docker-image-load.js';
 import { failModule } from '../fail.js';
 import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
+import { getentModule } from '../getent.js';
 import { groupModule } from '../group.js';
 import { iniFileModule } from '../ini-file.js';
 import { lineinfileModule } from '../lineinfile.js';
@@ -51,6 +52,7 @@ const all: Module[] = [
   failModule,
   fetchModule,
   fileModule,
+  getentModule,
   groupModule,
   iniFileModule,
   lineinfileModule,
