@@ -3,9 +3,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import type { HostStats } from '../../src/core/result.js';
 import { omsrun } from '../cli/cli-helper.js';
+import { labConnection, shellOn } from '../lab/lab-connection.js';
 import { freeSideSubnet, labDown, labEnabled, labUp, type Lab, type LabHost } from '../lab/lab-helper.js';
 
 const NAME = 'saprep';
@@ -41,14 +41,10 @@ describe.skipIf(!labEnabled())('the prepare-nodes example on two whole-system la
   };
   // What a host says to a shell command, over a connection of the test's own.
   const on = async (h: LabHost, script: string): Promise<string> => {
-    const conn = new SshConnection({
-      host: h.name, address: h.ip, port: 22, user: 'root', privateKeyFile: lab.keyFile, hostKeyPolicy: 'strict',
-      knownHostsFile: lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000,
-    });
+    const conn = labConnection(lab, h);
     await conn.connect();
     try {
-      const r = await conn.exec(['sh', '-c', script]);
-      return `${r.stdout}${r.stderr}`.trim();
+      return await shellOn(conn, script);
     } finally {
       await conn.close();
     }
