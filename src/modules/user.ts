@@ -94,7 +94,8 @@ function modifications(a: Args, u: Account): { argv: string[]; what: string[] } 
   if (a.groups !== undefined) {
     const want = [...new Set(a.groups)];
     const extra = u.groups.filter((g) => !want.includes(g));
-    const lacking = want.filter((g) => !u.groups.includes(g));
+    // The primary group counts as a membership: `id -Gn` lists it once, whether or not /etc/group names the user too.
+    const lacking = want.filter((g) => !u.groups.includes(g) && g !== u.gname);
     if (lacking.length > 0 || (!a.append && extra.length > 0)) {
       if (a.append) argv.push('-a');
       set('-G', want.join(','), a.append ? `added to ${lacking.join(', ')}` : `groups ${want.join(', ') || '(none)'}`);
