@@ -88,7 +88,7 @@ describe('run-time argument errors read like load-time ones', () => {
 describe('registry', () => {
   it('lists every module and alias, each with described fields', () => {
     expect(moduleNames()).toEqual([
-      'apt', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'debug', 'dnf', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'gather_facts', 'http', 'ini_file', 'lineinfile', 'mysql_query', 'oms_settings', 'package', 'replace', 'service', 'set_fact', 'setup', 'shell', 'stat', 'systemd', 'systemd_service', 'template', 'uri', 'wait_for', 'yum',
+      'apt', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'cron', 'debug', 'dnf', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'gather_facts', 'getent', 'group', 'http', 'ini_file', 'lineinfile', 'mysql_query', 'oms_settings', 'package', 'replace', 'service', 'set_fact', 'setup', 'shell', 'stat', 'sysctl', 'systemd', 'systemd_service', 'template', 'uri', 'user', 'wait_for', 'yum',
     ]);
     expect(getModule('nope')).toBeUndefined();
     for (const m of allModules()) {
