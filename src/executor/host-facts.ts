@@ -31,7 +31,7 @@ export function neededFacts(err: unknown): FactsNeeded | undefined {
 // variable (whose hint says why), and such plays pay nothing for facts.
 export function factsLayer(run: RunState, name: string, gatherFacts: boolean | undefined): Vars | undefined {
   const h = run.hosts.get(name);
-  if (gatherFacts === false && !h?.gathered) return h && Object.keys(h.moduleFacts).length > 0 ? { [FACTS_VAR]: h.moduleFacts } : undefined;
+  if (gatherFacts === false && !h?.gathered) return h && Object.keys(h.moduleFacts).length > 0 ? { [FACTS_VAR]: { ...h.moduleFacts } } : undefined;
   if (h) return (h.factsLayer ??= gettersOf(run, name));
   return gettersOf(run, name);
 }
@@ -42,7 +42,10 @@ function gettersOf(run: RunState, name: string): Vars {
     Object.defineProperty(layer, variable, {
       enumerable: true,
       configurable: true,
-      get: () => factValue(cachedFacts(run, name, variable), variable),
+      get: () => {
+        const facts = cachedFacts(run, name, variable);
+        return variable === FACTS_VAR ? { ...facts, ...run.hosts.get(name)?.moduleFacts } : factValue(facts, variable);
+      },
     });
   }
   return layer;
@@ -69,9 +72,11 @@ export function ensureFacts(run: RunState, h: HostState, fresh = false): Promise
   return h.gathering;
 }
 
-// A module's ansible_facts (package_facts' packages) join the host's facts, now and after any later gathering.
+// A module's ansible_facts (package_facts' packages) join the host's facts, now and after any later gathering, and
+// are variables of their own (`getent_passwd`), as Ansible injects them.
 export function addModuleFacts(h: HostState, facts: Facts): void {
   Object.assign(h.moduleFacts, facts);
+  Object.assign(h.facts, facts);
   if (h.gathered) Object.assign(h.gathered, facts);
 }
 

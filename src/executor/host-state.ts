@@ -12,7 +12,10 @@ export class HostState {
   readonly facts: Vars = {};
   /** Gathered facts (Ansible's short names), cached for the run. */
   gathered?: Facts;
-  /** Facts that modules returned as ansible_facts (package_facts): kept over a later gathering. */
+  /**
+   * Facts that modules returned as ansible_facts (getent's `getent_passwd`, package_facts' `packages`): keys of
+   * `ansible_facts` and variables of their own, kept over a later gathering.
+   */
   readonly moduleFacts: Facts = {};
   /** The gathering in flight or done, shared by every task that needs the facts. */
   gathering?: Promise<Facts>;

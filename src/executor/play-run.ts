@@ -10,10 +10,10 @@ import { addModuleFacts } from './host-facts.js';
 import type { HostState } from './host-state.js';
 import type { Facts } from '../facts/parse.js';
 import { innerScope, playScope, type Scope } from './scope.js';
+import { getModule } from '../modules/support/registry.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
 import { delegateOf, renderContext, runTaskOnHost, type TaskPlay, type TaskRun } from './task-runner.js';
-import { getModule } from '../modules/support/registry.js';
 
 // run_once, or a module that runs once for the play by nature (pause).
 function once(taskRun: TaskRun): boolean {
@@ -213,7 +213,7 @@ export class PlayRun implements TaskPlay {
     for (const r of [result, ...(result.results ?? [])]) {
       const facts = r.data?.facts;
       if (!isFailed(r) && facts && typeof facts === 'object') Object.assign(factsHost.facts, facts);
-      const moduleFacts = taskRun.task.module !== 'setup' ? r.data?.ansible_facts : undefined;
+      const moduleFacts = getModule(taskRun.task.module)?.name !== 'setup' ? r.data?.ansible_facts : undefined;
       if (!isFailed(r) && moduleFacts && typeof moduleFacts === 'object') addModuleFacts(factsHost, moduleFacts as Facts);
     }
     if (result.status === 'unreachable') {

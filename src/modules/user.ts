@@ -23,9 +23,15 @@ const schema = z
     expires: z.number().optional().describe('Expiry as seconds since the epoch (only the date counts); negative: never expires.'),
     remove: z.boolean().default(false).describe('With state absent: remove the home folder and mail spool too (userdel -r).'),
     force: z.boolean().default(false).describe('With state absent: remove the user even while logged in (userdel -f).'),
-    generate_ssh_key: z.literal(false).optional().describe('Not supported: generate a key with `command: { cmd: ssh-keygen -q -N "" -f ~NAME/.ssh/id_ed25519, creates: ... }`, or use authorized_key for a key you have.'),
+    generate_ssh_key: z.boolean().optional().describe('Not supported: generate a key with `command: { cmd: ssh-keygen -q -N "" -f ~NAME/.ssh/id_ed25519, creates: ... }`, or use authorized_key for a key you have.'),
   })
   .superRefine((a, ctx) => {
+    if (a.generate_ssh_key) {
+      ctx.addIssue({
+        code: 'custom', path: ['generate_ssh_key'], input: '',
+        message: 'omsrun does not generate SSH keys; use `command: { cmd: ssh-keygen -q -N "" -t ed25519 -f /home/NAME/.ssh/id_ed25519, creates: /home/NAME/.ssh/id_ed25519 }` (become_user: NAME), or authorized_key for a key you have',
+      });
+    }
     if (a.password !== undefined && /[:\n]/.test(a.password)) {
       ctx.addIssue({ code: 'custom', path: ['password'], message: 'expected a crypt hash without ":" or a line break', input: '' });
     }
@@ -94,7 +100,8 @@ function modifications(a: Args, u: Account): { argv: string[]; what: string[] } 
   if (a.groups !== undefined) {
     const want = [...new Set(a.groups)];
     const extra = u.groups.filter((g) => !want.includes(g));
-    const lacking = want.filter((g) => !u.groups.includes(g));
+    // The primary group counts as a membership: `id -Gn` lists it once, whether or not /etc/group names the user too.
+    const lacking = want.filter((g) => !u.groups.includes(g) && g !== u.gname);
     if (lacking.length > 0 || (!a.append && extra.length > 0)) {
       if (a.append) argv.push('-a');
       set('-G', want.join(','), a.append ? `added to ${lacking.join(', ')}` : `groups ${want.join(', ') || '(none)'}`);

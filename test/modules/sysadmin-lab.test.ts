@@ -1,9 +1,8 @@
 // user, group, sysctl, cron and getent on a whole Debian system of the lab (systemd as PID 1, real useradd, sysctl, cron).
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { cronModule } from '../../src/modules/cron.js';
+import { getentModule } from '../../src/modules/getent.js';
 import { groupModule } from '../../src/modules/group.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
@@ -11,7 +10,8 @@ import { sysctlModule } from '../../src/modules/sysctl.js';
 import { userModule } from '../../src/modules/user.js';
 import { omsrun } from '../cli/cli-helper.js';
 import { makeContext } from '../helpers/module-context.js';
-import { freeSideSubnet, labDown, labEnabled, labUp, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { labEnabled, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { shellOn, useSystemHostLab } from '../lab/lab-connection.js';
 import { labInventory, writeFiles } from '../lab/side-lab.js';
 
 const NAME = 'saacct';
@@ -26,36 +26,14 @@ describe.skipIf(!labEnabled())('user, group, sysctl, cron and getent on a whole-
   let tester: SshConnection;
   let work = '';
 
-  const connect = (user: string): SshConnection => new SshConnection({
-    host: host.name, address: host.ip, port: 22, user, privateKeyFile: lab.keyFile, hostKeyPolicy: 'strict',
-    knownHostsFile: lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000,
+  const side = useSystemHostLab(NAME);
+  beforeAll(() => {
+    ({ lab, host, root, tester, work } = side);
   });
-
-  beforeAll(async () => {
-    work = `/var/tmp/omsrun-${NAME}`;
-    mkdirSync(work, { recursive: true });
-    lab = await labUp({ hosts: 1, system: 1, name: NAME, dir: join(work, 'lab'), subnet: await freeSideSubnet() });
-    host = lab.hosts[0]!;
-    root = connect('root');
-    tester = connect(lab.tester.user);
-    await root.connect();
-    await tester.connect();
-  }, 900_000);
-
-  afterAll(async () => {
-    await root?.close();
-    await tester?.close();
-    if (!work) return;
-    await labDown(join(work, 'lab'), NAME);
-    rmSync(work, { recursive: true, force: true });
-  }, 120_000);
 
   const ctx = (over: Partial<ModuleContext> = {}): ModuleContext => makeContext({ conn: root, host: host.name, timeoutMs: 45_000, ...over });
   const run = (m: Module, args: unknown, over: Partial<ModuleContext> = {}): Promise<ModuleOutcome> => runModule(m, args, ctx(over));
-  const sh = async (script: string): Promise<string> => {
-    const r = await root.exec(['sh', '-c', script]);
-    return `${r.stdout}${r.stderr}`.trim();
-  };
+  const sh = (script: string): Promise<string> => shellOn(root, script);
 
   describe('group', () => {
     it('creates a group with its gid (check mode first changes nothing), then changes nothing', async () => {
@@ -298,6 +276,37 @@ describe.skipIf(!labEnabled())('user, group, sysctl, cron and getent on a whole-
       expect(await run(cronModule, { name: 'root job', job: '/bin/true', hour: '4', minute: '0' }, { conn: tester, become })).toMatchObject({ changed: true });
       expect(await tab('root')).toBe('#Ansible: root job\n0 4 * * * /bin/true');
       expect(await run(cronModule, { name: 'root job', job: '/bin/true', hour: '4', minute: '0' }, { conn: tester, become })).toMatchObject({ changed: false });
+    });
+  });
+
+  describe('getent', () => {
+    it('sets getent_<database> and ansible_facts.getent_<database> for later tasks, changing nothing', async () => {
+      const playbook = `- hosts: all
+  gather_facts: false
+  tasks:
+    - getent: { database: passwd, key: root }
+    - getent: { database: group }
+    - getent: { database: hosts, key: localhost }
+    - getent: { database: shadow, key: nosuch, fail_key: false }
+    - assert:
+        that:
+          - getent_passwd.root[1] == '0'
+          - ansible_facts.getent_passwd.root[4] == '/root'
+          - ansible_facts.getent_group.sudo[1] == '27'
+          - getent_hosts['127.0.0.1'][0] == 'localhost'
+          - getent_shadow.nosuch == null
+`;
+      const dir = writeFiles({ lab, work }, { 'site.yml': playbook, 'hosts.yml': labInventory(lab) });
+      const out = await omsrun(['site.yml', '-i', 'hosts.yml'], { cwd: dir });
+      expect(out.code, out.stdout + out.stderr).toBe(0);
+      expect(out.stdout).toMatch(/h1 +: ok=5 +changed=0 +failed=0/);
+    }, 60_000);
+
+    it('a missing key fails, naming it; an unknown database says so', async () => {
+      expect(await run(getentModule, { database: 'passwd', key: 'nosuch' })).toMatchObject({ failed: true, msg: `nosuch is not in the passwd database of ${host.name}; set fail_key: false to get null instead` });
+      expect(await run(getentModule, { database: 'nodb' })).toMatchObject({ failed: true, msg: 'getent nodb failed (rc 1): missing arguments, or the database is unknown' });
+      const uid = await sh('id -u tester');
+      expect(await run(getentModule, { database: 'passwd', key: 'tester' })).toMatchObject({ changed: false, data: { ansible_facts: { getent_passwd: { tester: ['x', uid, uid, '', '/home/tester', '/bin/bash'] } } } });
     });
   });
 });

@@ -1,8 +1,6 @@
 // apt, package, systemd and service on a whole Debian system of the lab (systemd as PID 1, the lab's own packages).
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { aptModule } from '../../src/modules/apt.js';
 import { packageModule } from '../../src/modules/package.js';
 import { serviceModule } from '../../src/modules/service.js';
@@ -11,7 +9,8 @@ import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/sup
 import { runModule } from '../../src/modules/support/run-module.js';
 import { omsrun } from '../cli/cli-helper.js';
 import { makeContext } from '../helpers/module-context.js';
-import { freeSideSubnet, labDown, labEnabled, labUp, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { labEnabled, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { shellOn, useSystemHostLab } from '../lab/lab-connection.js';
 import { labInventory, writeFiles } from '../lab/side-lab.js';
 
 const NAME = 'sysmod';
@@ -23,38 +22,15 @@ describe.skipIf(!labEnabled())('system modules on a whole-system lab host', () =
   let tester: SshConnection;
   let work = '';
 
-  const connect = (user: string): SshConnection => new SshConnection({
-    host: host.name, address: host.ip, port: 22, user, privateKeyFile: lab.keyFile, hostKeyPolicy: 'strict',
-    knownHostsFile: lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000,
+  const side = useSystemHostLab(NAME);
+  beforeAll(() => {
+    ({ lab, host, root, tester, work } = side);
   });
-
-  beforeAll(async () => {
-    // A fixed folder per lab name: an earlier run killed midway left its overlays here, and labUp clears them.
-    work = `/var/tmp/omsrun-${NAME}`;
-    mkdirSync(work, { recursive: true });
-    lab = await labUp({ hosts: 1, system: 1, name: NAME, dir: join(work, 'lab'), subnet: await freeSideSubnet() });
-    host = lab.hosts[0]!;
-    root = connect('root');
-    tester = connect(lab.tester.user);
-    await root.connect();
-    await tester.connect();
-  }, 900_000);
-
-  afterAll(async () => {
-    await root?.close();
-    await tester?.close();
-    if (!work) return;
-    await labDown(join(work, 'lab'), NAME);
-    rmSync(work, { recursive: true, force: true });
-  }, 120_000);
 
   // A command that hangs ends as a failed task naming it, instead of the test timing out without a word.
   const ctx = (over: Partial<ModuleContext> = {}): ModuleContext => makeContext({ conn: root, host: host.name, timeoutMs: 45_000, ...over });
   const run = (m: Module, args: unknown, over: Partial<ModuleContext> = {}): Promise<ModuleOutcome> => runModule(m, args, ctx(over));
-  const sh = async (script: string): Promise<string> => {
-    const r = await root.exec(['sh', '-c', script]);
-    return `${r.stdout}${r.stderr}`.trim();
-  };
+  const sh = (script: string): Promise<string> => shellOn(root, script);
 
   describe('apt', () => {
     it('updates the lists once, then finds them fresh (cache_valid_time)', async () => {

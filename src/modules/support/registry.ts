@@ -17,6 +17,7 @@ import { fetchModule } from '../fetch.js';
 import { fileModule } from '../file.js';
 import { findModule } from '../find.js';
 import { getUrlModule } from '../get-url.js';
+import { getentModule } from '../getent.js';
 import { gitModule } from '../git.js';
 import { groupModule } from '../group.js';
 import { includeVarsModule } from '../include-vars.js';
@@ -72,6 +73,7 @@ const all: Module[] = [
   fetchModule,
   fileModule,
   findModule,
+  getentModule,
   getUrlModule,
   gitModule,
   groupModule,
