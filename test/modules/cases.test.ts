@@ -11,7 +11,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 /** Modules that send nothing to the host: they evaluate on the controller (mysql_query logs in from where it runs). */
-const SENDS_NOTHING = ['assert', 'debug', 'fail', 'mysql_query', 'oms_settings', 'set_fact'];
+const SENDS_NOTHING = ['assert', 'debug', 'fail', 'include_vars', 'meta', 'mysql_query', 'oms_settings', 'set_fact'];
 const MIN_CASES = 3;
 
 const catalogue = scriptCatalogue();
