@@ -1,9 +1,10 @@
-// file recurse and stat's Ansible fields over real SSH on a lab host: the tree converges, a second run changes nothing,
-// check mode changes nothing.
-import { chmodSync, lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+// file recurse, copy remote_src and stat's Ansible fields over real SSH on a lab host: the tree converges, a second run
+// changes nothing, check mode changes nothing.
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { copyModule } from '../../src/modules/copy.js';
 import { fileModule } from '../../src/modules/file.js';
 import { statModule } from '../../src/modules/stat.js';
 import { parseModuleArgs, runModule } from '../../src/modules/support/run-module.js';
@@ -77,5 +78,53 @@ describe.skipIf(!labEnabled())('file recurse and stat on a lab host over SSH', (
       islnk: false, isreg: true, checksum: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03',
     });
     expect(await stat({ path: '/data/st/none' })).toEqual({ exists: false, path: '/data/st/none' });
+  });
+});
+
+describe.skipIf(!labEnabled())('copy remote_src on a lab host over SSH', () => {
+  let h1: LabHost;
+  let root: SshConnection;
+  const onHost = (rel: string) => join(h1.dir, 'data', rel);
+  const ctx = (over = {}) => makeContext({ conn: root, host: h1.name, ...over });
+
+  beforeAll(async () => {
+    h1 = side.lab.hosts[0] as LabHost;
+    root = new SshConnection({
+      host: h1.name, address: h1.ip, port: 22, user: 'root', privateKeyFile: side.lab.keyFile, hostKeyPolicy: 'strict',
+      knownHostsFile: side.lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000,
+    });
+    await root.connect();
+  });
+  afterAll(async () => {
+    await root?.close();
+  });
+
+  it('copies a file already on the host, with mode preserve; the second run and check mode change nothing', async () => {
+    mkdirSync(onHost('rs/out'), { recursive: true });
+    writeFileSync(onHost('rs/app.conf'), 'port=1\n');
+    chmodSync(onHost('rs/app.conf'), 0o640);
+    const args = { src: '/data/rs/app.conf', dest: '/data/rs/out/', remote_src: true, mode: 'preserve' };
+    expect(await runModule(copyModule, args, ctx({ checkMode: true }))).toMatchObject({ changed: true, msg: 'create /data/rs/out/app.conf' });
+    expect(existsSync(onHost('rs/out/app.conf'))).toBe(false);
+    expect(await runModule(copyModule, args, ctx())).toMatchObject({ changed: true });
+    expect(readFileSync(onHost('rs/out/app.conf'), 'utf8')).toBe('port=1\n');
+    expect(statSync(onHost('rs/out/app.conf')).mode & 0o777).toBe(0o640);
+    expect(await runModule(copyModule, args, ctx())).toMatchObject({ changed: false });
+    writeFileSync(onHost('rs/app.conf'), 'port=2\n');
+    expect(await runModule(copyModule, { ...args, mode: '0600' }, ctx({ diffMode: true }))).toMatchObject({
+      changed: true, diff: [{ path: '/data/rs/out/app.conf', before: 'port=1\n', after: 'port=2\n' }],
+    });
+    expect(statSync(onHost('rs/out/app.conf')).mode & 0o777).toBe(0o600);
+  });
+
+  it('a missing src or a folder fails the task and says so; remote_src without src is refused at load time', async () => {
+    expect(await runModule(copyModule, { src: '/data/none', dest: '/data/x', remote_src: true }, ctx())).toMatchObject({
+      failed: true, msg: 'src /data/none not found on the host (remote_src: true)',
+    });
+    mkdirSync(onHost('rsdir'), { recursive: true });
+    expect(await runModule(copyModule, { src: '/data/rsdir', dest: '/data/x', remote_src: true }, ctx())).toMatchObject({
+      failed: true, msg: "src /data/rsdir on the host is not a regular file: omsrun's remote_src copies one file",
+    });
+    expect(() => parseModuleArgs(copyModule, { content: 'x', dest: '/d', remote_src: true })).toThrow('remote_src needs src');
   });
 });
