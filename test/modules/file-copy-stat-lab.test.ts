@@ -14,10 +14,11 @@ import { makeContext } from '../helpers/module-context.js';
 
 const side = useSideLab('kwfr', 1, '/var/tmp/omsrun-kwfr');
 
-describe.skipIf(!labEnabled())('file recurse and stat on a lab host over SSH', () => {
+describe.skipIf(!labEnabled())('file recurse, copy remote_src and stat on a lab host over SSH', () => {
   let h1: LabHost;
   let root: SshConnection;
   const onHost = (rel: string) => join(h1.dir, 'data', rel);
+  const ctx = (over = {}) => makeContext({ conn: root, host: h1.name, ...over });
 
   beforeAll(async () => {
     h1 = side.lab.hosts[0] as LabHost;
@@ -38,7 +39,6 @@ describe.skipIf(!labEnabled())('file recurse and stat on a lab host over SSH', (
     chmodSync(onHost('tree/a/b/g'), 0o600);
     symlinkSync('f', onHost('tree/a/l'));
     const args = { path: '/data/tree', state: 'directory', recurse: true, mode: '0750', owner: 'tester', group: 'tester' };
-    const ctx = () => makeContext({ conn: root, host: h1.name });
     const check = await runModule(fileModule, args, makeContext({ conn: root, host: h1.name, checkMode: true }));
     expect(check).toMatchObject({ changed: true, msg: 'set mode 0750, owner tester, group tester on /data/tree; set mode 0750, owner tester, group tester on 5 path(s) inside /data/tree' });
     expect(statSync(onHost('tree/a/b/g')).mode & 0o777).toBe(0o600);
@@ -78,25 +78,6 @@ describe.skipIf(!labEnabled())('file recurse and stat on a lab host over SSH', (
       islnk: false, isreg: true, checksum: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03',
     });
     expect(await stat({ path: '/data/st/none' })).toEqual({ exists: false, path: '/data/st/none' });
-  });
-});
-
-describe.skipIf(!labEnabled())('copy remote_src on a lab host over SSH', () => {
-  let h1: LabHost;
-  let root: SshConnection;
-  const onHost = (rel: string) => join(h1.dir, 'data', rel);
-  const ctx = (over = {}) => makeContext({ conn: root, host: h1.name, ...over });
-
-  beforeAll(async () => {
-    h1 = side.lab.hosts[0] as LabHost;
-    root = new SshConnection({
-      host: h1.name, address: h1.ip, port: 22, user: 'root', privateKeyFile: side.lab.keyFile, hostKeyPolicy: 'strict',
-      knownHostsFile: side.lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000,
-    });
-    await root.connect();
-  });
-  afterAll(async () => {
-    await root?.close();
   });
 
   it('copies a file already on the host, with mode preserve; the second run and check mode change nothing', async () => {
