@@ -118,7 +118,7 @@ export class PlayRun implements TaskPlay {
     const taskRun: TaskRun = { task, scope, ref: { ...this.ref(task), handler } };
     const targets = this.runsOnce(taskRun, hosts) ? hosts.slice(0, 1) : hosts;
     this.run.emit({ kind: 'task_start', play: this.play.name, task: taskRun.ref, hosts: targets.map((h) => h.name) });
-    const limit = pLimit(this.run.opts.forks);
+    const limit = pLimit(Math.min(this.run.opts.forks, scope.throttle ?? Infinity));
     const results = await Promise.all(targets.map((h) => limit(() => this.runOn(taskRun, h, hosts))));
     this.checkFailureLimits();
     if (task.module !== 'meta') return;

@@ -3,7 +3,7 @@ import type { Vars } from '../inventory/model.js';
 import type { Block, Environment, Play, Task, TaskCommon } from '../playbook/model.js';
 
 /** The keywords a block hands down as they are (the rest accumulate or merge). */
-type Inherited = Pick<TaskCommon, 'become' | 'becomeUser' | 'ignoreErrors' | 'noLog' | 'runOnce' | 'delegateTo' | 'delegateFacts' | 'checkMode' | 'diff' | 'baseDir'>;
+type Inherited = Pick<TaskCommon, 'become' | 'becomeUser' | 'ignoreErrors' | 'noLog' | 'runOnce' | 'delegateTo' | 'delegateFacts' | 'checkMode' | 'diff' | 'baseDir' | 'throttle'>;
 
 export interface Scope extends Inherited {
   when: (string | boolean)[];
@@ -31,6 +31,7 @@ export function innerScope(outer: Scope, node: Block | Task): Scope {
     delegateTo: node.delegateTo ?? outer.delegateTo,
     delegateFacts: node.delegateFacts ?? outer.delegateFacts,
     checkMode: node.checkMode ?? outer.checkMode,
+    throttle: node.throttle ?? outer.throttle,
     diff: node.diff ?? outer.diff,
     environment: node.environment ? [...outer.environment, node.environment] : outer.environment,
     defaults: node.roleDefaults ? { ...outer.defaults, ...node.roleDefaults } : outer.defaults,

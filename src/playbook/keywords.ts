@@ -57,6 +57,7 @@ export const commonKeywords = {
   diff: templatedFlag.describe('Show (true) or hide (false) diffs of this task, whatever --diff says.'),
   vars: varsMap.describe('Variables for this task or block.'),
   environment: templatedEnvironment,
+  throttle: z.number().int().min(1).describe('At most this many hosts run the task (each task of the block) at once.'),
 };
 
 /** Keywords only a task (one module call) may carry. */

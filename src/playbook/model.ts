@@ -24,6 +24,8 @@ export interface TaskCommon {
   delegateTo?: string;
   /** With delegateTo: facts the task sets go to the delegated host. */
   delegateFacts?: boolean;
+  /** At most this many hosts run the task at once. */
+  throttle?: number;
   /** true: always in check mode; false: for real even under --check. */
   checkMode?: Flag;
   /** Diffs of this task shown (true) or hidden (false), whatever --diff says. */

@@ -289,6 +289,7 @@ export function commonOf(src: YamlSource, keywords: TaskKeywords, p: KeyPath, _c
       delegateTo: keywords.delegate_to ?? (keywords.connection === 'local' ? 'localhost' : undefined),
       delegateFacts: keywords.delegate_facts,
       checkMode: keywords.check_mode,
+      throttle: keywords.throttle,
       diff: keywords.diff,
       vars: keywords.vars,
       environment: keywords.environment,

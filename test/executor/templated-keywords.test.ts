@@ -1,4 +1,5 @@
 // Task keywords written as templates, rendered per host when the task runs; literal ones are still checked at load time.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_HOSTS, runYaml } from '../helpers/run-playbook.js';
 
@@ -72,5 +73,35 @@ describe('templated task keywords', () => {
       /site.yml:4:15 \[0\]\.tasks\[0\]\.no_log: expected true or false, or a template such as "\{\{ var \}\}"/,
     );
     await expect(runYaml('- hosts: localhost\n  tasks:\n    - command: echo\n      become: "{{ x | nope }}"\n')).rejects.toThrow(/become.*unknown filter "nope"/);
+  });
+});
+
+describe('throttle', () => {
+  it('runs the task on at most N hosts at once (on a task, and inherited from a block)', async () => {
+    const r = await runYaml(
+      `
+- hosts: all
+  tasks:
+    - name: one at a time
+      shell: echo "start {{ inventory_hostname }}" >> @DIR@/log; sleep 0.2; echo "end {{ inventory_hostname }}" >> @DIR@/log
+      throttle: 1
+    - block:
+        - name: block one at a time
+          shell: echo "start" >> @DIR@/log2; sleep 0.2; echo "end" >> @DIR@/log2
+      throttle: 1
+`,
+      { inventory: LOCAL_HOSTS },
+    );
+    expect(r.summary.stats.h3).toMatchObject({ failed: 0 });
+    for (const file of ['log', 'log2']) {
+      const lines = readFileSync(`${r.dir}/${file}`, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(6);
+      // Never two starts in a row: each host ended before the next began.
+      lines.forEach((l, i) => expect(l.split(' ')[0], `${file} line ${i}`).toBe(i % 2 === 0 ? 'start' : 'end'));
+    }
+  });
+
+  it('refuses a throttle that is no positive whole number', async () => {
+    await expect(runYaml('- hosts: localhost\n  tasks:\n    - command: echo\n      throttle: 0\n')).rejects.toThrow(/site.yml:4:17 \[0\]\.tasks\[0\]\.throttle: /);
   });
 });
