@@ -13,12 +13,8 @@ import { innerScope, playScope, type Scope } from './scope.js';
 import { getModule } from '../modules/support/registry.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
+import { flagValue } from './task-keywords.js';
 import { delegateOf, renderContext, runTaskOnHost, type TaskPlay, type TaskRun } from './task-runner.js';
-
-// run_once, or a module that runs once for the play by nature (pause).
-function once(taskRun: TaskRun): boolean {
-  return Boolean(taskRun.scope.runOnce || getModule(taskRun.task.module)?.runOnce);
-}
 
 export interface PlayRunOptions {
   run: RunState;
@@ -123,9 +119,9 @@ export class PlayRun implements TaskPlay {
       this.run.started = true;
     }
     const taskRun: TaskRun = { task, scope, ref: { ...this.ref(task), handler } };
-    const targets = once(taskRun) ? hosts.slice(0, 1) : hosts;
+    const targets = this.runsOnce(taskRun, hosts) ? hosts.slice(0, 1) : hosts;
     this.run.emit({ kind: 'task_start', play: this.play.name, task: taskRun.ref, hosts: targets.map((h) => h.name) });
-    const limit = pLimit(this.run.opts.forks);
+    const limit = pLimit(Math.min(this.run.opts.forks, scope.throttle ?? Infinity));
     const results = await Promise.all(targets.map((h) => limit(() => this.runOn(taskRun, h, hosts))));
     this.checkFailureLimits();
     if (task.module !== 'meta') return;
@@ -162,6 +158,22 @@ export class PlayRun implements TaskPlay {
     }
   }
 
+  // run_once written as a template is read with the first host's variables; one that cannot be read runs everywhere,
+  // where each host's task fails naming the keyword.
+  // run_once (a template is rendered for the first host), or a module that runs once for the play by nature (pause).
+  private runsOnce(taskRun: TaskRun, hosts: HostState[]): boolean {
+    const { scope } = taskRun;
+    if (getModule(taskRun.task.module)?.runOnce) return true;
+    if (typeof scope.runOnce !== 'string') return scope.runOnce === true;
+    const first = hosts[0];
+    if (!first) return false;
+    try {
+      return flagValue(scope.runOnce, 'run_once', this.varsFor(first, scope.vars, undefined, scope.defaults), renderContext(taskRun)) === true;
+    } catch {
+      return false;
+    }
+  }
+
   // A new login (new group memberships apply, as after Ansible's reset_connection); a host that cannot log in again is unreachable.
   private async reconnect(h: HostState): Promise<void> {
     const conn = h.conn;
@@ -179,10 +191,9 @@ export class PlayRun implements TaskPlay {
   private async runOn(taskRun: TaskRun, host: HostState, peers: HostState[]): Promise<TaskResult | undefined> {
     if (this.stopped()) return undefined;
     this.run.emit({ kind: 'host_task_start', host: host.name, task: taskRun.ref });
-    let result: TaskResult = await runTaskOnHost(this, taskRun, host);
-    if (isFailed(result) && taskRun.scope.ignoreErrors && result.status !== 'unreachable') result = { ...result, ignored: true };
+    const result: TaskResult = await runTaskOnHost(this, taskRun, host);
     this.record(taskRun, host, result, this.factsHost(taskRun, host));
-    if (once(taskRun) && taskRun.task.register) {
+    if (this.runsOnce(taskRun, peers) && taskRun.task.register) {
       const value = registerValue(result);
       for (const peer of peers) peer.facts[taskRun.task.register] = value;
     }

@@ -20,6 +20,7 @@ import { ensureFacts, neededFacts } from './host-facts.js';
 import type { HostState } from './host-state.js';
 import { lookupItems } from './loop-items.js';
 import type { Scope } from './scope.js';
+import { locate, resolveScope } from './task-keywords.js';
 import { censor, failure, fromOutcome, loopResult, registerValue, skipped } from './task-result.js';
 
 /** What running a task needs from the play it belongs to (a PlayRun is one). */
@@ -40,11 +41,31 @@ export interface TaskRun {
 }
 
 /** Runs a task on one host and returns its result; never throws for host-side failures. */
-export async function runTaskOnHost(playRun: TaskPlay, taskRun: TaskRun, host: HostState): Promise<TaskResult> {
+export async function runTaskOnHost(playRun: TaskPlay, given: TaskRun, host: HostState): Promise<TaskResult> {
   const started = Date.now();
+  const where = renderContext(given);
+  const facts = <T>(step: () => Promise<T> | T) => withFacts(playRun, step);
+  try {
+    const scope = await facts(() => resolveScope(given.scope, playRun.varsFor(host, given.scope.vars, undefined, given.scope.defaults), where));
+    const taskRun: TaskRun = { ...given, scope };
+    const result = await runResolved(playRun, taskRun, host, started, facts);
+    return isFailed(result) && scope.ignoreErrors && result.status !== 'unreachable' ? { ...result, ignored: true } : result;
+  } catch (err) {
+    // A keyword that cannot be rendered: a literal ignore_errors still holds.
+    if (err instanceof OmsrunError) return { ...failure(err.message, Date.now() - started), ...(given.scope.ignoreErrors === true ? { ignored: true } : {}) };
+    throw err;
+  }
+}
+
+async function runResolved(
+  playRun: TaskPlay,
+  taskRun: TaskRun,
+  host: HostState,
+  started: number,
+  facts: <T>(step: () => Promise<T> | T) => Promise<T>,
+): Promise<TaskResult> {
   const { task, scope } = taskRun;
   const where = renderContext(taskRun);
-  const facts = <T>(step: () => Promise<T> | T) => withFacts(playRun, step);
   try {
     // Fact variables read the run's cache when read, so these variables stay right after a gathering.
     const vars = withCheckMode(playRun.varsFor(host, scope.vars, undefined, scope.defaults), scope);
@@ -132,8 +153,8 @@ async function attemptOnce(playRun: TaskPlay, taskRun: TaskRun, host: HostState,
   const ctx: ModuleContext = {
     conn,
     host: host.name,
-    checkMode: scope.checkMode ?? playRun.run.opts.checkMode,
-    diffMode: scope.diff ?? playRun.run.opts.diffMode,
+    checkMode: typeof scope.checkMode === 'boolean' ? scope.checkMode : playRun.run.opts.checkMode,
+    diffMode: typeof scope.diff === 'boolean' ? scope.diff : playRun.run.opts.diffMode,
     become: becomeFor(host.name, scope, vars),
     timeoutMs,
     env: environmentFor(scope, vars, where),
@@ -223,9 +244,10 @@ function becomeFor(host: string, scope: Scope, vars: Vars): Become | undefined {
 
 // The task's environment with its values rendered; undefined when it has none.
 function environmentFor(scope: Scope, vars: Vars, where: RenderContext): Record<string, string> | undefined {
-  const names = Object.keys(scope.environment);
+  const merged = Object.assign({}, ...scope.environment) as Record<string, unknown>;
+  const names = Object.keys(merged);
   if (names.length === 0) return undefined;
-  const rendered = renderValue(scope.environment, vars, { ...where, field: 'environment' }) as Record<string, unknown>;
+  const rendered = renderValue(merged, vars, { ...where, field: 'environment' }) as Record<string, unknown>;
   return Object.fromEntries(names.map((k) => [k, String(rendered[k] ?? '')]));
 }
 
@@ -286,6 +308,3 @@ export function renderContext(taskRun: TaskRun): RenderContext {
   return { file: taskRun.task.pos.file, line: taskRun.task.pos.line, col: taskRun.task.pos.col, task: taskRun.ref.name };
 }
 
-function locate(where: RenderContext): string {
-  return where.file ? `${where.file}:${where.line}:${where.col} task "${where.task}": ` : '';
-}

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { statPath, type PathStat } from '../connection/fs-ops.js';
 import { controllerRead, failed, resolveControllerPath } from './support/common.js';
-import { defineModule } from './support/module.js';
+import { defineModule, type Plan } from './support/module.js';
 import {
   applyWrite, CONVERGE_MAX_BYTES, convergeWriteFile, planWrite, sha256, validateField, writeFields, type WriteBody, type WritePlan,
 } from './support/write-file.js';
@@ -16,16 +16,22 @@ const schema = z
   .strictObject({
     src: z.string().min(1).optional().describe('File on the controller: the playbook (or role) folder, then its files/.'),
     content: z.string().optional().describe('Literal content to write instead of src.'),
+    remote_src: z.boolean().default(false).describe('src is a file on the host, not on the controller; its bytes are read only when dest differs.'),
     ...writeFields,
+    mode: z.union([z.literal('preserve'), writeFields.mode]).describe('Octal mode of dest, or `preserve`: the mode src has.'),
     validate: validateField,
   })
-  .refine((a) => (a.src === undefined) !== (a.content === undefined), { error: 'expected exactly one of src or content' });
+  .refine((a) => (a.src === undefined) !== (a.content === undefined), { error: 'expected exactly one of src or content' })
+  .refine((a) => !(a.remote_src && a.src === undefined), { error: 'remote_src needs src (a path on the host)', path: ['remote_src'] })
+  .refine((a) => !(a.mode === 'preserve' && a.content !== undefined), { error: 'mode preserve needs src, not content', path: ['mode'] });
 
 type Args = z.infer<typeof schema>;
 
 interface CopyPlan extends WritePlan {
   dest: string;
   body: WriteBody;
+  /** The octal mode wanted (preserve resolved). */
+  mode?: string;
 }
 
 type PerFile<T> = Map<string, { key: string; value: Promise<T> }>;
@@ -76,11 +82,40 @@ async function statDest(args: Args, srcPath: string | undefined, ctx: Parameters
   return { dest: inside, st: await statPath(ctx.conn, inside, ctx.become, { checksum: true }) };
 }
 
+type WriteArgs = Omit<Args, 'mode'> & { mode?: string };
+
+// A file already on the host: stat it (with its hash), and read its bytes only when dest differs.
+async function planRemote(args: Args, ctx: Parameters<typeof planWrite>[0]): Promise<Plan<CopyPlan>> {
+  const src = args.src!;
+  const from = await statPath(ctx.conn, src, ctx.become, { checksum: true });
+  if (!from.exists) return { changes: false, outcome: failed(`src ${src} not found on the host (remote_src: true)`) };
+  if (!from.isFile) return { changes: false, outcome: failed(`src ${src} on the host is not a regular file: omsrun's remote_src copies one file`) };
+  const wanted: WriteArgs = { ...args, mode: args.mode === 'preserve' ? from.mode : args.mode };
+  const { dest, st } = await statDest(args, src, ctx);
+  const same = st.exists && st.isFile && st.sha256 === from.sha256;
+  let body: WriteBody;
+  if (same) body = { source: { content: Buffer.alloc(0) }, sha256: from.sha256!, size: from.size };
+  else {
+    const content = await ctx.conn.get(src, { become: ctx.become });
+    body = { source: { content }, sha256: sha256(content), size: content.length };
+  }
+  const plan = await planWrite(ctx, body, { ...wanted, dest }, st);
+  if (!plan.changes) return plan;
+  return { ...plan, data: { ...(plan.data as WritePlan), dest, body, mode: wanted.mode } };
+}
+
+// mode preserve: the mode of the controller file.
+async function localMode(args: Args, srcPath: string | undefined): Promise<string | undefined> {
+  if (args.mode !== 'preserve') return args.mode;
+  return srcPath ? ((await stat(srcPath)).mode & 0o7777).toString(8).padStart(4, '0') : undefined;
+}
+
 export const copyModule = defineModule<Args, CopyPlan>({
   name: 'copy',
   description: 'Copies a file or literal content to the host, atomically, only when it differs.',
   schema,
   check: async (args, ctx) => {
+    if (args.remote_src) return planRemote(args, ctx);
     let body: WriteBody;
     let srcPath: string | undefined;
     if (args.src !== undefined) {
@@ -92,16 +127,18 @@ export const copyModule = defineModule<Args, CopyPlan>({
       body = { source: { content }, sha256: sha256(content) };
     }
     const { dest, st } = await statDest(args, srcPath, ctx);
-    const plan = await planWrite(ctx, body, { ...args, dest }, st);
+    const mode = await localMode(args, srcPath);
+    const plan = await planWrite(ctx, body, { ...args, mode, dest }, st);
     if (!plan.changes) return plan;
-    return { ...plan, data: { ...(plan.data as WritePlan), dest, body } };
+    return { ...plan, data: { ...(plan.data as WritePlan), dest, body, mode } };
   },
   apply: async (args, plan, ctx) => {
     if (!plan) throw new Error('copy: apply without a plan');
-    return applyWrite(ctx, plan.body, { ...args, dest: plan.dest }, plan);
+    return applyWrite(ctx, plan.body, { ...args, mode: plan.mode, dest: plan.dest }, plan);
   },
   // Small content in one round trip; a dest that turns out to be a folder takes the two steps (the file goes inside).
   converge: async (args, ctx) => {
+    if (args.remote_src || args.mode === 'preserve') return undefined;
     if (args.src === undefined) return convergeWriteFile(ctx, Buffer.from(args.content ?? ''), args);
     const srcPath = resolveControllerPath(ctx.baseDir, args.src, ['files']);
     const content = srcPath ? await smallFile(srcPath) : undefined;

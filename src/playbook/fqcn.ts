@@ -45,7 +45,6 @@ export const ANSIBLE_ONLY: Record<string, { action: boolean; hint: string }> = {
   group_by: { action: true, hint: 'make the group in the inventory' },
   async: { action: false, hint: 'omsrun runs each task to its end; use timeout: SECONDS to bound it' },
   poll: { action: false, hint: 'omsrun runs each task to its end; use timeout: SECONDS to bound it' },
-  throttle: { action: false, hint: 'use serial on the play or -f/--forks' },
   ignore_unreachable: { action: false, hint: 'an unreachable host stops there; the others go on' },
   module_defaults: { action: false, hint: 'repeat the arguments on each task, or use a variable' },
   collections: { action: false, hint: 'write the collection name on the module, or its short name' },

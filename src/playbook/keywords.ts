@@ -5,6 +5,12 @@ import { parseBool } from '../core/bool.js';
 /** true/false, also Ansible's yes/no, on/off, 1/0 (see parseBool). */
 export const flag = z.preprocess((v) => parseBool(v) ?? v, z.boolean());
 
+/** A template (`"{{ x }}"`), rendered per host when the task runs. */
+const templateText = z.string().regex(/\{\{[^]*\}\}/, { error: 'true or false, or a template such as "{{ var }}"' });
+
+/** A flag or a template yielding one, rendered per host when the task runs (`no_log: "{{ hide }}"`). */
+export const templatedFlag = z.union([flag, templateText]);
+
 /** One condition or a list of them (expressions or literal booleans). */
 export const condition = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
 
@@ -19,6 +25,9 @@ const varsMap = z.record(z.string(), z.unknown());
 export const environmentMap = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name' }), z.union([z.string(), z.number(), z.boolean()]))
   .describe('Environment variables for the commands the task runs (command, shell, docker modules); templated; inner levels win.');
+
+/** `environment:` as a mapping, or a template yielding one (`environment: "{{ proxy_env }}"`). */
+export const templatedEnvironment = z.union([environmentMap, templateText]);
 
 const varName = z.string().regex(/^[A-Za-z_]\w*$/, { error: 'a variable name' });
 const loopSource = z.union([z.array(z.unknown()), z.string()]);
@@ -36,18 +45,19 @@ export const commonKeywords = {
   name: z.string().describe('Shown in the progress view and the recap.'),
   when: condition.describe('Run only when every condition holds.'),
   tags: names.describe('Select or skip with --tags / --skip-tags.'),
-  become: flag.describe('Run through sudo.'),
-  become_user: z.string().describe('User to become (default root).'),
-  ignore_errors: flag.describe('A failure does not stop the host.'),
-  no_log: flag.describe('Hide arguments and output.'),
-  run_once: flag.describe('Run on the first host of the batch only.'),
+  become: templatedFlag.describe('Run through sudo.'),
+  become_user: z.string().describe('User to become (default root); may be a template.'),
+  ignore_errors: templatedFlag.describe('A failure does not stop the host.'),
+  no_log: templatedFlag.describe('Hide arguments and output.'),
+  run_once: templatedFlag.describe('Run on the first host of the batch only.'),
   delegate_to: z.string().min(1).describe('Run on this inventory host (or localhost) instead, with the task host\'s variables; may be a template.'),
   delegate_facts: flag.describe('With delegate_to: facts the task sets go to the delegated host.'),
   connection: z.enum(['local', 'ssh']).describe('local: run on the controller with the host\'s variables (as delegate_to: localhost); ssh: the host\'s own connection.'),
-  check_mode: flag.describe('true: always run in check mode; false: run for real even under --check (read-only probes).'),
-  diff: flag.describe('Show (true) or hide (false) diffs of this task, whatever --diff says.'),
+  check_mode: templatedFlag.describe('true: always run in check mode; false: run for real even under --check (read-only probes).'),
+  diff: templatedFlag.describe('Show (true) or hide (false) diffs of this task, whatever --diff says.'),
   vars: varsMap.describe('Variables for this task or block.'),
-  environment: environmentMap,
+  environment: templatedEnvironment,
+  throttle: z.number().int().min(1).describe('At most this many hosts run the task (each task of the block) at once.'),
 };
 
 /** Keywords only a task (one module call) may carry. */
@@ -73,7 +83,7 @@ export const taskKeywords = {
   delay: z.number().min(0).describe('Seconds between attempts (default 5).'),
   notify: names.describe('Handlers to run when the task changed something.'),
   timeout: z.number().positive().describe('Seconds before the task is failed.'),
-  check_mode: flag.describe('false: the task runs for real even under --check (read-only probes the plan needs).'),
+  check_mode: templatedFlag.describe('false: the task runs for real even under --check (read-only probes the plan needs).'),
   listen: names.describe('Handlers only: extra names to answer to.'),
 };
 

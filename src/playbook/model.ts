@@ -3,28 +3,37 @@ import type { SourcePos } from '../core/errors.js';
 import type { Vars } from '../inventory/model.js';
 import type { WithLookup } from './keywords.js';
 
+/** A literal flag, or a template rendered per host when the task runs. */
+export type Flag = boolean | string;
+
+/** `environment:` of a play, block or task: a mapping (values may be templates) or one template yielding a mapping. */
+export type Environment = Record<string, string | number | boolean> | string;
+
 export interface TaskCommon {
   name?: string;
   /** Conditions, all must hold (expression strings, or literal booleans). */
   when?: (string | boolean)[];
   tags: string[];
-  become?: boolean;
+  /** These flags may be templates (`"{{ x }}"`), rendered per host when the task runs (see resolveScope). */
+  become?: Flag;
   becomeUser?: string;
-  ignoreErrors?: boolean;
-  noLog?: boolean;
-  runOnce?: boolean;
+  ignoreErrors?: Flag;
+  noLog?: Flag;
+  runOnce?: Flag;
   /** An inventory host or localhost (may be a template, rendered per host). */
   delegateTo?: string;
   /** With delegateTo: facts the task sets go to the delegated host. */
   delegateFacts?: boolean;
+  /** At most this many hosts run the task at once. */
+  throttle?: number;
   /** true: always in check mode; false: for real even under --check. */
-  checkMode?: boolean;
+  checkMode?: Flag;
   /** Diffs of this task shown (true) or hidden (false), whatever --diff says. */
-  diff?: boolean;
+  diff?: Flag;
   /** Task-level vars (may contain templates). */
   vars?: Vars;
-  /** Environment variables for the commands it runs (values may contain templates). */
-  environment?: Record<string, string | number | boolean>;
+  /** Environment variables for the commands it runs (values may contain templates), or a template yielding them. */
+  environment?: Environment;
   /** A role's defaults/main.yml: the lowest variable layer for the tasks inside. */
   roleDefaults?: Vars;
   /** Folder that controller paths (template and copy src) resolve against inside a role. */

@@ -38,6 +38,8 @@ export interface LoadCtx {
 
 export const COMMON_KEYS = Object.keys(commonKeywords);
 const TEMPLATED_NUMBERS = ['retries', 'delay', 'timeout'] as const;
+/** Keywords that may be templates, rendered per host when the task runs (executor/task-keywords.ts). */
+const TEMPLATED_KEYWORDS = ['become', 'become_user', 'ignore_errors', 'no_log', 'run_once', 'check_mode', 'diff', 'environment'];
 const LOOP_KEYS = ['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)];
 
 // Adds an error positioned at `p` (its key when `key`).
@@ -120,7 +122,7 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
   const common = commonOf(src, keywords, p, ctx);
   if (!common || args === undefined) return undefined;
   const at = (k: string): [KeyPath, unknown] => [[...p, k], raw[k]];
-  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('delegate_to'), ...TEMPLATED_NUMBERS.map(at), ...LOOP_KEYS.map(at), at('loop_control')], ctx.errors);
+  checkTemplates(src, [at('name'), at(key), at('args'), at('vars'), at('delegate_to'), ...TEMPLATED_KEYWORDS.map(at), ...TEMPLATED_NUMBERS.map(at), ...LOOP_KEYS.map(at), at('loop_control')], ctx.errors);
   checkConditions(src, [at('when'), at('changed_when'), at('failed_when'), at('until')], ctx.errors);
   const loopKey = loops[0];
   const control = keywords.loop_control;
@@ -203,7 +205,7 @@ async function parseBlock(src: YamlSource, raw: Record<string, unknown>, p: KeyP
   const always = await parseTaskList(src, raw.always, [...p, 'always'], ctx);
   const common = keywords && commonOf(src, keywords, p, ctx);
   if (!common) return undefined;
-  checkTemplates(src, [[[...p, 'name'], raw.name], [[...p, 'vars'], raw.vars]], ctx.errors);
+  checkTemplates(src, [[[...p, 'name'], raw.name], [[...p, 'vars'], raw.vars], ...TEMPLATED_KEYWORDS.map((k): [KeyPath, unknown] => [[...p, k], raw[k]])], ctx.errors);
   checkConditions(src, [[[...p, 'when'], raw.when]], ctx.errors);
   return { kind: 'block', ...common, block, rescue, always };
 }
@@ -287,6 +289,7 @@ export function commonOf(src: YamlSource, keywords: TaskKeywords, p: KeyPath, _c
       delegateTo: keywords.delegate_to ?? (keywords.connection === 'local' ? 'localhost' : undefined),
       delegateFacts: keywords.delegate_facts,
       checkMode: keywords.check_mode,
+      throttle: keywords.throttle,
       diff: keywords.diff,
       vars: keywords.vars,
       environment: keywords.environment,

@@ -1,5 +1,5 @@
 // Walks a compiled jexl tree: Ansible spellings become plain jexl, and unknown variables are found before evaluation.
-import { DICT_FN, ExprSyntaxError, INDEX_FN, KW_FN, restoreBackslashes, TEST_PREFIX } from './expr-jinja.js';
+import { AT_FN, DICT_FN, ExprSyntaxError, INDEX_FN, KW_FN, restoreBackslashes, SLICE_FN, TEST_PREFIX } from './expr-jinja.js';
 import { findFilter, findTest, unknownName } from './filters/index.js';
 
 export { ExprSyntaxError };
@@ -52,8 +52,10 @@ function children(node: Ast): Ast[] {
   }
 }
 
-function testCall(subject: Ast, test: Ast): Ast {
-  if (test.type === 'UnaryExpression' && test.operator === 'not') return { type: 'UnaryExpression', operator: '!', right: testCall(subject, test.right) };
+function testCall(subject: Ast, test: Ast, negate = false): Ast {
+  if (test.type === 'UnaryExpression' && test.operator === 'not') return testCall(subject, test.right, !negate);
+  // Jinja reads tests and filters left to right: `x is string | ternary(a, b)` filters the test's result.
+  if (test.type === 'FunctionCall' && test.pool === 'transforms' && test.args[0]) return { ...test, args: [testCall(subject, test.args[0], negate), ...test.args.slice(1)] };
   const [name, args]: [string | undefined, Ast[]] =
     test.type === 'Identifier' && !test.from && !test.relative
       ? [test.value, []]
@@ -63,7 +65,8 @@ function testCall(subject: Ast, test: Ast): Ast {
   if (name === undefined || !name.startsWith(TEST_PREFIX)) throw new ExprSyntaxError('"is" must be followed by a test name, as in "x is defined" or "x is version(\'1.2\', \'>=\')"');
   const test_ = name.slice(TEST_PREFIX.length);
   if (!findTest(test_)) throw unknown('test', test_);
-  return { type: 'FunctionCall', name: testFunction(test_), pool: 'functions', args: [subject, ...args] };
+  const call: Ast = { type: 'FunctionCall', name: testFunction(test_), pool: 'functions', args: [subject, ...args] };
+  return negate ? { type: 'UnaryExpression', operator: '!', right: call } : call;
 }
 
 const LOOKUP_HINT = 'lookups are not supported: read the environment with the env helper ({{env "NAME"}}) and files with vars_files';
@@ -75,7 +78,7 @@ function unknown(kind: 'filter' | 'test', name: string): ExprSyntaxError {
 }
 
 function checkCall(node: Ast): void {
-  if (node.type !== 'FunctionCall' || node.name === KW_FN || node.name === DICT_FN || node.name === INDEX_FN || node.name.startsWith('is ') || node.name.startsWith(TEST_PREFIX)) return;
+  if (node.type !== 'FunctionCall' || node.name === KW_FN || node.name === DICT_FN || node.name === INDEX_FN || node.name === AT_FN || node.name === SLICE_FN || node.name.startsWith('is ') || node.name.startsWith(TEST_PREFIX)) return;
   if (!findFilter(node.name)) throw unknown('filter', node.name);
 }
 

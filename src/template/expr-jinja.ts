@@ -25,8 +25,17 @@ export class ExprSyntaxError extends Error {
 const TOKEN = /\s+|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[A-Za-z_$][\w$]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|==|!=|<=|>=|\/\/|\*\*|&&|\|\||[^]/gy;
 const WORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else']);
 
+/** `x[1:3]` and `(expr)[0]` become `x | __slice(1, 3)` and `(expr) | __at(0)`. */
+export const SLICE_FN = '__slice';
+export const AT_FN = '__at';
+
 interface Frame {
-  kind: 'call' | 'group' | 'list' | 'dict';
+  kind: 'call' | 'group' | 'list' | 'dict' | 'index';
+  /** index frames: where the `[` was written in the output, and whether a `:` made it a slice. */
+  at?: number;
+  slice?: boolean;
+  /** index frames: `[` after `)` or `]` of a call or group, which jexl cannot index. */
+  afterCall?: boolean;
   argStart: boolean;
   kwOpen: boolean;
   pendingQuestion: number;
@@ -112,6 +121,14 @@ function inlineIf(tree: Tree): Tree {
   });
 }
 
+// `[:3]`, `[1:]`, `[::2]`: the empty bounds of a slice (written as commas) become null.
+function fillSlice(out: string[], at: number): void {
+  const parts = out.slice(at + 1).join('').split(',');
+  if (parts.length > 3) throw new ExprSyntaxError('a slice takes at most start:stop:step');
+  const filled = [...parts, 'null', 'null'].slice(0, 3).map((p) => (p.trim() === '' ? 'null' : p));
+  out.splice(at + 1, out.length - at - 1, filled.join(','));
+}
+
 // Rewrites one expression; text inside string literals is never touched.
 export function jinjaToJexl(text: string): string {
   const words = tokenize(text);
@@ -170,6 +187,15 @@ export function jinjaToJexl(text: string): string {
       const call = last !== undefined && isIdent(last) && !WORDS.has(last);
       stack.push({ kind: call ? 'call' : 'group', argStart: call, kwOpen: false, pendingQuestion: 0 });
       out.push(t);
+    } else if (t === '.' && isIdent(tokens[i + 1]) && tokens[nextSolid(tokens, i + 2)] === '(' && last !== undefined && !WORDS.has(last)) {
+      // A Python method call (`d.keys()`, `s.find('x')`) is the filter of that name applied to the value.
+      out.push('|');
+    } else if (t === '[' && last !== undefined && (isIdent(last) || last === ')' || last === ']' || last[0] === '"' || last[0] === "'") && !WORDS.has(last)) {
+      stack.push({ kind: 'index', argStart: false, kwOpen: false, pendingQuestion: 0, at: out.length, afterCall: last === ')' });
+      out.push(t);
+    } else if (t === ':' && top?.kind === 'index' && top.pendingQuestion === 0) {
+      top.slice = true;
+      out.push(',');
     } else if (t === '[') {
       stack.push({ kind: 'list', argStart: false, kwOpen: false, pendingQuestion: 0 });
       out.push(t);
@@ -184,6 +210,11 @@ export function jinjaToJexl(text: string): string {
       top.kwOpen = false;
       top.argStart = top.kind === 'call';
       out.push(t);
+    } else if (t === ']' && top?.kind === 'index' && (top.slice || top.afterCall)) {
+      stack.pop();
+      out[top.at!] = `|${top.slice ? SLICE_FN : AT_FN}(`;
+      if (top.slice) fillSlice(out, top.at!);
+      out.push(')');
     } else if ((t === ')' || t === ']' || t === '}') && top) {
       if (top.kwOpen) out.push(')');
       stack.pop();

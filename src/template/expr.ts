@@ -4,7 +4,7 @@ import { didYouMean } from '../core/did-you-mean.js';
 import { ConfigError, OmsrunError } from '../core/errors.js';
 import { contextError, snippet, withContext, type RenderContext } from './context.js';
 import { ExprSyntaxError, findUndefined, rewrite, testFunction, type Ast } from './expr-ast.js';
-import { DICT_FN, INDEX_FN, jinjaToJexl, KW_FN, NOT_IN } from './expr-jinja.js';
+import { AT_FN, DICT_FN, INDEX_FN, jinjaToJexl, KW_FN, NOT_IN, SLICE_FN } from './expr-jinja.js';
 import { callSpec, FILTERS, KwArg, TESTS, truthy, type FilterSpec } from './filters/index.js';
 import { within } from './filters/tests.js';
 import { equal } from './filters/values.js';
@@ -52,10 +52,25 @@ for (const spec of FILTERS) {
   }
 }
 for (const spec of TESTS) for (const name of [spec.name, ...(spec.aliases ?? [])]) jexl.addFunction(testFunction(name), asFunction(spec, 'test'));
-jexl.addFunction(INDEX_FN, (subject: unknown, key: unknown) => {
+const indexOf = (subject: unknown, key: unknown): unknown => {
   if (subject === null || subject === undefined) return undefined;
   if ((Array.isArray(subject) || typeof subject === 'string') && typeof key === 'number') return subject.at(key);
   return typeof subject === 'object' && Object.hasOwn(subject, String(key)) ? (subject as Record<string, unknown>)[String(key)] : undefined;
+};
+jexl.addFunction(INDEX_FN, indexOf);
+jexl.addTransform(AT_FN, indexOf);
+// Python's slice of a list or a string: negative bounds count from the end, a step may be negative.
+jexl.addTransform(SLICE_FN, (subject: unknown, start: unknown, stop: unknown, step: unknown) => {
+  if (!Array.isArray(subject) && typeof subject !== 'string') return undefined;
+  const items = [...subject];
+  const by = typeof step === 'number' ? step : 1;
+  if (by === 0) throw new Error('slice step cannot be zero');
+  const n = items.length;
+  const norm = (v: unknown, dflt: number, lo: number, hi: number) => (typeof v !== 'number' ? dflt : Math.min(Math.max(v < 0 ? v + n : v, lo), hi));
+  const [from, to] = by > 0 ? [norm(start, 0, 0, n), norm(stop, n, 0, n)] : [norm(start, n - 1, -1, n - 1), norm(stop, -1, -1, n - 1)];
+  const out: unknown[] = [];
+  for (let i = from; by > 0 ? i < to : i > to; i += by) out.push(items[i]);
+  return typeof subject === 'string' ? out.join('') : out;
 });
 jexl.addFunction(KW_FN, (name: unknown, value: unknown) => new KwArg(String(name), value));
 jexl.addFunction(DICT_FN, (...kv: unknown[]) => {

@@ -33,6 +33,37 @@ const vars = {
 
 // Each row: an expression and the value Ansible (ansible-core 2.14, Jinja2 3.1) gives for it with `vars`.
 const FILTER_ROWS: [string, unknown][] = [
+  // sets, product, format, random with a seed
+  ['ports | union([8089, 9000])', [8088, 8089, 9000]],
+  ['[1, 2, 2, 3] | intersect([2, 3, 4])', [2, 3]],
+  ['[1, 2, 2, 3] | difference([2])', [1, 3]],
+  ['[1, 2] | symmetric_difference([2, 3])', [1, 3]],
+  ['[1, 2] | product(["a", "b"]) | list', [[1, 'a'], [1, 'b'], [2, 'a'], [2, 'b']]],
+  ["'%s=%s' | format('k', 8)", 'k=8'],
+  ["'%x-%05d|%-4s|' | format(255, 42, 'ab')", 'ff-00042|ab  |'],
+  ["10 | random(seed='h1') == 10 | random(seed='h1') and 10 | random(seed='h1') < 10", true],
+  ["[5, 6] | random in [5, 6]", true],
+  ['3 | random(start=1, step=2)', 1],
+  // Python methods on mappings and text
+  ['conf.keys() | list', ['a', 'b']],
+  ['conf.b.values() | list', [2, [1]]],
+  ['conf.items() | list', [['a', 1], ['b', { c: 2, d: [1] }]]],
+  ["conf.get('a')", 1],
+  ["conf.get('z', 'none')", 'none'],
+  ["name.find('Server')", 4],
+  ["name.find('x')", -1],
+  ["name.startswith('Web') and name.endswith(['x', 'ver'])", true],
+  ["'  a b \\n'.strip()", 'a b'],
+  ["'xxaxx'.lstrip('x') ~ '|' ~ 'xxaxx'.rstrip('x')", 'axx|xxa'],
+  ["'a\\nb\\n'.splitlines()", ['a', 'b']],
+  // slices and indexing after parentheses
+  ['ports[0:1]', [8088]],
+  ['name[:3]', 'Web'],
+  ['name[-6:]', 'Server'],
+  ['[1, 2, 3, 4][::2]', [1, 3]],
+  ['[1, 2, 3][::-1]', [3, 2, 1]],
+  ["(name | split(' '))[1]", 'Server'],
+  ["(name | regex_search('W(e)b', '\\1'))[0]", 'e'],
   // default / d
   ['missing | default(80)', 80],
   ['missing | d(80)', 80],
@@ -234,6 +265,9 @@ const TEST_ROWS: [string, boolean][] = [
   ['ports is superset([8089])', true],
   ['ports is contains(8089)', true],
   ['name is string', true],
+  ["name is string | ternary(name, name | to_json) == 'Web Server'", true],
+  ['conf is string | ternary(conf, 1) == 1', true],
+  ['conf is not string | ternary(1, 2) == 1', true],
   ['port is string', false],
   ['port is number', true],
   ['true is number', true],

@@ -2,6 +2,7 @@
 import { didYouMean } from '../../core/did-you-mean.js';
 import { DATA_FILTERS } from './data.js';
 import { LIST_FILTERS } from './lists.js';
+import { METHOD_FILTERS } from './methods.js';
 import { byName, FilterError, type FilterSpec } from './table.js';
 import { TESTS } from './tests.js';
 import { TEXT_FILTERS } from './text.js';
@@ -9,7 +10,7 @@ import { TEXT_FILTERS } from './text.js';
 const asFunction = new Set(['defined', 'contains', 'match', 'search']);
 
 /** Every filter; `defined`, `contains`, `match` and `search` are tests that also work as `name(x, ...)` and `x | name`. */
-export const FILTERS: readonly FilterSpec[] = [...TEXT_FILTERS, ...LIST_FILTERS, ...DATA_FILTERS, ...TESTS.filter((t) => asFunction.has(t.name))];
+export const FILTERS: readonly FilterSpec[] = [...TEXT_FILTERS, ...LIST_FILTERS, ...METHOD_FILTERS, ...DATA_FILTERS, ...TESTS.filter((t) => asFunction.has(t.name))];
 export { TESTS };
 
 const filters = byName(FILTERS);
