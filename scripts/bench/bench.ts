@@ -15,7 +15,7 @@ import {
 
 interface Opts {
   hosts: number; scale: boolean; sizes?: number[]; ansible: boolean; ansibleMax: number; pyinfra: boolean; pyinfraMax: number;
-  copy: boolean; only?: string; lab: string;
+  copy: boolean; only?: string; lab: string; sessions: boolean; pty: boolean;
 }
 
 function options(): Opts {
@@ -28,6 +28,8 @@ function options(): Opts {
     .option('--no-pyinfra', 'skip the pyinfra columns')
     .option('--pyinfra-max <n>', 'largest host count pyinfra runs at', (v) => Number(v), 200)
     .option('--no-copy', 'skip the 1 GiB copy')
+    .option('--no-sessions', 'skip the omsrun column with the session transport (OMSRUN_SESSION=1)')
+    .option('--no-pty', 'skip the live view runs under a pseudo-terminal')
     .option('--only <tool>', 'run one tool only: omsrun, ansible, pyinfra or floor')
     .option('--lab <name>', 'lab name (at most 6 characters; its folder is /tmp/omsrun-NAME-lab)', 'bench');
   cmd.parse(process.argv);
@@ -57,6 +59,19 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peer
   const skipped = { first: skippedRun, second: skippedRun };
   const floor = want('floor') ? await pair('floor', () => runFloor(p, lab, hosts)) : skipped;
   const omsrun = want('omsrun') ? await pair('omsrun', (second) => runOmsrun(p, n, second)) : skipped;
+  // The live view's cost: an idempotent run under a pseudo-terminal against a plain one right after it, on the hosts
+  // omsrun just left (so both do the same checking work and change nothing).
+  let liveView: SizeResults['liveView'];
+  if (want('omsrun') && o.pty) {
+    await runOmsrun(p, n, true);
+    const pty = await runOmsrun(p, n, true, undefined, { pty: true });
+    log('omsrun idempotent, live view on a pseudo-terminal', pty);
+    const plain = await runOmsrun(p, n, true);
+    log('omsrun idempotent, plain again', plain);
+    liveView = { pty, plain };
+  }
+  const sessions = want('omsrun') && o.sessions
+    ? await pair('omsrun+sessions', (second) => runOmsrun(p, n, second, undefined, { session: true })) : undefined;
   const ansible = peers.ansible && want('ansible') ? await pair('ansible', (second) => runAnsible(p, lab, n, second)) : undefined;
   const py = peers.pyinfra;
   const pyinfra = py && want('pyinfra') ? await pair('pyinfra', (second) => runPyinfra(py, p, lab, hosts, second)) : undefined;
@@ -69,7 +84,7 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peer
     sameWork.push(diff.length ? `!!! ${name} left different files than omsrun on ${diff.length} hosts: ${diff.slice(0, 3).join('; ')}`
       : `${name} left the same files, modes and contents as omsrun on all ${n} hosts`);
   }
-  return { hosts: n, omsrun, ansible, pyinfra, floor, sameWork };
+  return { hosts: n, omsrun, sessions, liveView, ansible, pyinfra, floor, sameWork };
 }
 
 // A loaded machine can miss the lab's per-host start-up deadline; a second attempt starts from a clean slate.
@@ -102,7 +117,7 @@ async function main(): Promise<void> {
   const labName = o.lab;
   const labDir = `/tmp/omsrun-${labName}-lab`;
   const sizes = o.sizes ?? (o.scale ? [10, 50, 200] : [o.hosts]);
-  const subnet = await freeSideSubnet();
+  const subnet = await freeSideSubnet(Math.max(...sizes, 3));
   console.log(`omsrun ${gitRev(repo)}, ${cpus().length} cores, node ${process.version}; lab "${labName}" on ${subnet}`);
   console.log(measureCheckLines(await measureCheck()).join('\n'));
   const stop = (): void => void labDown(labDir, labName).finally(() => process.exit(130));

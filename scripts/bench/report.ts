@@ -6,6 +6,10 @@ import type { RunResult } from './tools.js';
 export interface SizeResults {
   hosts: number;
   omsrun: { first: RunResult; second: RunResult };
+  /** omsrun with the session transport on (`OMSRUN_SESSION=1`). */
+  sessions?: { first: RunResult; second: RunResult };
+  /** An idempotent run under a pseudo-terminal (the live view) and a plain one right after it. */
+  liveView?: { pty: RunResult; plain: RunResult };
   ansible?: { first: RunResult; second: RunResult };
   pyinfra?: { first: RunResult; second: RunResult };
   floor: { first: RunResult; second: RunResult };
@@ -29,6 +33,14 @@ export function sizeTable(r: SizeResults): string {
   };
   add('omsrun first', r.omsrun.first, true);
   add('omsrun idempotent', r.omsrun.second, true);
+  if (r.sessions) {
+    add('omsrun+sessions first', r.sessions.first, true);
+    add('omsrun+sessions idempotent', r.sessions.second, true);
+  }
+  if (r.liveView) {
+    add('omsrun idempotent, pty', r.liveView.pty, true);
+    add('omsrun idempotent, plain', r.liveView.plain, true);
+  }
   if (r.pyinfra) {
     add('pyinfra first', r.pyinfra.first, true);
     add('pyinfra idempotent', r.pyinfra.second, true);
@@ -61,16 +73,24 @@ export function measureCheckLines(m: Measured): string[] {
 /** The host count the targets are set for. */
 export const TARGET_HOSTS = 50;
 
-// Ratios against the targets, judged at 50 hosts (other sizes print the ratio alone): Ansible/omsrun (≥20×, ≥25×),
-// omsrun/floor (≤2.5×, ≤1.5×), memory < 150 MB.
+type Pair = { first: RunResult; second: RunResult };
+const peakOf = (t?: Pair): number => (t ? Math.max(t.first.peakRssMb, t.second.peakRssMb) : 0);
+
+// Ratios against the targets of issue #14, judged at 50 hosts (other sizes print the ratio alone): pyinfra/omsrun ≥ 4×
+// on both runs, omsrun ≤ 0.8× the floor, peak memory ≤ pyinfra's, the live view < 3 %; Ansible/omsrun ≥ 20×, ≥ 25×.
 export function ratioLines(r: SizeResults): string[] {
   const floorWall = Math.min(r.floor.first.wallMs, r.floor.second.wallMs);
   const lines: string[] = [];
   const verdict = (text: string, ok: boolean): string => (r.hosts === TARGET_HOSTS ? ` (target ${text}: ${mark(ok)})` : '');
-  if (r.pyinfra) {
-    lines.push(`pyinfra/omsrun wall, first run: ${x(r.pyinfra.first.wallMs, r.omsrun.first.wallMs)}`);
-    lines.push(`pyinfra/omsrun wall, idempotent: ${x(r.pyinfra.second.wallMs, r.omsrun.second.wallMs)}`);
-    lines.push(`pyinfra/omsrun cpu, first / idempotent: ${x(r.pyinfra.first.cpuMs, r.omsrun.first.cpuMs)} / ${x(r.pyinfra.second.cpuMs, r.omsrun.second.cpuMs)}`);
+  const columns: [string, Pair][] = [['omsrun', r.omsrun], ...(r.sessions ? [['omsrun+sessions', r.sessions] as [string, Pair]] : [])];
+  for (const [name, o] of columns) {
+    if (r.pyinfra) {
+      const f = r.pyinfra.first.wallMs / o.first.wallMs;
+      const i = r.pyinfra.second.wallMs / o.second.wallMs;
+      lines.push(`pyinfra/${name} wall, first run: ${x(r.pyinfra.first.wallMs, o.first.wallMs)}${verdict('≥4×', f >= 4)}`);
+      lines.push(`pyinfra/${name} wall, idempotent: ${x(r.pyinfra.second.wallMs, o.second.wallMs)}${verdict('≥4×', i >= 4)}`);
+      lines.push(`pyinfra/${name} cpu, first / idempotent: ${x(r.pyinfra.first.cpuMs, o.first.cpuMs)} / ${x(r.pyinfra.second.cpuMs, o.second.cpuMs)}`);
+    }
   }
   if (r.ansible) {
     const f = r.ansible.first.wallMs / r.omsrun.first.wallMs;
@@ -79,30 +99,40 @@ export function ratioLines(r: SizeResults): string[] {
     lines.push(`ansible/omsrun wall, idempotent: ${x(r.ansible.second.wallMs, r.omsrun.second.wallMs)}${verdict('≥25×', i >= 25)}`);
     lines.push(`ansible/omsrun cpu, first / idempotent: ${x(r.ansible.first.cpuMs, r.omsrun.first.cpuMs)} / ${x(r.ansible.second.cpuMs, r.omsrun.second.cpuMs)}`);
   }
-  const fo = r.omsrun.first.wallMs / floorWall;
-  const io = r.omsrun.second.wallMs / floorWall;
-  lines.push(`omsrun/floor wall, first run: ${x(r.omsrun.first.wallMs, floorWall)}${verdict('≤2.5×', fo <= 2.5)}`);
-  lines.push(`omsrun/floor wall, idempotent: ${x(r.omsrun.second.wallMs, floorWall)}${verdict('≤1.5×', io <= 1.5)}`);
-  const peakOf = (t?: { first: RunResult; second: RunResult }): number => (t ? Math.max(t.first.peakRssMb, t.second.peakRssMb) : 0);
-  const peak = peakOf(r.omsrun);
-  lines.push(`omsrun peak memory: ${peak.toFixed(0)} MB${verdict('< 150 MB', peak < 150)}`);
+  for (const [name, o] of columns) {
+    lines.push(`${name}/floor wall, first run: ${x(o.first.wallMs, floorWall)}${verdict('≤0.8×', o.first.wallMs / floorWall <= 0.8)}`);
+    lines.push(`${name}/floor wall, idempotent: ${x(o.second.wallMs, floorWall)}${verdict('≤0.8×', o.second.wallMs / floorWall <= 0.8)}`);
+  }
+  for (const [name, o] of columns) {
+    const peak = peakOf(o);
+    const vsPyinfra = r.pyinfra ? `, ${x(peak, peakOf(r.pyinfra))} pyinfra's${verdict('≤ 1×', peak <= peakOf(r.pyinfra))}` : '';
+    lines.push(`${name} peak memory: ${peak.toFixed(0)} MB${vsPyinfra}`);
+  }
   if (r.pyinfra) lines.push(`pyinfra peak memory: ${peakOf(r.pyinfra).toFixed(0)} MB`);
   if (r.ansible) lines.push(`ansible peak memory: ${peakOf(r.ansible).toFixed(0)} MB`);
-  lines.push(...r.sameWork);
-  for (const m of [r.omsrun.first, r.omsrun.second, r.pyinfra?.first, r.pyinfra?.second, r.ansible?.first, r.ansible?.second, r.floor.first, r.floor.second]) {
-    if (m?.problem) lines.push(`!!! FAILED RUN: ${m.problem}`);
+  if (r.liveView) {
+    const { pty, plain } = r.liveView;
+    const cost = (a: number, b: number): string => (b > 0 ? `${(((a - b) / b) * 100).toFixed(1)} %` : 'n/a');
+    const wallCost = (pty.wallMs - plain.wallMs) / plain.wallMs;
+    lines.push(`live view cost (pseudo-terminal against plain, idempotent), wall: ${cost(pty.wallMs, plain.wallMs)}${verdict('< 3 %', wallCost < 0.03)}, cpu: ${cost(pty.cpuMs, plain.cpuMs)}`);
   }
+  lines.push(...r.sameWork);
+  const all = [r.omsrun, r.sessions, r.pyinfra, r.ansible, r.floor].flatMap((t) => (t ? [t.first, t.second] : []));
+  if (r.liveView) all.push(r.liveView.pty, r.liveView.plain);
+  for (const m of all) if (m.problem) lines.push(`!!! FAILED RUN: ${m.problem}`);
   return lines;
 }
 
 // Per-host cost at each host count, to show growth is linear.
 export function scaleTable(all: SizeResults[]): string {
-  const rows = [['hosts', 'omsrun first wall/host', 'omsrun idem wall/host', 'omsrun cpu/host (first)', 'floor wall/host', 'pyinfra wall/host', 'ansible wall/host', 'omsrun peak rss']];
+  const rows = [['hosts', 'omsrun first wall/host', 'omsrun idem wall/host', 'omsrun cpu/host (first)', 'sessions first wall/host', 'floor wall/host', 'pyinfra wall/host', 'ansible wall/host', 'omsrun peak rss']];
   for (const r of all) {
     const per = (ms: number): string => `${(ms / r.hosts).toFixed(1)} ms`;
+    const peak = peakOf(r.omsrun);
     rows.push([String(r.hosts), per(r.omsrun.first.wallMs), per(r.omsrun.second.wallMs), per(r.omsrun.first.cpuMs),
+      r.sessions ? per(r.sessions.first.wallMs) : 'skipped',
       per(Math.min(r.floor.first.wallMs, r.floor.second.wallMs)), r.pyinfra ? per(r.pyinfra.first.wallMs) : 'skipped',
-      r.ansible ? per(r.ansible.first.wallMs) : 'skipped', `${Math.max(r.omsrun.first.peakRssMb, r.omsrun.second.peakRssMb).toFixed(0)} MB`]);
+      r.ansible ? per(r.ansible.first.wallMs) : 'skipped', `${peak.toFixed(0)} MB`]);
   }
   return table(rows);
 }

@@ -51,23 +51,49 @@ export function parseRecap(text: string): { hosts: number; changed: number; fail
   };
 }
 
+// Terminal escapes (colours, cursor moves, line clears) a run under a pseudo-terminal prints around its text.
+const ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r/g;
+
 function judge(m: Measured, expectHosts: number, idempotent: boolean): RunResult {
-  const r = parseRecap(m.stdout);
+  const text = m.stdout.replace(ESCAPES, '');
+  const r = parseRecap(text);
   const problems: string[] = [];
   if (m.exitCode !== 0) problems.push(`exit code ${m.exitCode}`);
   if (r.hosts !== expectHosts) problems.push(`recap lists ${r.hosts} of ${expectHosts} hosts`);
   if (r.failed || r.unreachable) problems.push(`${r.failed} failed, ${r.unreachable} unreachable`);
   if (idempotent && r.changed) problems.push(`${r.changed} changes on the second run (expected 0)`);
   if (!idempotent && r.changed === 0) problems.push('no change on the first run');
-  const tail = problems.length ? `\n${(m.stdout + m.stderr).split('\n').filter((l) => /fatal|failed|error|unreachable/i.test(l)).slice(0, 8).join('\n')}` : '';
+  const tail = problems.length ? `\n${(text + m.stderr).split('\n').filter((l) => /fatal|failed|error|unreachable/i.test(l)).slice(0, 8).join('\n')}` : '';
   return { ...m, ...r, problem: problems.join('; ') + tail };
 }
 
-// omsrun as a user runs it: built CLI, plain output, forks = hosts.
-export async function runOmsrun(p: BenchPaths, hosts: number, idempotent: boolean, playbook = join(p.repo, 'bench/omsrun/site.yml')): Promise<RunResult> {
-  const args = ['bin/omsrun.js', playbook, '-i', p.inventory, '-f', String(hosts),
-    '--no-color', '--log-dir', join(p.work, 'omsrun-runs')];
-  return judge(await measure(process.execPath, args, { cwd: p.repo }), hosts, idempotent);
+/** How omsrun runs in the bench. */
+export interface OmsrunMode {
+  /** Through the session transport (`OMSRUN_SESSION=1`) instead of one channel per command. */
+  session?: boolean;
+  /** Under a 120×50 pseudo-terminal (util-linux `script`), so the live view draws as at a user's terminal. */
+  pty?: boolean;
+}
+
+/** The pseudo-terminal's size in the live-view runs. */
+export const PTY_SIZE = { cols: 120, rows: 50 } as const;
+
+// The command line of one omsrun run: plain output into a pipe, or the live view on a pseudo-terminal.
+export function omsrunCommand(p: BenchPaths, hosts: number, playbook: string, mode: OmsrunMode): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const args = ['bin/omsrun.js', playbook, '-i', p.inventory, '-f', String(hosts), '--log-dir', join(p.work, 'omsrun-runs')];
+  const env: NodeJS.ProcessEnv = { ...process.env, OMSRUN_SESSION: mode.session ? '1' : '0' };
+  if (!mode.pty) return { cmd: process.execPath, args: [...args, '--no-color'], env };
+  delete env.CI;
+  delete env.NO_COLOR;
+  env.TERM = 'xterm-256color';
+  const line = [process.execPath, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  return { cmd: 'script', args: ['-qfec', `stty cols ${PTY_SIZE.cols} rows ${PTY_SIZE.rows}; exec ${line}`, '/dev/null'], env };
+}
+
+// omsrun as a user runs it: built CLI, forks = hosts; plain output unless `mode.pty`.
+export async function runOmsrun(p: BenchPaths, hosts: number, idempotent: boolean, playbook = join(p.repo, 'bench/omsrun/site.yml'), mode: OmsrunMode = {}): Promise<RunResult> {
+  const c = omsrunCommand(p, hosts, playbook, mode);
+  return judge(await measure(c.cmd, c.args, { cwd: p.repo, env: c.env }), hosts, idempotent);
 }
 
 export function ansibleAvailable(): boolean {

@@ -8,7 +8,7 @@ import {
 } from './lab-config.js';
 import { killDockerd, pingDocker, startDockerd, stopDockerd, writeRuntimeWrapper } from './lab-docker.js';
 import { accountFiles, killSshd, newHostKey, prepareHostDir, startKeeper, startSshd } from './lab-host.js';
-import { createBridge, createHostNetwork } from './lab-network.js';
+import { BRIDGE_MAX_PORTS, createBridge, createHostNetwork, ensureNeighbourRoom } from './lab-network.js';
 import { writeOutputs } from './lab-outputs.js';
 import { clearLab } from './lab-teardown.js';
 import { MAIN_SUBNET, assertSubnetFree, parseSubnet, subnetCapacity, subnetIp } from './lab-subnet.js';
@@ -39,6 +39,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   }
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1) throw new Error(`--hosts must be a positive integer; got ${opts.hosts}`);
   if (opts.hosts > subnetCapacity(subnet)) throw new Error(`${subnet.cidr} holds at most ${subnetCapacity(subnet)} hosts`);
+  if (opts.hosts >= BRIDGE_MAX_PORTS) throw new Error(`a lab holds at most ${BRIDGE_MAX_PORTS - 1} hosts (one Linux bridge port each); got ${opts.hosts}`);
   await clearLab(dir, [name]);
   await assertSubnetFree(subnet, labNames(name).bridge);
   mkdirSync(join(dir, 'hosts'), { recursive: true });
@@ -74,6 +75,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     });
   }
   writeState(state);
+  ensureNeighbourRoom(opts.hosts);
   await createBridge(state.bridge, state.bridgeIp, state.prefixLength);
   const limit = pLimit(opts.concurrency ?? 16);
   try {

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { $ } from 'zx';
 
 const q = $({ quiet: true });
@@ -45,4 +46,17 @@ export async function listLinks(prefix: string): Promise<string[]> {
 export async function ipBatch(lines: string[]): Promise<void> {
   if (lines.length === 0) return;
   await $({ quiet: true, nothrow: true, input: lines.join('\n') + '\n' })`ip -force -batch -`;
+}
+
+/** Ports a Linux bridge takes (BR_MAX_PORTS): one per host's veth. */
+export const BRIDGE_MAX_PORTS = 1024;
+
+// The controller keeps one neighbour (ARP) entry per host it talks to; the kernel's default hard cap of 1,024 entries
+// (gc_thresh3) drops the ones past it ("neighbour table overflow"). Raises the thresholds, never lowers them.
+export function ensureNeighbourRoom(hosts: number): void {
+  const want = { gc_thresh1: hosts + 256, gc_thresh2: 2 * hosts + 512, gc_thresh3: 4 * hosts + 1024 };
+  for (const [key, value] of Object.entries(want)) {
+    const file = `/proc/sys/net/ipv4/neigh/default/${key}`;
+    if (Number(readFileSync(file, 'utf8')) < value) writeFileSync(file, String(value));
+  }
 }

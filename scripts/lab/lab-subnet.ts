@@ -61,13 +61,23 @@ export async function assertSubnetFree(s: Subnet, ownBridge: string): Promise<vo
   if (clash) throw new Error(`lab subnet ${s.cidr} overlaps ${clash.text} on ${clash.link} (another lab); pick another block`);
 }
 
-// A free /24 for a side lab: 198.18.128-255.x first, then 198.19.x, picked at random to dodge parallel pickers.
-export async function freeSideSubnet(): Promise<string> {
+/** The smallest block prefix (/24 at most) holding `hosts` hosts besides the bridge. */
+export function prefixFor(hosts: number): number {
+  let prefix = 24;
+  while (prefix > 16 && 2 ** (24 - prefix) * 254 - 1 < hosts) prefix--;
+  return prefix;
+}
+
+// A free block for a side lab, a /24 unless `hosts` needs more (1,000 hosts: a /22), in 198.18.128.0/17 first,
+// then 198.19.0.0/16, picked at random to dodge parallel pickers.
+export async function freeSideSubnet(hosts = 1): Promise<string> {
   const used = await usedNetworks();
+  const prefix = prefixFor(hosts);
+  const step = 2 ** (24 - prefix);
   const candidates: string[] = [];
-  for (let b = 128; b < 256; b++) candidates.push(`198.18.${b}.0/24`);
-  for (let b = 0; b < 256; b++) candidates.push(`198.19.${b}.0/24`);
+  for (let b = 128; b < 256; b += step) candidates.push(`198.18.${b}.0/${prefix}`);
+  for (let b = 0; b < 256; b += step) candidates.push(`198.19.${b}.0/${prefix}`);
   const free = candidates.filter((c) => !used.some((n) => overlaps(n, parseSubnet(c))));
-  if (free.length === 0) throw new Error('no free /24 left in 198.18.128.0/17 or 198.19.0.0/16 for a side lab');
+  if (free.length === 0) throw new Error(`no free /${prefix} left in 198.18.128.0/17 or 198.19.0.0/16 for a side lab`);
   return free[Math.floor(Math.random() * free.length)]!;
 }

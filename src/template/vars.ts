@@ -177,38 +177,51 @@ export interface MagicInput {
   hostvarsOf?: (host: string) => Vars;
 }
 
-// `groups` lists every host of a group, children included.
-export function groupMembers(inventory: Inventory): Record<string, string[]> {
+const groupsOf = new WeakMap<Inventory, Record<string, readonly string[]>>();
+
+// `groups` lists every host of a group, children included. Built once per inventory (which a run never changes) and
+// shared, frozen, by every host and task: built per host and task it cost O(hosts) each, O(hosts²) per task round.
+export function groupMembers(inventory: Inventory): Record<string, readonly string[]> {
+  const known = groupsOf.get(inventory);
+  if (known) return known;
   const groups: Record<string, string[]> = {};
   for (const name of inventory.groups.keys()) groups[name] = [];
   for (const h of inventory.hosts.values()) for (const g of h.groups) (groups[g] ??= []).push(h.name);
+  for (const members of Object.values(groups)) Object.freeze(members);
+  groupsOf.set(inventory, Object.freeze(groups));
   return groups;
 }
 
-function lazyHostvars(hosts: string[], of: (host: string) => Vars): Vars {
-  const out: Vars = {};
-  for (const host of hosts) {
-    Object.defineProperty(out, host, {
-      enumerable: true,
-      configurable: true,
-      get(): unknown {
-        const value = of(host);
-        // As in Ansible, a host's entry does not list hostvars again: JSON of hostvars ends instead of recursing forever.
-        const own = Object.getOwnPropertyDescriptor(value, 'hostvars');
-        if (own) Object.defineProperty(value, 'hostvars', { ...own, enumerable: false });
-        Object.defineProperty(out, host, { value, enumerable: true, configurable: true });
-        return value;
-      },
-    });
-  }
-  return out;
+// `hostvars`: every inventory host, each one's variables built when first read. A proxy, so that making it costs
+// nothing per host: each host and task gets its own (facts change between tasks), and most never read it.
+function lazyHostvars(inventory: Inventory, of: (host: string) => Vars): Vars {
+  const built = new Map<string, Vars>();
+  const get = (host: string): Vars => {
+    let value = built.get(host);
+    if (value) return value;
+    value = of(host);
+    // As in Ansible, a host's entry does not list hostvars again: JSON of hostvars ends instead of recursing forever.
+    const own = Object.getOwnPropertyDescriptor(value, 'hostvars');
+    if (own) Object.defineProperty(value, 'hostvars', { ...own, enumerable: false });
+    built.set(host, value);
+    return value;
+  };
+  const known = (key: string | symbol): key is string => typeof key === 'string' && inventory.hosts.has(key);
+  return new Proxy({} as Vars, {
+    get: (target, key) => (known(key) ? get(key) : Reflect.get(target, key)),
+    has: (target, key) => known(key) || Reflect.has(target, key),
+    ownKeys: () => [...inventory.hosts.keys()],
+    getOwnPropertyDescriptor: (_, key) => (known(key) ? { value: get(key), enumerable: true, configurable: true, writable: false } : undefined),
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
 }
 
 // Magic variables of one host (they override every layer, see VAR_PRECEDENCE_DOC).
 export function magicVars(input: MagicInput): Vars {
   const { inventory, host } = input;
-  const allHosts = [...inventory.hosts.keys()];
-  const playHosts = input.playHosts ?? allHosts;
+  const playHosts = input.playHosts ?? [...inventory.hosts.keys()];
   const checkMode = input.checkMode ?? false;
   const of =
     input.hostvarsOf ??
@@ -220,7 +233,7 @@ export function magicVars(input: MagicInput): Vars {
     inventory_hostname_short: host.split('.')[0],
     groups: groupMembers(inventory),
     group_names: groupNames,
-    hostvars: lazyHostvars(allHosts, of),
+    hostvars: lazyHostvars(inventory, of),
     play_hosts: playHosts,
     ansible_play_hosts: playHosts,
     omsrun_check_mode: checkMode,

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { measure, type Measured } from '../../scripts/bench/measure.js';
 import { parsePyinfraResults } from '../../scripts/bench/pyinfra.js';
-import { parseRecap, stateDifferences } from '../../scripts/bench/tools.js';
+import { omsrunCommand, parseRecap, stateDifferences } from '../../scripts/bench/tools.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { measureCheckLines, ratioLines } from '../../scripts/bench/report.js';
 
 describe('bench measurements', () => {
@@ -59,15 +62,15 @@ describe('bench report', () => {
 
   it('judges the targets at 50 hosts and prints the bare ratios at other sizes', () => {
     expect(ratioLines(sized(50))).toEqual([
-      'pyinfra/omsrun wall, first run: 8.00×',
-      'pyinfra/omsrun wall, idempotent: 7.50×',
+      'pyinfra/omsrun wall, first run: 8.00× (target ≥4×: met)',
+      'pyinfra/omsrun wall, idempotent: 7.50× (target ≥4×: met)',
       'pyinfra/omsrun cpu, first / idempotent: 8.00× / 7.50×',
       'ansible/omsrun wall, first run: 22.00× (target ≥20×: met)',
       'ansible/omsrun wall, idempotent: 27.50× (target ≥25×: met)',
       'ansible/omsrun cpu, first / idempotent: 22.00× / 27.50×',
-      'omsrun/floor wall, first run: 1.67× (target ≤2.5×: met)',
-      'omsrun/floor wall, idempotent: 1.33× (target ≤1.5×: met)',
-      'omsrun peak memory: 120 MB (target < 150 MB: met)',
+      'omsrun/floor wall, first run: 1.67× (target ≤0.8×: NOT MET)',
+      'omsrun/floor wall, idempotent: 1.33× (target ≤0.8×: NOT MET)',
+      "omsrun peak memory: 120 MB, 1.00× pyinfra's (target ≤ 1×: met)",
       'pyinfra peak memory: 120 MB',
       'ansible peak memory: 120 MB',
       'pyinfra left the same files, modes and contents as omsrun on all 50 hosts',
@@ -75,6 +78,38 @@ describe('bench report', () => {
     const ten = ratioLines(sized(10));
     expect(ten).toContain('omsrun/floor wall, idempotent: 1.33×');
     expect(ten.join('\n')).not.toMatch(/target|MET/);
+  });
+
+  it('puts the session column beside the default and judges the live view against the plain run', () => {
+    const lines = ratioLines({
+      ...sized(50),
+      sessions: { first: run(2000), second: run(2400) },
+      liveView: { pty: { ...run(4100), cpuMs: 2300 }, plain: run(4000) },
+    });
+    expect(lines).toContain('pyinfra/omsrun+sessions wall, first run: 20.00× (target ≥4×: met)');
+    expect(lines).toContain('omsrun+sessions/floor wall, first run: 0.67× (target ≤0.8×: met)');
+    expect(lines).toContain('omsrun+sessions/floor wall, idempotent: 0.80× (target ≤0.8×: met)');
+    expect(lines).toContain('live view cost (pseudo-terminal against plain, idempotent), wall: 2.5 % (target < 3 %: met), cpu: 15.0 %');
+  });
+
+  it('runs omsrun under a 120×50 pseudo-terminal with the CI switch off, and in a pipe otherwise', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'omsrun-bench-pty-'));
+    mkdirSync(join(repo, 'bin'));
+    writeFileSync(join(repo, 'bin/omsrun.js'),
+      "console.log(`tty=${process.stdout.isTTY === true} cols=${process.stdout.columns} ci=${process.env.CI ?? '-'} session=${process.env.OMSRUN_SESSION} args=${process.argv.slice(2).join('|')}`)");
+    const p = { repo, work: repo, inventory: "it's.yml" };
+    try {
+      for (const [mode, want] of [
+        [{ pty: true, session: true }, `tty=true cols=120 ci=- session=1 args=site.yml|-i|it's.yml|-f|7|--log-dir|${repo}/omsrun-runs`],
+        [{}, `tty=false cols=undefined ci=1 session=0 args=site.yml|-i|it's.yml|-f|7|--log-dir|${repo}/omsrun-runs|--no-color`],
+      ] as const) {
+        const c = omsrunCommand(p, 7, 'site.yml', mode);
+        const m = await measure(c.cmd, c.args, { cwd: repo, env: { ...c.env, ...(mode.pty ? {} : { CI: '1' }) } });
+        expect(m.stdout.replaceAll('\r', '').trim()).toBe(want);
+      }
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it('judges the measurement check: memory summed over the tree, children counted, the whole wait timed', () => {

@@ -8,7 +8,7 @@ import { BIN, simulatedBug, workdir } from './cli-helper.js';
 const HOSTS = 30;
 
 describe('live view', () => {
-  it(`redraws ${HOSTS} hosts a few times a second, not on every event, and ends with the recap`, () => {
+  it(`redraws ${HOSTS} hosts about once a second, not on every event, and ends with the recap`, () => {
     const hosts = Array.from({ length: HOSTS }, (_, i) => `    l${i}:`).join('\n');
     const tasks = Array.from({ length: 10 }, (_, i) => `    - name: step ${i}\n      command: 'true'\n      changed_when: false`).join('\n');
     const dir = workdir({

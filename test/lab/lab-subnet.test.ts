@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAIN_SUBNET, parseSubnet, subnetCapacity, subnetIp } from '../../scripts/lab/lab-subnet.js';
+import { MAIN_SUBNET, parseSubnet, prefixFor, subnetCapacity, subnetIp } from '../../scripts/lab/lab-subnet.js';
 
 describe('lab subnets', () => {
   it('numbers the bridge first, then hosts, skipping .0 and .255', () => {
@@ -25,5 +25,12 @@ describe('lab subnets', () => {
     for (const bad of ['10.0.0.0/24', '198.20.0.0/16', '198.18.0.0/15', '198.18.1.0/16', '198.18.0.0/25', 'x']) {
       expect(() => parseSubnet(bad)).toThrow(`lab subnet must be an aligned /16../24 block inside 198.18.0.0/15; got "${bad}"`);
     }
+  });
+
+  it('sizes a side block for the hosts asked: a /24 up to 253 hosts, a /22 for 1,000', () => {
+    expect([1, 253, 254, 507, 508, 1000, 1015, 1016].map(prefixFor)).toEqual([24, 24, 23, 23, 22, 22, 22, 21]);
+    const big = parseSubnet('198.19.4.0/22');
+    expect(subnetCapacity(big)).toBeGreaterThanOrEqual(1000);
+    expect(subnetIp(big, 1000)).toBe('198.19.7.239');
   });
 });

@@ -212,4 +212,24 @@ describe('inventory layers and magic variables', () => {
       'undefined variable "hostvars.nohost.x" in "{{hostvars.nohost.x}}"',
     );
   });
+
+  it('builds nothing per inventory host for a task that reads no hostvars; groups are one frozen set per inventory', () => {
+    const inv = inventory();
+    const asked: string[] = [];
+    const hostvarsOf = (h: string): Record<string, unknown> => (asked.push(h), { fact: `${h}-fact`, hostvars: 'own' });
+    const a = buildVars({ magic: magicVars({ inventory: inv, host: 'db1', hostvarsOf }) });
+    const b = buildVars({ magic: magicVars({ inventory: inv, host: 'lone', hostvarsOf }) });
+    expect(renderString('{{inventory_hostname}}', a)).toBe('db1');
+    expect(asked).toEqual([]);
+    expect(a.groups).toBe(b.groups);
+    expect(() => (a.groups as Record<string, string[]>).db!.push('x')).toThrow(TypeError);
+    // Listing hostvars still names every inventory host, and each entry leaves its own hostvars out of JSON.
+    expect(Object.keys(a.hostvars as object)).toEqual(['web1.example.com', 'db1', 'lone']);
+    expect('lone' in (a.hostvars as object) && !('nohost' in (a.hostvars as object))).toBe(true);
+    expect(JSON.parse(JSON.stringify(a.hostvars))).toEqual({
+      'web1.example.com': { fact: 'web1.example.com-fact' }, db1: { fact: 'db1-fact' }, lone: { fact: 'lone-fact' },
+    });
+    expect(renderString('{{#each hostvars}}{{@key}}={{this.fact}} {{/each}}', a)).toBe('web1.example.com=web1.example.com-fact db1=db1-fact lone=lone-fact ');
+    expect(asked).toEqual(['web1.example.com', 'db1', 'lone']);
+  });
 });

@@ -1,6 +1,7 @@
 // Opens one authenticated ssh2 Client to one hop, with host key checking and clear failure messages.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import type { Client } from 'ssh2';
 import { ConnectionError } from '../../core/errors.js';
 import { authConfig, describeAuth, keyboardAnswers } from './auth.js';
@@ -26,8 +27,21 @@ function describeError(err: Error & { level?: string; code?: string }, hop: SshT
   return `cannot connect to ${where}: ${err.message}`;
 }
 
+/**
+ * SSH handshakes (key exchange, host key check, authentication) in flight at once, over the whole run. A handshake
+ * costs a few milliseconds of CPU on each side; a thousand started together share the cores so evenly that none
+ * finishes within its connect timeout (1,000 lab hosts on 2 cores: all unreachable). Queued handshakes wait for a
+ * free slot, and a hop's connect timeout runs from its own start.
+ */
+export const HANDSHAKES_AT_ONCE = 32;
+const handshakes = pLimit(HANDSHAKES_AT_ONCE);
+
 // Connects and authenticates; `sock` is the forwarded stream when going through a jump host.
 export function openClient(hop: SshTarget, host: string, via: SshTarget | undefined, sock?: NodeJS.ReadWriteStream): Promise<Client> {
+  return handshakes(() => handshake(hop, host, via, sock));
+}
+
+function handshake(hop: SshTarget, host: string, via: SshTarget | undefined, sock?: NodeJS.ReadWriteStream): Promise<Client> {
   const verifier = hostKeyVerifier(hop.hostKeyPolicy, knownHostsPath(hop), hop.address, hop.port);
   const auth = authConfigFor(hop, host);
   const prefix = via ? `jump host ${hop.host}: ` : '';
