@@ -3,7 +3,10 @@ import pLimit from 'p-limit';
 import type { Connection } from '../connection/connection.js';
 import type { TaskRef } from '../core/events.js';
 import { isChanged, isFailed, type TaskResult } from '../core/result.js';
+import type { AddHostData } from '../modules/add-host.js';
 import type { MetaAction } from '../modules/meta.js';
+import { joinGroups } from '../inventory/inventory-data.js';
+import { inventoryChanged } from '../template/vars.js';
 import type { Play, Task, TaskNode } from '../playbook/model.js';
 import type { RunState } from './context.js';
 import { addModuleFacts } from './host-facts.js';
@@ -124,10 +127,27 @@ export class PlayRun implements TaskPlay {
     const limit = pLimit(Math.min(this.run.opts.forks, scope.throttle ?? Infinity));
     const results = await Promise.all(targets.map((h) => limit(() => this.runOn(taskRun, h, hosts))));
     this.checkFailureLimits();
+    this.changeInventory(targets, results);
     if (task.module !== 'meta') return;
     const ran = targets.filter((_h, i) => results[i]?.status === 'ok');
     const action = results.find((r) => r?.status === 'ok')?.data?.meta as MetaAction | undefined;
     if (action) await this.meta(action, ran, scope);
+  }
+
+  // add_host and group_by: what their results ask for joins the run's inventory (loop items each), for later plays.
+  private changeInventory(targets: HostState[], results: (TaskResult | undefined)[]): void {
+    let changed = false;
+    results.forEach((result, i) => {
+      for (const r of result ? [result, ...(result.results ?? [])] : []) {
+        if (isFailed(r) || r.status === 'skipped') continue;
+        const added = r.data?.add_host as AddHostData | undefined;
+        if (added) joinGroups(this.run.opts.inventory, added.host_name, added.groups, { vars: added.host_vars });
+        const group = r.data?.add_group;
+        if (typeof group === 'string') joinGroups(this.run.opts.inventory, targets[i]!.name, [group], { parents: r.data?.parent_groups as string[] });
+        changed ||= Boolean(added) || typeof group === 'string';
+      }
+    });
+    if (changed) inventoryChanged(this.run.opts.inventory);
   }
 
   // What a meta task asks for, on the hosts where it ran (its `when` held).
@@ -158,9 +178,9 @@ export class PlayRun implements TaskPlay {
     }
   }
 
-  // run_once written as a template is read with the first host's variables; one that cannot be read runs everywhere,
-  // where each host's task fails naming the keyword.
-  // run_once (a template is rendered for the first host), or a module that runs once for the play by nature (pause).
+  // run_once, or a module that runs once for the play by nature (pause, add_host). run_once written as a template is
+  // read with the first host's variables; one that cannot be read runs everywhere, where each host's task fails naming
+  // the keyword.
   private runsOnce(taskRun: TaskRun, hosts: HostState[]): boolean {
     const { scope } = taskRun;
     if (getModule(taskRun.task.module)?.runOnce) return true;

@@ -4,12 +4,13 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Connection } from '../connection/connection.js';
 import { didYouMean } from '../core/did-you-mean.js';
-import { ConnectionError, OmsrunError } from '../core/errors.js';
+import { ConfigError, ConnectionError, OmsrunError } from '../core/errors.js';
 import type { HostStats } from '../core/result.js';
 import type { Vars } from '../inventory/model.js';
 import { connectionSpec, withDefaultUser } from '../inventory/connection-vars.js';
 import { selectHosts } from '../inventory/pattern.js';
-import type { Play, Playbook } from '../playbook/model.js';
+import { getModule } from '../modules/support/registry.js';
+import type { Play, Playbook, TaskNode } from '../playbook/model.js';
 import { buildVars, inventoryLayers, magicVars } from '../template/vars.js';
 import { createRunState, type ExecutorOptions, type RunState } from './context.js';
 import { finishHost, lockHosts, markUnreachable, prepareHost, type HostLock } from './host-admin.js';
@@ -32,14 +33,22 @@ export async function runPlaybook(playbook: Playbook, opts: ExecutorOptions): Pr
   // Every running host task listens on the run's signal (Ctrl-C): one listener per fork is expected, not a leak.
   setMaxListeners(0, opts.signal);
   run.emit({ kind: 'run_start', playbook: playbook.file, check: opts.checkMode, diff: opts.diffMode });
-  const plays = playbook.plays.map((play) => ({ play, hosts: selectedHosts(run, play) }));
+  // A playbook with add_host or group_by may name groups that its earlier plays make: such a play's hosts are chosen
+  // again when it starts, and hosts new to the run are connected and locked then.
+  const dynamic = changesInventory(playbook);
+  const plays = playbook.plays.map((play) => ({ play, hosts: selectedHosts(run, play, dynamic) }));
   let opening: Promise<void> | undefined;
   const open = () => (opening ??= openHosts(run, plays));
   const delegates = new Map<string, Promise<HostState>>();
   try {
-    for (const [index, { play, hosts: selected }] of plays.entries()) {
+    for (const [index, { play, hosts: atStart }] of plays.entries()) {
       if (opts.signal.aborted) break;
-      await runPlay(run, play, index, selected, open, delegates);
+      const selected = dynamic ? selectedHosts(run, play, true) : atStart;
+      const late = opening ? selected.filter((name) => !run.hosts.has(name)) : [];
+      await runPlay(run, play, index, selected, async () => {
+        await open();
+        if (late.length > 0) await openHosts(run, [{ play, hosts: late }], selected);
+      }, delegates);
     }
   } finally {
     await Promise.all([...hosts.values()].map((h) => finishHost(run, h, opts.signal.aborted).finally(() => h.close())));
@@ -58,9 +67,23 @@ interface PlayHosts {
   hosts: string[];
 }
 
-function selectedHosts(run: RunState, play: Play): string[] {
+// With add_host or group_by in the playbook, a pattern naming what does not exist yet selects no host (for now).
+function selectedHosts(run: RunState, play: Play, dynamic = false): string[] {
   const { opts } = run;
-  return selectHosts(opts.inventory, play.hosts, process.cwd()).filter((name) => !opts.limitHosts || opts.limitHosts.has(name));
+  let names: string[];
+  try {
+    names = selectHosts(opts.inventory, play.hosts, process.cwd());
+  } catch (err) {
+    if (!dynamic || !(err instanceof ConfigError)) throw err;
+    names = [];
+  }
+  return names.filter((name) => !opts.limitHosts || opts.limitHosts.has(name));
+}
+
+function changesInventory(playbook: Playbook): boolean {
+  const visit = (nodes: TaskNode[]): boolean =>
+    nodes.some((n) => (n.kind === 'block' ? visit(n.block) || visit(n.rescue) || visit(n.always) : ['add_host', 'group_by'].includes(getModule(n.module)?.name ?? '')));
+  return playbook.plays.some((p) => visit(p.tasks) || visit(p.handlers));
 }
 
 // `open` connects and locks every host of the run once, when the first play with hosts starts.
@@ -138,12 +161,12 @@ function stateFor(run: RunState, name: string): HostState {
 
 // Before the first task: connects every host of every play (each with the variables of the first play that selects
 // it), then takes all their deploy locks or none, so a run never holds some of its hosts (serial batches included).
-async function openHosts(run: RunState, plays: PlayHosts[]): Promise<void> {
+async function openHosts(run: RunState, plays: PlayHosts[], playHosts?: string[]): Promise<void> {
   const firstPlay = new Map<string, PlayHosts>();
   for (const p of plays) for (const name of p.hosts) if (!firstPlay.has(name)) firstPlay.set(name, p);
   const limit = pLimit(run.opts.forks);
   const locks = await Promise.all(
-    [...firstPlay].map(([name, p]) => limit(() => connectHost(run, p.play, p.hosts, stateFor(run, name)))),
+    [...firstPlay].map(([name, p]) => limit(() => connectHost(run, p.play, playHosts ?? p.hosts, stateFor(run, name)))),
   );
   if (!run.opts.signal.aborted) await lockHosts(run, locks.filter((l): l is HostLock => l !== undefined));
 }

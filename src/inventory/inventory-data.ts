@@ -1,6 +1,7 @@
 // The one way every inventory source (YAML, INI, script, host list) adds groups, hosts and variables, with Ansible's rules.
 import type { SourcePos } from '../core/errors.js';
-import type { Inventory, InventoryGroup, InventoryHost } from './model.js';
+import type { Inventory, InventoryGroup, InventoryHost, Vars } from './model.js';
+import { reconcile } from './reconcile.js';
 
 // An inventory holding only `all` and its child `ungrouped`, as Ansible starts every inventory.
 export function emptyInventory(source = ''): Inventory {
@@ -55,4 +56,19 @@ export function setGroupVar(g: InventoryGroup, key: string, value: unknown): str
 // Sets a variable even when its name is `__proto__`.
 export function defineVar(vars: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(vars, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * add_host and group_by during a run: the host (made when new, with `vars` over its own) joins `groups`, each made when
+ * new under `parents` (`all` when none); then each host's groups and `ungrouped` are worked out again.
+ */
+export function joinGroups(inv: Inventory, host: string, groups: string[], opts: { vars?: Vars; parents?: string[] } = {}): void {
+  const h = addHost(inv, host, undefined, undefined);
+  delete h.implicit;
+  for (const [k, v] of Object.entries(opts.vars ?? {})) defineVar(h.vars, k, v);
+  for (const name of groups) {
+    if (!inv.groups.has(name)) for (const parent of opts.parents ?? ['all']) addChild(inv, parent, name);
+    addHost(inv, host, name, undefined);
+  }
+  reconcile(inv);
 }

@@ -41,8 +41,6 @@ export const ANSIBLE_ONLY: Record<string, { action: boolean; hint: string }> = {
   include: { action: true, hint: 'use include_tasks (or import_playbook for plays)' },
   local_action: { action: true, hint: 'name the module as the key and add delegate_to: localhost' },
   action: { action: true, hint: 'name the module as the key, e.g. `copy: {src: a, dest: b}`' },
-  add_host: { action: true, hint: 'list the host in the inventory' },
-  group_by: { action: true, hint: 'make the group in the inventory' },
   async: { action: false, hint: 'omsrun runs each task to its end; use timeout: SECONDS to bound it' },
   poll: { action: false, hint: 'omsrun runs each task to its end; use timeout: SECONDS to bound it' },
   ignore_unreachable: { action: false, hint: 'an unreachable host stops there; the others go on' },

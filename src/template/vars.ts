@@ -179,8 +179,9 @@ export interface MagicInput {
 
 const groupsOf = new WeakMap<Inventory, Record<string, readonly string[]>>();
 
-// `groups` lists every host of a group, children included. Built once per inventory (which a run never changes) and
-// shared, frozen, by every host and task: built per host and task it cost O(hosts) each, O(hosts²) per task round.
+// `groups` lists every host of a group, children included. Built once per inventory and shared, frozen, by every host
+// and task (built per host and task it cost O(hosts) each, O(hosts²) per task round); add_host and group_by, which
+// change the inventory during a run, call inventoryChanged.
 export function groupMembers(inventory: Inventory): Record<string, readonly string[]> {
   const known = groupsOf.get(inventory);
   if (known) return known;
@@ -190,6 +191,11 @@ export function groupMembers(inventory: Inventory): Record<string, readonly stri
   for (const members of Object.values(groups)) Object.freeze(members);
   groupsOf.set(inventory, Object.freeze(groups));
   return groups;
+}
+
+/** Drops what was worked out from the inventory (`groups`) after add_host or group_by changed it. */
+export function inventoryChanged(inventory: Inventory): void {
+  groupsOf.delete(inventory);
 }
 
 // `hostvars`: every inventory host, each one's variables built when first read. A proxy, so that making it costs

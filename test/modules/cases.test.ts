@@ -11,7 +11,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 /** Modules that send nothing to the host: they evaluate on the controller (the mysql_* modules log in from there; include_vars reads the controller's files; meta and pause act on the run). */
-const SENDS_NOTHING = ['assert', 'debug', 'fail', 'include_vars', 'meta', 'mysql_db', 'mysql_query', 'mysql_user', 'oms_settings', 'pause', 'set_fact'];
+const SENDS_NOTHING = ['add_host', 'assert', 'debug', 'fail', 'group_by', 'include_vars', 'meta', 'mysql_db', 'mysql_query', 'mysql_user', 'oms_settings', 'pause', 'set_fact'];
 const MIN_CASES = 3;
 
 const catalogue = scriptCatalogue();

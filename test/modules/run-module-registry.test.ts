@@ -88,13 +88,13 @@ describe('run-time argument errors read like load-time ones', () => {
 describe('registry', () => {
   it('lists every module and alias, each with described fields', () => {
     expect(moduleNames()).toEqual([
-      'apt', 'apt_repository', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'cron', 'debug', 'dnf',
-      'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'find', 'gather_facts',
-      'get_url', 'getent', 'git', 'group', 'http', 'include_vars', 'ini_file', 'lineinfile', 'meta', 'modprobe',
-      'mount', 'mysql_db', 'mysql_query', 'mysql_user', 'oms_settings', 'package', 'package_facts', 'pause', 'raw',
-      'reboot', 'replace', 'script', 'service', 'set_fact', 'setup', 'shell', 'slurp', 'stat', 'sysctl', 'systemd',
-      'systemd_service', 'template', 'unarchive', 'uri', 'user', 'wait_for', 'wait_for_connection', 'yum',
-      'yum_repository',
+      'add_host', 'apt', 'apt_repository', 'assert', 'authorized_key', 'blockinfile', 'command', 'copy', 'cron',
+      'debug', 'dnf', 'docker_container', 'docker_exec', 'docker_image_load', 'fail', 'fetch', 'file', 'find',
+      'gather_facts', 'get_url', 'getent', 'git', 'group', 'group_by', 'http', 'include_vars', 'ini_file',
+      'lineinfile', 'meta', 'modprobe', 'mount', 'mysql_db', 'mysql_query', 'mysql_user', 'oms_settings', 'package',
+      'package_facts', 'pause', 'raw', 'reboot', 'replace', 'script', 'service', 'set_fact', 'setup', 'shell',
+      'slurp', 'stat', 'sysctl', 'systemd', 'systemd_service', 'template', 'unarchive', 'uri', 'user', 'wait_for',
+      'wait_for_connection', 'yum', 'yum_repository',
     ]);
     expect(getModule('nope')).toBeUndefined();
     for (const m of allModules()) {

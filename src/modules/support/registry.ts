@@ -1,4 +1,5 @@
 // Every module, by name and alias: the loader validates against it, the executor runs from it.
+import { addHostModule } from '../add-host.js';
 import { aptRepositoryModule } from '../apt-repository.js';
 import { aptModule } from '../apt.js';
 import { assertModule } from '../assert.js';
@@ -19,6 +20,7 @@ import { findModule } from '../find.js';
 import { getUrlModule } from '../get-url.js';
 import { getentModule } from '../getent.js';
 import { gitModule } from '../git.js';
+import { groupByModule } from '../group-by.js';
 import { groupModule } from '../group.js';
 import { includeVarsModule } from '../include-vars.js';
 import { iniFileModule } from '../ini-file.js';
@@ -56,6 +58,7 @@ import { yumModule } from '../yum.js';
 import type { Module } from './module.js';
 
 const all: Module[] = [
+  addHostModule,
   aptModule,
   aptRepositoryModule,
   assertModule,
@@ -76,6 +79,7 @@ const all: Module[] = [
   getentModule,
   getUrlModule,
   gitModule,
+  groupByModule,
   groupModule,
   includeVarsModule,
   iniFileModule,
