@@ -11,6 +11,6 @@ if [ -n "$alg" ] && [ -f "$p" ] && [ -r "$p" ] && { [ -n "$L" ] || [ ! -L "$p" ]
   sum=$("${alg}sum" < "$p") || exit 4; echo "checksum=${sum%% *}"
 fi
 if [ "$mime" = 1 ] && command -v file >/dev/null 2>&1; then
-  echo "mimetype=$(file $L -b --mime-type -- "$p" 2>/dev/null)"; echo "charset=$(file $L -b --mime-encoding -- "$p" 2>/dev/null)"
+  m=$(file $L -b --mime -- "$p" 2>/dev/null); c=; case "$m" in *"; charset="*) c=${m##*; charset=};; esac; echo "mimetype=${m%%;*}"; echo "charset=$c"
 fi
 if [ "$attrs" = 1 ] && a=$(lsattr -vd -- "$p" 2>/dev/null); then echo "lsattr=$a"; fi
