@@ -11,7 +11,7 @@ describe('CLI: Ansible habits', () => {
   tasks:
     - ansible.builtin.wait_for: { path: site.yml, timeout: "{{ timeout }}" }
     - ansible.builtin.file: { path: out, state: directory, mode: 0750 }
-    - ansible.builtin.stat: { path: out, checksum: "{{ sums }}" }
+    - ansible.builtin.stat: { path: out, get_checksum: "{{ sums }}" }
 `,
     });
     const r = await omsrun(['site.yml', '-e', 'timeout=3', '-e', 'sums=no'], { cwd: dir });
