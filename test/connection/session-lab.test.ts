@@ -143,6 +143,24 @@ describe.skipIf(!labEnabled())('session transport against lab hosts', () => {
     expect((await c.exec(['true'])).rc).toBe(0);
   });
 
+  it("runs omsrun's own scripts as session functions: defined once, killed with their children, parse errors as sh gives them", async () => {
+    const { c, channels } = await sessionConn();
+    const script = 'printf "%s|" "$#" "$@"; [ "$1" = fail ] && exit 3; echo';
+    for (const args of [['a b', "it's"], ['x'], ['fail']]) {
+      const r = await c.exec(['/bin/sh', '-c', script, 'sh', ...args], { ownScript: true });
+      expect(r.stdout).toBe(`${args.length}|${args.join('|')}|${args[0] === 'fail' ? '' : '\n'}`);
+      expect(r.rc).toBe(args[0] === 'fail' ? 3 : 0);
+    }
+    const t = await c.exec(['/bin/sh', '-c', 'sleep 3291 & (sleep 3292; :) ; echo never', 'sh'], { ownScript: true, timeoutMs: 300 });
+    expect(t).toMatchObject({ rc: 124, timedOut: true, stdout: '' });
+    expect(await gone('[s]leep 329[12]')).toBe('gone\n');
+    const bad = await c.exec(['/bin/sh', '-c', 'if then fi', 'sh'], { ownScript: true });
+    expect(bad.rc).toBe(2);
+    expect(bad.stderr).toMatch(/syntax error/i);
+    expect((await c.exec(['/bin/sh', '-c', 'echo "$1"', 'sh', 'after'], { ownScript: true })).stdout).toBe('after\n');
+    expect(channels()).toBe(1);
+  });
+
   it('become with a password: one sudo for many commands, the password on no command line', async () => {
     const { c, channels } = await sessionConn(asTester());
     const become = { user: 'root', password: lab.tester.password };
@@ -195,7 +213,7 @@ describe.skipIf(!labEnabled())('session transport against lab hosts', () => {
 
   it('falls back to exec channels when the shell cannot run a session', async () => {
     const cases: [SessionOptions, string][] = [
-      [{ shell: ['env', 'PATH=/nonexistent', '/bin/sh'] }, 'setsid not found on PATH'],
+      [{ shell: ['unshare', '-m', 'sh', '-c', 'umount -l /proc && exec /bin/sh "$@"', 'sh'] }, '/proc/self/stat is not readable'],
       [{ shell: ['/bin/false'] }, 'the session shell exited with code 1'],
       [{ shell: ['/bin/sh', '-c', 'sleep 30', 'sh'], helloTimeoutMs: 500 }, 'no session hello within 500 ms'],
     ];

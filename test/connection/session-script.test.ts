@@ -31,24 +31,43 @@ describe('end marker', () => {
 describe('session frames', () => {
   const token = 'omsrun-token-T';
 
-  it('runs the /bin/sh wrapper under setsid in a background job that prints the end marker on both streams', () => {
-    expect(sessionRequest(['echo', 'a b'], { cwd: '/tmp' }, m, token)).toBe(
-      [
+  it('runs the command in a background job whose inner subshell reports its pid, then prints the end marker on both streams', () => {
+    expect(sessionRequest(['echo', 'a b'], { cwd: '/tmp' }, m, token)).toEqual({
+      frame: [
         'R',
-        `( setsid sh -c 'echo "omsrun-ready-R $$ \${SHELL:-}" >&2; cd -- "$1" && shift && exec "$@"' sh /tmp echo 'a b' </dev/null`,
+        `( ( read -r _p _ </proc/self/stat; echo "omsrun-ready-R $_p \${SHELL:-}" >&2; cd -- /tmp || exit; exec echo 'a b' ) </dev/null`,
         `rc=$?; printf '%s %s\\n' omsrun-end-E "$rc"; printf '%s\\n' omsrun-end-E >&2 ) &`,
         token,
         '',
       ].join('\n'),
-    );
+      defines: undefined,
+    });
+    expect(sessionRequest(['env'], { env: { A: "it's" } }, m, token)?.frame).toContain(`exec env 'A=it'\\''s' env )`);
+    expect(() => sessionRequest(['env'], { env: { 'A B': 'x' } }, m, token)).toThrow('expected an environment variable name, got "A B"');
+  });
+
+  it("defines omsrun's own scripts once as session functions and then sends only their name and arguments", () => {
+    const argv = ['/bin/sh', '-c', 'echo "$1"', 'sh', "it's"];
+    const first = sessionRequest(argv, { ownScript: true }, m, token);
+    expect(first?.defines).toMatch(/^_omsrun_[0-9a-f]{16}$/);
+    const fn = first?.defines as string;
+    expect(first?.frame).toContain(`${fn}_text='echo "$1"'\ncommand eval "${fn}() {\n$${fn}_text\n}" 2>/dev/null || ${fn}() { /bin/sh -c "$${fn}_text" sh "$@"; }\n`);
+    expect(first?.frame).toContain(`>&2; ${fn} 'it'\\''s' )`);
+    const again = sessionRequest(argv, { ownScript: true }, m, token, new Set([fn]));
+    expect(again?.defines).toBeUndefined();
+    expect(again?.frame).not.toContain('_text');
+    // Not marked as omsrun's own, or with variables to set: exec'ed as given.
+    expect(sessionRequest(argv, {}, m, token)?.frame).toContain(`exec /bin/sh -c 'echo "$1"' sh 'it'\\''s' )`);
+    expect(sessionRequest(argv, { ownScript: true, env: { V: '1' } }, m, token)?.frame).toContain('exec env V=1 /bin/sh -c');
   });
 
   it('puts small text stdin inline; streams, NUL bytes, invalid UTF-8, large input and the token take an exec channel', () => {
-    expect(sessionRequest(['cat'], { stdin: "it's\n" }, m, token)).toContain(`printf %s 'it'\\''s\n' | setsid`);
+    expect(sessionRequest(['cat'], { stdin: "it's\n" }, m, token)?.frame).toContain(`printf %s 'it'\\''s\n' | ( read`);
     expect(sessionRequest(['cat'], { stdin: Buffer.from([0x61, 0]) }, m, token)).toBeUndefined();
     expect(sessionRequest(['cat'], { stdin: Buffer.from([0xff]) }, m, token)).toBeUndefined();
     expect(sessionRequest(['cat'], { stdin: 'a'.repeat(INLINE_STDIN_MAX + 1) }, m, token)).toBeUndefined();
     expect(sessionRequest(['echo', token], {}, m, token)).toBeUndefined();
+    expect(sessionRequest(['/bin/sh', '-c', `echo ${token}`, 'sh'], { ownScript: true }, m, token)).toBeUndefined();
     expect(killFrame(42)).toBe('K 42\n');
   });
 

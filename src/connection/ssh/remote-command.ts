@@ -42,6 +42,15 @@ function inlineScript(argv: readonly string[], opts: RemoteCommandOptions): bool
   return opts.cwd === undefined && envCount === 0 && argv.length >= 4 && (argv[0] === '/bin/sh' || argv[0] === 'sh') && argv[1] === '-c';
 }
 
+/** argv run through `env NAME=value ...` when there are variables to set (names checked). */
+export function withEnv(argv: readonly string[], env: Record<string, string> | undefined): string[] {
+  const pairs = Object.entries(env ?? {}).map(([k, v]) => {
+    if (!ENV_NAME.test(k)) throw new ConfigError(`expected an environment variable name, got ${JSON.stringify(k)}`, { keyPath: `env.${k}` });
+    return `${k}=${v}`;
+  });
+  return pairs.length ? ['env', ...pairs, ...argv] : [...argv];
+}
+
 /** The wrapper: a script that reports its pid, cd's and execs "$@", and what "$0" and "$@" hold for it. */
 interface Wrapper {
   script: string;
@@ -53,11 +62,7 @@ interface Wrapper {
 function wrapper(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers, inline: boolean): Wrapper {
   if (argv.length === 0) throw new ConfigError('expected a command, got an empty argv', { keyPath: 'argv' });
   if (inline) return { script: `${readyLine(markers)}\n${argv[2]}`, zero: argv[3] as string, args: argv.slice(4) };
-  const envPairs = Object.entries(opts.env ?? {}).map(([k, v]) => {
-    if (!ENV_NAME.test(k)) throw new ConfigError(`expected an environment variable name, got ${JSON.stringify(k)}`, { keyPath: `env.${k}` });
-    return `${k}=${v}`;
-  });
-  const inner = envPairs.length ? ['env', ...envPairs, ...argv] : [...argv];
+  const inner = withEnv(argv, opts.env);
   const cd = opts.cwd !== undefined ? 'cd -- "$1" && shift && ' : '';
   return { script: `${readyLine(markers)}; ${cd}exec "$@"`, zero: 'sh', args: [...(opts.cwd !== undefined ? [opts.cwd] : []), ...inner] };
 }

@@ -42,6 +42,8 @@ export class RemoteSession {
   pid?: number;
   private current?: InFlight;
   private closed = false;
+  /** Script functions this session's shell holds. */
+  private readonly defined = new Set<string>();
 
   private constructor(private readonly ch: ClientChannel, private readonly start: SessionStart, private readonly host: string) {
     ch.on('data', (chunk: Buffer) => this.feed('stdout', chunk));
@@ -129,8 +131,8 @@ export class RemoteSession {
   run(argv: readonly string[], options: ExecOptions): Promise<ExecResult> | undefined {
     if (!this.idle) return undefined;
     const markers = requestMarkers();
-    const frame = sessionRequest(argv, options, markers, this.start.token);
-    if (frame === undefined) return undefined;
+    const request = sessionRequest(argv, options, markers, this.start.token, this.defined);
+    if (request === undefined) return undefined;
     const { stdin: _stdin, become: _become, ...rest } = options;
     return new Promise((resolve, reject) => {
       const run = new CommandRun(rest, new BecomeHandshake({ marker: markers.ready }));
@@ -169,7 +171,8 @@ export class RemoteSession {
         pid = ready.pid;
         if (killWanted && pid !== undefined) this.ch.write(killFrame(pid));
       });
-      this.ch.write(frame);
+      this.ch.write(request.frame);
+      if (request.defines) this.defined.add(request.defines);
     });
   }
 
