@@ -4,6 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeSideSubnet, labDown, labUp, type LabState } from '../lab/lab-api.js';
+import { hostCpuMeter, type HostCpuMeter } from './host-cpu.js';
 import { copyBench } from './copy-bench.js';
 import { measureCheck } from './measure.js';
 import { copyLines, measureCheckLines, ratioLines, scaleTable, sizeTable, type SizeResults } from './report.js';
@@ -38,7 +39,7 @@ function options(): Opts {
 
 interface Peers { ansible: boolean; pyinfra?: Pyinfra }
 
-async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peers: Peers): Promise<SizeResults> {
+async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peers: Peers, meter: HostCpuMeter): Promise<SizeResults> {
   const hosts = lab.hosts.slice(0, n);
   const p = { ...base, inventory: writeInventory(lab, hosts, join(base.work, `inventory-${n}.yml`)) };
   const want = (t: string): boolean => !o.only || o.only === t;
@@ -47,11 +48,17 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peer
   const skippedRun: RunResult = { wallMs: 0, cpuMs: 0, peakRssMb: 0, exitCode: 0, stdout: '', stderr: '', hosts: n, changed: 0, failed: 0, unreachable: 0, problem: '' };
   const states = new Map<string, Map<string, string>>();
   // Each tool starts from clean hosts; what it leaves after its second run is compared with omsrun's.
+  const metered = async (run: Promise<RunResult> | (() => Promise<RunResult>)): Promise<RunResult> => {
+    const before = meter.readMs();
+    const r = await (typeof run === 'function' ? run() : run);
+    const after = meter.readMs();
+    return before !== undefined && after !== undefined ? { ...r, hostCpuMs: after - before } : r;
+  };
   const pair = async (name: string, f: (second: boolean) => Promise<RunResult>) => {
     await cleanHosts(hosts);
-    const first = await f(false);
+    const first = await metered(() => f(false));
     log(`${name} first`, first);
-    const second = await f(true);
+    const second = await metered(() => f(true));
     log(`${name} second`, second);
     if (name !== 'floor') states.set(name, await hostState(hosts));
     return { first, second };
@@ -64,9 +71,9 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peer
   let liveView: SizeResults['liveView'];
   if (want('omsrun') && o.pty) {
     await runOmsrun(p, n, true);
-    const pty = await runOmsrun(p, n, true, undefined, { pty: true });
+    const pty = await metered(() => runOmsrun(p, n, true, undefined, { pty: true }));
     log('omsrun idempotent, live view on a pseudo-terminal', pty);
-    const plain = await runOmsrun(p, n, true);
+    const plain = await metered(() => runOmsrun(p, n, true));
     log('omsrun idempotent, plain again', plain);
     liveView = { pty, plain };
   }
@@ -123,9 +130,12 @@ async function main(): Promise<void> {
   const stop = (): void => void labDown(labDir, labName).finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let meter: HostCpuMeter | undefined;
   try {
     const lab = await labWithRetry(Math.max(...sizes, 3), subnet, labName, labDir);
     console.log(`lab: ${lab.hosts.length} hosts up in ${(lab.upMs / 1000).toFixed(1)} s`);
+    meter = hostCpuMeter(labName, lab.hosts.map((h) => h.pids.sshd?.pid).filter((pid): pid is number => pid !== undefined));
+    if (meter.missing) console.log(`host CPU not measured: ${meter.missing}`);
     const base: BenchPaths = { repo, work, inventory: '' };
     const results: SizeResults[] = [];
     for (const n of sizes) {
@@ -133,7 +143,7 @@ async function main(): Promise<void> {
       if (hasAnsible && !withAnsible) console.log(`  ${n} hosts: Ansible skipped above --ansible-max ${o.ansibleMax}`);
       const withPyinfra = pyinfra && n <= o.pyinfraMax ? pyinfra : undefined;
       if (pyinfra && !withPyinfra) console.log(`  ${n} hosts: pyinfra skipped above --pyinfra-max ${o.pyinfraMax}`);
-      const r = await runSize(base, lab, n, o, { ansible: withAnsible, pyinfra: withPyinfra });
+      const r = await runSize(base, lab, n, o, { ansible: withAnsible, pyinfra: withPyinfra }, meter);
       results.push(r);
       console.log(`\n${sizeTable(r)}\n${ratioLines(r).join('\n')}\n`);
     }
@@ -141,6 +151,7 @@ async function main(): Promise<void> {
     if (o.copy && !o.only) console.log(copyLines(await copyBench(base, lab)).join('\n'));
   } finally {
     await labDown(labDir, labName);
+    meter?.close();
   }
 }
 

@@ -27,9 +27,10 @@ function table(rows: string[][]): string {
 
 // Side-by-side wall, CPU and memory for each tool and run at one host count.
 export function sizeTable(r: SizeResults): string {
-  const rows = [['run', 'wall', 'cpu', 'peak rss', 'changed', 'status']];
+  const rows = [['run', 'wall', 'cpu', 'host cpu', 'peak rss', 'changed', 'status']];
   const add = (name: string, m: RunResult, changed: boolean): void => {
-    rows.push([name, s(m.wallMs), s(m.cpuMs), `${m.peakRssMb.toFixed(0)} MB`, changed ? String(m.changed) : '-', m.problem ? 'FAILED' : 'ok']);
+    const host = m.hostCpuMs !== undefined ? s(m.hostCpuMs) : '-';
+    rows.push([name, s(m.wallMs), s(m.cpuMs), host, `${m.peakRssMb.toFixed(0)} MB`, changed ? String(m.changed) : '-', m.problem ? 'FAILED' : 'ok']);
   };
   add('omsrun first', r.omsrun.first, true);
   add('omsrun idempotent', r.omsrun.second, true);
@@ -53,6 +54,9 @@ export function sizeTable(r: SizeResults): string {
   add('ssh2 floor (again)', r.floor.second, false);
   return `${r.hosts} hosts, 21 tasks\n${table(rows)}`;
 }
+
+// Controller CPU plus the lab hosts' (which share the machine's cores), when the hosts' CPU was measured.
+const totalCpu = (m: RunResult): number | undefined => (m.hostCpuMs !== undefined ? m.cpuMs + m.hostCpuMs : undefined);
 
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT MET');
 
@@ -102,6 +106,15 @@ export function ratioLines(r: SizeResults): string[] {
   for (const [name, o] of columns) {
     lines.push(`${name}/floor wall, first run: ${x(o.first.wallMs, floorWall)}${verdict('≤0.8×', o.first.wallMs / floorWall <= 0.8)}`);
     lines.push(`${name}/floor wall, idempotent: ${x(o.second.wallMs, floorWall)}${verdict('≤0.8×', o.second.wallMs / floorWall <= 0.8)}`);
+    const floorCpu = Math.min(totalCpu(r.floor.first) ?? NaN, totalCpu(r.floor.second) ?? NaN);
+    const [f, i] = [totalCpu(o.first), totalCpu(o.second)];
+    if (f !== undefined && i !== undefined && !Number.isNaN(floorCpu)) {
+      lines.push(`${name}/floor cpu of controller and hosts, first / idempotent: ${x(f, floorCpu)} / ${x(i, floorCpu)}`);
+    }
+    if (r.pyinfra && f !== undefined && i !== undefined) {
+      const [pf, pi] = [totalCpu(r.pyinfra.first), totalCpu(r.pyinfra.second)];
+      if (pf !== undefined && pi !== undefined) lines.push(`pyinfra/${name} cpu of controller and hosts, first / idempotent: ${x(pf, f)} / ${x(pi, i)}`);
+    }
   }
   for (const [name, o] of columns) {
     const peak = peakOf(o);

@@ -17,6 +17,8 @@ export interface RunResult extends Measured {
   unreachable: number;
   /** Empty when the run did what it should; otherwise why not. */
   problem: string;
+  /** CPU the lab hosts spent during the run (see host-cpu.ts), when measured. */
+  hostCpuMs?: number;
 }
 
 /** Paths shared by every run of one bench. */

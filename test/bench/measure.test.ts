@@ -6,6 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureCheckLines, ratioLines } from '../../scripts/bench/report.js';
+import { hostCpuMeter } from '../../scripts/bench/host-cpu.js';
+import { spawn } from 'node:child_process';
+import { labEnabled } from '../lab/lab-helper.js';
 
 describe('bench measurements', () => {
   it("hands back the command's exit code and output, GNU time's own line taken off stderr", async () => {
@@ -90,6 +93,34 @@ describe('bench report', () => {
     expect(lines).toContain('omsrun+sessions/floor wall, first run: 0.67× (target ≤0.8×: met)');
     expect(lines).toContain('omsrun+sessions/floor wall, idempotent: 0.80× (target ≤0.8×: met)');
     expect(lines).toContain('live view cost (pseudo-terminal against plain, idempotent), wall: 2.5 % (target < 3 %: met), cpu: 15.0 %');
+  });
+
+  it("adds the hosts' CPU to the controller's when it was measured: the floor ratio a loaded machine does not move", () => {
+    const withHosts = (m: ReturnType<typeof run>, hostCpuMs: number) => ({ ...m, hostCpuMs });
+    const lines = ratioLines({
+      ...sized(50),
+      omsrun: { first: withHosts(run(5000), 500), second: withHosts(run(4000), 1000) },
+      pyinfra: { first: withHosts(run(40_000), 6000), second: withHosts(run(30_000), 5000) },
+      floor: { first: withHosts(run(3000), 4500), second: withHosts(run(3100), 4450) },
+    });
+    expect(lines).toContain('omsrun/floor cpu of controller and hosts, first / idempotent: 0.50× / 0.50×');
+    expect(lines).toContain('pyinfra/omsrun cpu of controller and hosts, first / idempotent: 8.67× / 6.67×');
+    expect(ratioLines(sized(50)).join('\n')).not.toContain('controller and hosts');
+  });
+
+  it('counts the CPU of the processes moved into its group and of their children', { skip: !labEnabled() }, async () => {
+    const child = spawn('sh', ['-c', 'read go; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; sh -c \'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done\''], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const meter = hostCpuMeter(`t${process.pid}`, [child.pid as number]);
+    try {
+      expect(meter.missing).toBeUndefined();
+      const before = meter.readMs() as number;
+      const done = new Promise((r) => child.once('exit', r));
+      child.stdin.end('go\n');
+      await done;
+      expect((meter.readMs() as number) - before).toBeGreaterThan(50);
+    } finally {
+      meter.close();
+    }
   });
 
   it('runs omsrun under a 120×50 pseudo-terminal with the CI switch off, and in a pipe otherwise', async () => {
