@@ -18,6 +18,23 @@ describe('end marker', () => {
     expect(cut(['omsrun-end-', 'X is no marker\n', 'omsrun-end-E\n'])).toEqual({ out: ['omsrun-end-X is no marker\n'], line: '' });
   });
 
+  it('gives back every byte before the marker under any chunking, partial markers in the text included', () => {
+    const text = 'a omsrun-e\nomsrun-end-omsrun-end-X\nomsrun-end-\nlast o';
+    const whole = `${text}omsrun-end-E 7\n`;
+    for (let seed = 1; seed <= 300; seed++) {
+      const chunks: string[] = [];
+      for (let at = 0, r = seed; at < whole.length; ) {
+        r = (r * 1103515245 + 12345) % 2147483648;
+        const size = 1 + (r % 9);
+        chunks.push(whole.slice(at, at + size));
+        at += size;
+      }
+      const got = cut(chunks);
+      expect(got.out.join('')).toBe(text);
+      expect(got.line).toBe('7');
+    }
+  });
+
   it('has no line until the marker line is whole; flush gives back a held partial marker', () => {
     expect(cut(['a', 'omsrun-end-E 1']).line).toBeUndefined();
     const out: string[] = [];

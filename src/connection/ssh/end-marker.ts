@@ -37,8 +37,10 @@ export class EndMarker {
 
   // Length of the longest end of `data` that starts the marker (held back until the next chunk tells).
   private partial(data: Buffer): number {
-    for (let n = Math.min(this.marker.length - 1, data.length); n > 0; n--) {
-      if (data.subarray(data.length - n).equals(this.marker.subarray(0, n))) return n;
+    const first = this.marker[0] as number;
+    for (let at = data.indexOf(first, Math.max(0, data.length - this.marker.length + 1)); at >= 0; at = data.indexOf(first, at + 1)) {
+      const n = data.length - at;
+      if (data.compare(this.marker, 0, n, at) === 0) return n;
     }
     return 0;
   }
