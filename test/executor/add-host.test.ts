@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addHostData } from '../../src/modules/add-host.js';
+import { loadPlaybook } from '../../src/playbook/load.js';
+import { tree } from '../inventory/tmp-tree.js';
 import { LOCAL_HOSTS, runYaml } from '../helpers/run-playbook.js';
 
 const msgs = (r: Awaited<ReturnType<typeof runYaml>>, task: string) =>
@@ -89,5 +91,15 @@ describe('add_host and group_by', () => {
     );
     const r = await runYaml('- hosts: h1\n  vars: { p: 70000 }\n  tasks:\n    - name: templated\n      add_host: { name: "web1:{{ p }}" }\n', { inventory: LOCAL_HOSTS });
     expect(r.results('templated').h1).toMatchObject({ status: 'failed', msg: expect.stringContaining('site.yml:4:7 task "templated": args.name: expected host:port with a valid host name or address and a port from 1 to 65535') });
+  });
+
+  it('knows when the play is loaded which tasks run once for all hosts by nature (add_host, pause), whatever run_once says', async () => {
+    tree({ 'once.yml': '- hosts: all\n  tasks:\n    - add_host: { name: n1 }\n    - ansible.builtin.pause: { seconds: 0 }\n      run_once: false\n    - debug: { msg: x }\n      run_once: true\n' });
+    const tasks = (await loadPlaybook('once.yml')).plays[0]!.tasks;
+    expect(tasks.map((t) => (t.kind === 'task' ? [t.module, t.moduleRunsOnce ?? false] : []))).toEqual([
+      ['add_host', true],
+      ['pause', true],
+      ['debug', false],
+    ]);
   });
 });
