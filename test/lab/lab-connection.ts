@@ -3,17 +3,41 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import type { SshTarget } from '../../src/connection/ssh/target.js';
 import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
 import { makeContext } from '../helpers/module-context.js';
 import { freeSideSubnet, labDown, labUp, type Lab, type LabHost } from './lab-helper.js';
 
-// As root or the tester, pinned to the lab's known_hosts.
-export function labConnection(lab: Lab, host: LabHost, user = 'root'): SshConnection {
+// As root or the tester with the lab key (`over` changes that), pinned to the lab's known_hosts.
+export function labConnection(lab: Lab, host: LabHost, user = 'root', over: Partial<SshTarget> = {}): SshConnection {
   return new SshConnection({
     host: host.name, address: host.ip, port: 22, user, privateKeyFile: lab.keyFile, hostKeyPolicy: 'strict',
-    knownHostsFile: lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000,
+    knownHostsFile: lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000, ...over,
   });
+}
+
+/** The first host of a test file's lab, connected as root and as the tester; filled in by beforeAll. */
+export interface LabHostConnections {
+  host: LabHost;
+  root: SshConnection;
+  /** Logged in with the tester's password, as sudo then asks for it. */
+  tester: SshConnection;
+}
+
+// Connects to the first host of a lab brought up earlier in the file (useSideLab), and closes after the tests.
+export function useLabHostConnections(side: { lab: Lab }): LabHostConnections {
+  const c = {} as LabHostConnections;
+  beforeAll(async () => {
+    c.host = side.lab.hosts[0]!;
+    c.root = labConnection(side.lab, c.host);
+    c.tester = labConnection(side.lab, c.host, side.lab.tester.user, { password: side.lab.tester.password, privateKeyFile: undefined });
+    await Promise.all([c.root.connect(), c.tester.connect()]);
+  });
+  afterAll(async () => {
+    await Promise.all([c.root?.close(), c.tester?.close()]);
+  });
+  return c;
 }
 
 // What a host prints for a shell script (stdout, then stderr), trimmed.
