@@ -73,16 +73,18 @@ describe('add_host and group_by', () => {
     const r = await runYaml(
       `
 - hosts: h1
+  vars: { v4: 127.0.0.2 }
   tasks:
-    - add_host: { name: "[::1]:{{ 2000 + 22 }}", groups: v6, ansible_connection: local }
-- hosts: v6
+    - add_host: { name: "[::1]:{{ 2000 + 22 }}", groups: added, ansible_connection: local }
+    - add_host: { name: "{{ v4 }}:2200", groups: added, ansible_connection: local }
+- hosts: added
   tasks:
-    - name: on v6
+    - name: on added
       debug: { msg: "{{ inventory_hostname }} {{ ansible_port }}" }
 `,
       { inventory: LOCAL_HOSTS },
     );
-    expect(msgs(r, 'on v6')).toEqual({ '::1': ['::1 2022'] });
+    expect(msgs(r, 'on added')).toEqual({ '::1': ['::1 2022'], '127.0.0.2': ['127.0.0.2 2200'] });
   });
 
   it('refuses a name with a port whose host is no valid name or address, naming the place and key', async () => {
