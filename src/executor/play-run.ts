@@ -13,7 +13,6 @@ import { addModuleFacts } from './host-facts.js';
 import type { HostState } from './host-state.js';
 import type { Facts } from '../facts/parse.js';
 import { innerScope, playScope, type Scope } from './scope.js';
-import { getModule } from '../modules/support/registry.js';
 import { filterNodes } from '../playbook/select-tasks.js';
 import { registerValue } from './task-result.js';
 import { flagValue } from './task-keywords.js';
@@ -183,7 +182,7 @@ export class PlayRun implements TaskPlay {
   // the keyword.
   private runsOnce(taskRun: TaskRun, hosts: HostState[]): boolean {
     const { scope } = taskRun;
-    if (getModule(taskRun.task.module)?.runOnce) return true;
+    if (taskRun.task.moduleRunsOnce) return true;
     if (typeof scope.runOnce !== 'string') return scope.runOnce === true;
     const first = hosts[0];
     if (!first) return false;
@@ -244,7 +243,7 @@ export class PlayRun implements TaskPlay {
     for (const r of [result, ...(result.results ?? [])]) {
       const facts = r.data?.facts;
       if (!isFailed(r) && facts && typeof facts === 'object') Object.assign(factsHost.facts, facts);
-      const moduleFacts = getModule(taskRun.task.module)?.name !== 'setup' ? r.data?.ansible_facts : undefined;
+      const moduleFacts = task.module !== 'setup' ? r.data?.ansible_facts : undefined;
       if (!isFailed(r) && moduleFacts && typeof moduleFacts === 'object') addModuleFacts(factsHost, moduleFacts as Facts);
     }
     if (result.status === 'unreachable') {

@@ -68,6 +68,8 @@ export interface Task extends TaskCommon {
   timeout?: number | string;
   /** Handlers only: extra names this handler answers to. */
   listen?: string[];
+  /** The module runs once for all the play's hosts by nature (add_host, pause), known when the play is loaded. */
+  moduleRunsOnce?: true;
 }
 
 export interface LoopControl {

@@ -148,6 +148,7 @@ function parseTask(src: YamlSource, raw: Record<string, unknown>, p: KeyPath, ct
     until: toConditions(keywords.until),
     timeout: templated.timeout ?? keywords.timeout,
     listen: keywords.listen === undefined ? undefined : toNames(keywords.listen),
+    moduleRunsOnce: mod.runOnce ? true : undefined,
   };
   return Object.assign(task, dropUndefined(extra));
 }

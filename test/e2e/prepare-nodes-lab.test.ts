@@ -1,12 +1,12 @@
 // playbooks/examples/prepare-nodes.yml on two whole Debian systems of the lab: run twice, the second run changes nothing.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostStats } from '../../src/core/result.js';
 import { omsrun } from '../cli/cli-helper.js';
-import { labConnection, shellOn } from '../lab/lab-connection.js';
-import { freeSideSubnet, labDown, labEnabled, labUp, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { labConnection, shellOn, useSystemLab } from '../lab/lab-connection.js';
+import { labEnabled, type Lab, type LabHost } from '../lab/lab-helper.js';
 
 const NAME = 'saprep';
 const PLAYBOOK = resolve(import.meta.dirname, '../../playbooks/examples/prepare-nodes.yml');
@@ -18,20 +18,13 @@ describe.skipIf(!labEnabled())('the prepare-nodes example on two whole-system la
   let lab: Lab;
   let work = '';
 
-  beforeAll(async () => {
-    work = `/var/tmp/omsrun-${NAME}`;
-    mkdirSync(work, { recursive: true });
-    lab = await labUp({ hosts: 2, system: 2, name: NAME, dir: join(work, 'lab'), subnet: await freeSideSubnet() });
+  const side = useSystemLab(NAME, 2);
+  beforeAll(() => {
+    ({ lab, work } = side);
     const hosts = Object.fromEntries(lab.hosts.map((h) => [h.name, { ansible_host: h.ip }]));
     const vars = { ansible_user: 'root', ansible_ssh_private_key_file: lab.keyFile, ansible_ssh_known_hosts_file: lab.knownHosts, admin_pubkey: PUBKEY };
     writeFileSync(join(work, 'hosts.yml'), stringify({ all: { vars, children: { oms: { hosts } } } }));
-  }, 900_000);
-
-  afterAll(async () => {
-    if (!work) return;
-    await labDown(join(work, 'lab'), NAME);
-    rmSync(work, { recursive: true, force: true });
-  }, 120_000);
+  });
 
   const run = async (...extra: string[]): Promise<Record<string, HostStats>> => {
     const out = await omsrun([PLAYBOOK, '-i', 'hosts.yml', ...LAB_VARS, '--json', ...extra], { cwd: work, isolate: false });

@@ -4,6 +4,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { addHostData } from '../../src/modules/add-host.js';
+import { loadPlaybook } from '../../src/playbook/load.js';
+import { tree } from '../inventory/tmp-tree.js';
 import { LOCAL_HOSTS, runYaml } from '../helpers/run-playbook.js';
 
 const msgs = (r: Awaited<ReturnType<typeof runYaml>>, task: string) =>
@@ -56,5 +59,49 @@ describe('add_host and group_by', () => {
     await expect(runYaml('- hosts: nothere\n  tasks:\n    - debug: { msg: x }\n', { inventory: LOCAL_HOSTS })).rejects.toThrow(
       'host pattern "nothere" matches no host or group',
     );
+  });
+
+  it('splits host:port as the inventory does: [v6]:port, name:port; a bare IPv6 address or an alias stays whole', async () => {
+    const split = (name: string) => {
+      const d = addHostData({ name, note: 1 });
+      return [d.host_name, d.host_vars];
+    };
+    expect(split('[fe80::1]:2222')).toEqual(['fe80::1', { ansible_port: 2222, note: 1 }]);
+    expect(split('db-1.example.com:2200')).toEqual(['db-1.example.com', { ansible_port: 2200, note: 1 }]);
+    expect(split('2001:db8::1:22')).toEqual(['2001:db8::1:22', { note: 1 }]);
+    expect(split('web alias')).toEqual(['web alias', { note: 1 }]);
+    const r = await runYaml(
+      `
+- hosts: h1
+  vars: { v4: 127.0.0.2 }
+  tasks:
+    - add_host: { name: "[::1]:{{ 2000 + 22 }}", groups: added, ansible_connection: local }
+    - add_host: { name: "{{ v4 }}:2200", groups: added, ansible_connection: local }
+- hosts: added
+  tasks:
+    - name: on added
+      debug: { msg: "{{ inventory_hostname }} {{ ansible_port }}" }
+`,
+      { inventory: LOCAL_HOSTS },
+    );
+    expect(msgs(r, 'on added')).toEqual({ '::1': ['::1 2022'], '127.0.0.2': ['127.0.0.2 2200'] });
+  });
+
+  it('refuses a name with a port whose host is no valid name or address, naming the place and key', async () => {
+    await expect(runYaml('- hosts: h1\n  tasks:\n    - add_host: { name: "bad host:22", groups: x }\n', { inventory: LOCAL_HOSTS })).rejects.toThrow(
+      /site.yml:3:25 \[0\]\.tasks\[0\]\.add_host\.name: expected host:port with a valid host name or address .*got "bad host:22"; a name that is no address takes no port/,
+    );
+    const r = await runYaml('- hosts: h1\n  vars: { p: 70000 }\n  tasks:\n    - name: templated\n      add_host: { name: "web1:{{ p }}" }\n', { inventory: LOCAL_HOSTS });
+    expect(r.results('templated').h1).toMatchObject({ status: 'failed', msg: expect.stringContaining('site.yml:4:7 task "templated": args.name: expected host:port with a valid host name or address and a port from 1 to 65535') });
+  });
+
+  it('knows when the play is loaded which tasks run once for all hosts by nature (add_host, pause), whatever run_once says', async () => {
+    tree({ 'once.yml': '- hosts: all\n  tasks:\n    - add_host: { name: n1 }\n    - ansible.builtin.pause: { seconds: 0 }\n      run_once: false\n    - debug: { msg: x }\n      run_once: true\n' });
+    const tasks = (await loadPlaybook('once.yml')).plays[0]!.tasks;
+    expect(tasks.map((t) => (t.kind === 'task' ? [t.module, t.moduleRunsOnce ?? false] : []))).toEqual([
+      ['add_host', true],
+      ['pause', true],
+      ['debug', false],
+    ]);
   });
 });

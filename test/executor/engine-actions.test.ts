@@ -1,16 +1,10 @@
 // Ansible's engine actions run over local connections: include_vars (files, folders, roles' vars/, vault) and meta.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptText, VAULT_PASSWORD_ENV } from '../../src/vault/index.js';
+import { describe, expect, it } from 'vitest';
+import { encryptText } from '../../src/vault/index.js';
 import { LOCAL_HOSTS, runYaml } from '../helpers/run-playbook.js';
+import { useVaultPassword } from '../helpers/vault-password.js';
 
-const before = process.env[VAULT_PASSWORD_ENV];
-beforeAll(() => {
-  process.env[VAULT_PASSWORD_ENV] = 'correct horse battery';
-});
-afterAll(() => {
-  if (before === undefined) delete process.env[VAULT_PASSWORD_ENV];
-  else process.env[VAULT_PASSWORD_ENV] = before;
-});
+const PASSWORD = useVaultPassword();
 
 const msgs = (r: Awaited<ReturnType<typeof runYaml>>, task: string, host = 'localhost') => {
   const res = r.results(task)[host];
@@ -44,7 +38,7 @@ describe('include_vars', () => {
           'conf/skip.yml': 'a: 9\n',
           'conf/other.yml': 'a: 8\n',
           'conf/sub/app3.yml': 'deep: 3\n',
-          'secret.yml': encryptText('token: abcdef\n', 'correct horse battery'),
+          'secret.yml': encryptText('token: abcdef\n', PASSWORD),
           'roles/web/vars/os.yml': 'port: 8080\n',
           'roles/web/tasks/main.yml': '- include_vars: os.yml\n- name: role\n  debug: { msg: "{{ port }}" }\n',
         },

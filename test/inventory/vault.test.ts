@@ -1,27 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hostVars } from '../../src/inventory/host-vars.js';
 import { resolveInventory } from '../../src/inventory/load.js';
-import { encryptText, VAULT_PASSWORD_ENV } from '../../src/vault/index.js';
+import { encryptText } from '../../src/vault/index.js';
+import { useVaultPassword } from '../helpers/vault-password.js';
 import { errorOf, tree } from './tmp-tree.js';
 
-const before = process.env[VAULT_PASSWORD_ENV];
-beforeAll(() => {
-  process.env[VAULT_PASSWORD_ENV] = 'correct horse battery';
-});
-afterAll(() => {
-  if (before === undefined) delete process.env[VAULT_PASSWORD_ENV];
-  else process.env[VAULT_PASSWORD_ENV] = before;
-});
+const PASSWORD = useVaultPassword();
 
 const indent = (s: string) => s.trim().split('\n').map((l) => `  ${l}`).join('\n');
 
 describe('vaulted vars in inventories', () => {
   it('decrypts inline !vault values and whole vault files in group_vars', async () => {
-    const inline = encryptText('s3cret', 'correct horse battery');
+    const inline = encryptText('s3cret', PASSWORD);
     tree({
       'inventories/prod/hosts.yml': 'all:\n  hosts:\n    h1:\n',
       'inventories/prod/group_vars/all.yml': `db_password: !vault |\n${indent(inline)}\n`,
-      'inventories/prod/host_vars/h1.yml': encryptText('api_token: abc\n', 'correct horse battery'),
+      'inventories/prod/host_vars/h1.yml': encryptText('api_token: abc\n', PASSWORD),
     });
     const inv = await resolveInventory('prod', process.cwd());
     expect(hostVars(inv, 'h1')).toEqual({ db_password: 's3cret', api_token: 'abc' });

@@ -7,8 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
-import type { SshTarget } from '../../src/connection/ssh/target.js';
+import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { findModule } from '../../src/modules/find.js';
 import { getUrlModule } from '../../src/modules/get-url.js';
 import { gitModule } from '../../src/modules/git.js';
@@ -20,6 +19,7 @@ import { unarchiveModule } from '../../src/modules/unarchive.js';
 import type { Module, ModuleContext } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
 import { labEnabled, type LabHost } from '../lab/lab-helper.js';
+import { useLabHostConnections } from '../lab/lab-connection.js';
 import { useSideLab } from '../lab/side-lab.js';
 import { makeContext } from '../helpers/module-context.js';
 
@@ -52,10 +52,7 @@ describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => 
   let tester: SshConnection;
   let server: Server;
   let base = '';
-  const target = (over: Partial<SshTarget> = {}): SshTarget => ({
-    host: h1.name, address: h1.ip, port: 22, user: 'root', privateKeyFile: side.lab.keyFile, hostKeyPolicy: 'strict',
-    knownHostsFile: side.lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000, ...over,
-  });
+  const conns = useLabHostConnections(side);
   const onHost = (rel: string) => join(h1.dir, 'data', rel);
   const run = (m: Module, args: Record<string, unknown>, extra: Partial<ModuleContext> = {}) =>
     runModule(m, args, makeContext({ conn: root, host: h1.name, ...extra }));
@@ -64,16 +61,12 @@ describe.skipIf(!labEnabled())('everyday modules on a lab host over SSH', () => 
   });
 
   beforeAll(async () => {
-    h1 = side.lab.hosts[0] as LabHost;
-    root = new SshConnection(target());
-    tester = new SshConnection(target({ user: 'tester', password: side.lab.tester.password, privateKeyFile: undefined }));
-    await Promise.all([root.connect(), tester.connect()]);
+    ({ host: h1, root, tester } = conns);
     mkdirSync(onHost('fy'), { recursive: true });
     server = await startServer(side.lab.bridgeIp);
     base = `http://${side.lab.bridgeIp}:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    await Promise.all([root?.close(), tester?.close()]);
     await new Promise((done) => server?.close(done));
   });
 

@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
-import type { SshTarget } from '../../src/connection/ssh/target.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { fetchDest, fetchModule } from '../../src/modules/fetch.js';
 import { runModule } from '../../src/modules/support/run-module.js';
 import { labEnabled, type LabHost } from '../lab/lab-helper.js';
+import { useLabHostConnections } from '../lab/lab-connection.js';
 import { useSideLab } from '../lab/side-lab.js';
 import { makeContext, tempDir } from '../helpers/module-context.js';
 
@@ -74,20 +74,11 @@ describe.skipIf(!labEnabled())('fetch from a lab host over SSH', () => {
   let tester: SshConnection;
   let out: string;
   const remote = '/root/omsrun-fetch';
-  const target = (over: Partial<SshTarget> = {}): SshTarget => ({
-    host: h1.name, address: h1.ip, port: 22, user: 'root', privateKeyFile: side.lab.keyFile, hostKeyPolicy: 'strict',
-    knownHostsFile: side.lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000, ...over,
-  });
+  const conns = useLabHostConnections(side);
 
-  beforeAll(async () => {
-    h1 = side.lab.hosts[0] as LabHost;
-    root = new SshConnection(target());
-    tester = new SshConnection(target({ user: 'tester', password: side.lab.tester.password, privateKeyFile: undefined }));
-    await Promise.all([root.connect(), tester.connect()]);
+  beforeAll(() => {
+    ({ host: h1, root, tester } = conns);
     out = join(side.work, 'fetched');
-  });
-  afterAll(async () => {
-    await Promise.all([root?.close(), tester?.close()]);
   });
 
   it('streams a 20 MB binary file over SFTP with progress, verified by sha256; a rerun is unchanged', async () => {

@@ -2,13 +2,14 @@
 // changes nothing, check mode changes nothing.
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { copyModule } from '../../src/modules/copy.js';
 import { fileModule } from '../../src/modules/file.js';
 import { statModule } from '../../src/modules/stat.js';
 import { parseModuleArgs, runModule } from '../../src/modules/support/run-module.js';
 import { labEnabled, type LabHost } from '../lab/lab-helper.js';
+import { useLabHostConnections } from '../lab/lab-connection.js';
 import { useSideLab } from '../lab/side-lab.js';
 import { makeContext } from '../helpers/module-context.js';
 
@@ -20,16 +21,9 @@ describe.skipIf(!labEnabled())('file recurse, copy remote_src and stat on a lab 
   const onHost = (rel: string) => join(h1.dir, 'data', rel);
   const ctx = (over = {}) => makeContext({ conn: root, host: h1.name, ...over });
 
-  beforeAll(async () => {
-    h1 = side.lab.hosts[0] as LabHost;
-    root = new SshConnection({
-      host: h1.name, address: h1.ip, port: 22, user: 'root', privateKeyFile: side.lab.keyFile, hostKeyPolicy: 'strict',
-      knownHostsFile: side.lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000,
-    });
-    await root.connect();
-  });
-  afterAll(async () => {
-    await root?.close();
+  const conns = useLabHostConnections(side);
+  beforeAll(() => {
+    ({ host: h1, root } = conns);
   });
 
   it('recurse sets mode and owner on everything inside; the second run and check mode change nothing', async () => {

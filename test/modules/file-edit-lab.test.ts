@@ -5,8 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFile
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/connection/connection.js';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
-import type { SshTarget } from '../../src/connection/ssh/target.js';
+import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { authorizedKeyModule } from '../../src/modules/authorized-key.js';
 import { blockinfileModule } from '../../src/modules/blockinfile.js';
 import { fileModule } from '../../src/modules/file.js';
@@ -16,6 +15,7 @@ import { replaceModule } from '../../src/modules/replace.js';
 import type { Module } from '../../src/modules/support/module.js';
 import { runModule } from '../../src/modules/support/run-module.js';
 import { labEnabled, type LabHost } from '../lab/lab-helper.js';
+import { useLabHostConnections } from '../lab/lab-connection.js';
 import { useSideLab } from '../lab/side-lab.js';
 import { makeContext, remoteLike, tempDir } from '../helpers/module-context.js';
 
@@ -41,10 +41,7 @@ describe.skipIf(!labEnabled())('file editing on a lab host over SSH', () => {
   let h1: LabHost;
   let root: SshConnection;
   let tester: SshConnection;
-  const target = (over: Partial<SshTarget> = {}): SshTarget => ({
-    host: h1.name, address: h1.ip, port: 22, user: 'root', privateKeyFile: side.lab.keyFile, hostKeyPolicy: 'strict',
-    knownHostsFile: side.lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000, ...over,
-  });
+  const conns = useLabHostConnections(side);
   const onHost = (rel: string) => join(h1.dir, 'data', rel);
   const leftovers = (rel: string) => readdirSync(onHost(rel)).filter((f) => f.includes('.omsrun-'));
   const run = async (m: Module, args: Record<string, unknown>, conn: Connection = root, extra = {}) => {
@@ -53,15 +50,9 @@ describe.skipIf(!labEnabled())('file editing on a lab host over SSH', () => {
     return { out, execs: c.execs.length };
   };
 
-  beforeAll(async () => {
-    h1 = side.lab.hosts[0] as LabHost;
-    root = new SshConnection(target());
-    tester = new SshConnection(target({ user: 'tester', password: side.lab.tester.password, privateKeyFile: undefined }));
-    await Promise.all([root.connect(), tester.connect()]);
+  beforeAll(() => {
+    ({ host: h1, root, tester } = conns);
     mkdirSync(onHost('fed'), { recursive: true });
-  });
-  afterAll(async () => {
-    await Promise.all([root?.close(), tester?.close()]);
   });
 
   it('lineinfile: one read and one verified write when it changes, one read when it does not', async () => {

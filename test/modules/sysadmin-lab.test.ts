@@ -4,14 +4,11 @@ import type { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
 import { cronModule } from '../../src/modules/cron.js';
 import { getentModule } from '../../src/modules/getent.js';
 import { groupModule } from '../../src/modules/group.js';
-import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
-import { runModule } from '../../src/modules/support/run-module.js';
 import { sysctlModule } from '../../src/modules/sysctl.js';
 import { userModule } from '../../src/modules/user.js';
 import { omsrun } from '../cli/cli-helper.js';
-import { makeContext } from '../helpers/module-context.js';
 import { labEnabled, type Lab, type LabHost } from '../lab/lab-helper.js';
-import { shellOn, useSystemHostLab } from '../lab/lab-connection.js';
+import { hostRunner, useSystemHostLab } from '../lab/lab-connection.js';
 import { labInventory, writeFiles } from '../lab/side-lab.js';
 
 const NAME = 'saacct';
@@ -22,18 +19,15 @@ const HASH2 = '$6$pepper12$sjIoAyukALBBOKB9HddC/jzfWJJtcD4yWlbWYe3olxoFZnGiORI5n
 describe.skipIf(!labEnabled())('user, group, sysctl, cron and getent on a whole-system lab host', () => {
   let lab: Lab;
   let host: LabHost;
-  let root: SshConnection;
   let tester: SshConnection;
   let work = '';
 
   const side = useSystemHostLab(NAME);
   beforeAll(() => {
-    ({ lab, host, root, tester, work } = side);
+    ({ lab, host, tester, work } = side);
   });
 
-  const ctx = (over: Partial<ModuleContext> = {}): ModuleContext => makeContext({ conn: root, host: host.name, timeoutMs: 45_000, ...over });
-  const run = (m: Module, args: unknown, over: Partial<ModuleContext> = {}): Promise<ModuleOutcome> => runModule(m, args, ctx(over));
-  const sh = (script: string): Promise<string> => shellOn(root, script);
+  const { run, sh } = hostRunner(side);
 
   describe('group', () => {
     it('creates a group with its gid (check mode first changes nothing), then changes nothing', async () => {

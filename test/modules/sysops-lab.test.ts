@@ -1,8 +1,5 @@
 // package_facts, apt_repository, yum_repository, mount, wait_for_connection, reboot and modprobe on a whole-system lab host.
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshConnection } from '../../src/connection/ssh/ssh-connection.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { aptModule } from '../../src/modules/apt.js';
 import { aptRepositoryModule } from '../../src/modules/apt-repository.js';
 import { modprobeModule } from '../../src/modules/modprobe.js';
@@ -11,11 +8,9 @@ import { packageFactsModule } from '../../src/modules/package-facts.js';
 import { rebootModule } from '../../src/modules/reboot.js';
 import { waitForConnectionModule } from '../../src/modules/wait-for-connection.js';
 import { yumRepositoryModule } from '../../src/modules/yum-repository.js';
-import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
-import { runModule } from '../../src/modules/support/run-module.js';
 import { omsrun } from '../cli/cli-helper.js';
-import { makeContext } from '../helpers/module-context.js';
-import { freeSideSubnet, labDown, labEnabled, labUp, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { labEnabled, type Lab, type LabHost } from '../lab/lab-helper.js';
+import { hostRunner, useSystemHostLab } from '../lab/lab-connection.js';
 import { labInventory, writeFiles } from '../lab/side-lab.js';
 
 const NAME = 'sosys';
@@ -23,36 +18,14 @@ const NAME = 'sosys';
 describe.skipIf(!labEnabled())('system administration modules on a whole-system lab host', () => {
   let lab: Lab;
   let host: LabHost;
-  let root: SshConnection;
   let work = '';
 
-  const connect = (user: string): SshConnection => new SshConnection({
-    host: host.name, address: host.ip, port: 22, user, privateKeyFile: lab.keyFile, hostKeyPolicy: 'strict',
-    knownHostsFile: lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000,
+  const side = useSystemHostLab(NAME);
+  beforeAll(() => {
+    ({ lab, host, work } = side);
   });
 
-  beforeAll(async () => {
-    work = `/var/tmp/omsrun-${NAME}`;
-    mkdirSync(work, { recursive: true });
-    lab = await labUp({ hosts: 1, system: 1, name: NAME, dir: join(work, 'lab'), subnet: await freeSideSubnet() });
-    host = lab.hosts[0]!;
-    root = connect('root');
-    await root.connect();
-  }, 900_000);
-
-  afterAll(async () => {
-    await root?.close();
-    if (!work) return;
-    await labDown(join(work, 'lab'), NAME);
-    rmSync(work, { recursive: true, force: true });
-  }, 120_000);
-
-  const ctx = (over: Partial<ModuleContext> = {}): ModuleContext => makeContext({ conn: root, host: host.name, timeoutMs: 45_000, ...over });
-  const run = (m: Module, args: unknown, over: Partial<ModuleContext> = {}): Promise<ModuleOutcome> => runModule(m, args, ctx(over));
-  const sh = async (script: string): Promise<string> => {
-    const r = await root.exec(['sh', '-c', script]);
-    return `${r.stdout}${r.stderr}`.trim();
-  };
+  const { run, sh } = hostRunner(side);
   const playbook = async (files: Record<string, string>, args: string[] = []) => {
     const dir = writeFiles({ lab, work }, { ...files, 'hosts.yml': labInventory(lab) });
     return omsrun(['site.yml', '-i', 'hosts.yml', ...args], { cwd: dir });

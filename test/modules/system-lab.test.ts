@@ -5,12 +5,9 @@ import { aptModule } from '../../src/modules/apt.js';
 import { packageModule } from '../../src/modules/package.js';
 import { serviceModule } from '../../src/modules/service.js';
 import { systemdModule } from '../../src/modules/systemd.js';
-import type { Module, ModuleContext, ModuleOutcome } from '../../src/modules/support/module.js';
-import { runModule } from '../../src/modules/support/run-module.js';
 import { omsrun } from '../cli/cli-helper.js';
-import { makeContext } from '../helpers/module-context.js';
 import { labEnabled, type Lab, type LabHost } from '../lab/lab-helper.js';
-import { shellOn, useSystemHostLab } from '../lab/lab-connection.js';
+import { hostRunner, useSystemHostLab } from '../lab/lab-connection.js';
 import { labInventory, writeFiles } from '../lab/side-lab.js';
 
 const NAME = 'sysmod';
@@ -18,19 +15,15 @@ const NAME = 'sysmod';
 describe.skipIf(!labEnabled())('system modules on a whole-system lab host', () => {
   let lab: Lab;
   let host: LabHost;
-  let root: SshConnection;
   let tester: SshConnection;
   let work = '';
 
   const side = useSystemHostLab(NAME);
   beforeAll(() => {
-    ({ lab, host, root, tester, work } = side);
+    ({ lab, host, tester, work } = side);
   });
 
-  // A command that hangs ends as a failed task naming it, instead of the test timing out without a word.
-  const ctx = (over: Partial<ModuleContext> = {}): ModuleContext => makeContext({ conn: root, host: host.name, timeoutMs: 45_000, ...over });
-  const run = (m: Module, args: unknown, over: Partial<ModuleContext> = {}): Promise<ModuleOutcome> => runModule(m, args, ctx(over));
-  const sh = (script: string): Promise<string> => shellOn(root, script);
+  const { run, sh } = hostRunner(side);
 
   describe('apt', () => {
     it('updates the lists once, then finds them fresh (cache_valid_time)', async () => {
