@@ -9,6 +9,11 @@ export interface BoardRendererOptions {
    * @defaultValue 1000
    */
   everyMs?: number;
+  /**
+   * The terminal the board is drawn on.
+   * @defaultValue process.stdout
+   */
+  stream?: NodeJS.WriteStream;
 }
 
 // listr2's default renderer wraps every line with wrap-ansi twice per redraw (its own format and log-update's),
@@ -19,14 +24,16 @@ export class BoardRenderer {
   static rendererOptions: BoardRendererOptions;
   static rendererTaskOptions: Record<PropertyKey, never>;
 
-  private readonly output = new ProcessOutput();
+  private readonly output: ProcessOutput;
   private timer?: NodeJS.Timeout;
   private drawn = 0;
 
   constructor(
     _tasks: unknown,
     private readonly options: BoardRendererOptions,
-  ) {}
+  ) {
+    this.output = new ProcessOutput(options.stream);
+  }
 
   render(): void {
     // Hides the cursor and holds back what else writes to stdout or stderr until the board is done.

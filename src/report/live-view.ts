@@ -32,7 +32,7 @@ export function liveView(o: ViewOptions): View {
     const list = new Listr<unknown, typeof BoardRenderer>([{ task: () => ended }], {
       exitOnError: false,
       renderer: BoardRenderer,
-      rendererOptions: { lines, everyMs: REDRAW_MS },
+      rendererOptions: { lines, everyMs: REDRAW_MS, stream: terminal as NodeJS.WriteStream },
     });
     const printed = notes;
     notes = [];
