@@ -1,84 +1,44 @@
-// The terminal view: per play, one listr2 line per host with its current task, spinner and timer.
-import { Listr, ListrEventType, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
+// The terminal view: per play, a board with one row per host (current task, timer, counts), redrawn once a second.
+import { Listr } from 'listr2';
 import type { RunEvent } from '../core/events.js';
 import { isChanged, isFailed, type TaskResult } from '../core/result.js';
+import { BoardRenderer } from './board-renderer.js';
 import { CHECK_MODE_LINE, formatBytes, formatDiff, formatDuration, formatRecap, painter } from './format.js';
+import { addOutput, boardLines, hostRow, type HostRow } from './host-board.js';
 import { tail } from './plain-view.js';
 import type { View, ViewOptions } from './view.js';
 
-interface Slot {
-  host: string;
-  task?: ListrTaskWrapper<unknown, any, any>;
-  current: string;
-  /** When the current task started on this host. */
-  since: number;
-  ok: number;
-  changed: number;
-  failed: number;
+interface Slot extends HostRow {
   skipped: number;
-  problem?: string;
-  done: () => void;
-  fail: (msg: string) => void;
+  /** The row shows a transfer's progress as its last output line. */
+  progress: boolean;
 }
 
 export function liveView(o: ViewOptions): View {
   const paint = painter(o.color);
   const write = (line: string) => o.out.write(`${line}\n`);
+  const terminal = o.out as Partial<NodeJS.WriteStream>;
   let chain: Promise<unknown> = Promise.resolve();
   let slots = new Map<string, Slot>();
   let notes: string[] = [];
-  let width = 8;
-
-  let ticker: NodeJS.Timeout | undefined;
-  const title = (s: Slot) => {
-    const counts = paint('gray', `ok=${s.ok} changed=${s.changed}${s.failed ? ` failed=${s.failed}` : ''}`);
-    const running = s.since ? paint('gray', ` ${formatDuration(Date.now() - s.since)}`) : '';
-    return `${s.host.padEnd(width)}  ${s.current}${running}  ${counts}`;
-  };
-  const refresh = (s: Slot) => {
-    if (s.task) s.task.title = title(s);
-  };
+  let endPlay = () => {};
 
   const startPlay = (play: string, hosts: string[]) => {
-    const current = new Map<string, Slot>();
-    width = Math.max(8, ...hosts.map((h) => h.length));
-    const tasks = hosts.map((host) => {
-      let done!: () => void;
-      let fail!: (msg: string) => void;
-      const finished = new Promise<void>((resolve, reject) => {
-        done = resolve;
-        fail = (msg) => reject(new Error(msg));
-      });
-      finished.catch(() => undefined);
-      const slot: Slot = { host, current: 'connecting', since: Date.now(), ok: 0, changed: 0, failed: 0, skipped: 0, done, fail };
-      current.set(host, slot);
-      return {
-        title: title(slot),
-        task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, any, any>) => {
-          slot.task = task;
-          refresh(slot);
-          await finished;
-        },
-        rendererOptions: { outputBar: 3, persistentOutput: false },
-      };
-    });
-    slots = current;
-    const list = new Listr(tasks, {
-      concurrent: true,
+    const now = Date.now();
+    const rows = hosts.map((host): Slot => ({ ...hostRow(host, now), skipped: 0, progress: false }));
+    slots = new Map(rows.map((r) => [r.host, r]));
+    const ended = new Promise<void>((resolve) => (endPlay = resolve));
+    const lines = (final: boolean) => boardLines(rows, Date.now(), { columns: terminal.columns || 80, rows: terminal.rows || 24 }, paint, final);
+    const list = new Listr<unknown, typeof BoardRenderer>([{ task: () => ended }], {
       exitOnError: false,
-      renderer: 'default',
-      rendererOptions: { timer: PRESET_TIMER, collapseErrors: false, lazy: true },
+      renderer: BoardRenderer,
+      rendererOptions: { lines, everyMs: REDRAW_MS, stream: terminal as NodeJS.WriteStream },
     });
-    const redraw = quietRedraws(list);
     const printed = notes;
     notes = [];
     chain = chain.then(async () => {
       write(paint('bold', `PLAY [${play}]`));
-      ticker = setInterval(() => current.forEach(refresh), 1000);
-      const redrawing = setInterval(redraw, REDRAW_MS);
       await list.run().catch(() => undefined);
-      clearInterval(redrawing);
-      clearInterval(ticker);
       for (const n of printed) write(n);
     });
   };
@@ -103,7 +63,6 @@ export function liveView(o: ViewOptions): View {
       if (isChanged(r)) s.changed++;
     }
     if (r.diff) for (const d of r.diff) notes.push(formatDiff(d).trimEnd());
-    refresh(s);
   };
 
   const listener = (e: RunEvent) => {
@@ -119,19 +78,26 @@ export function liveView(o: ViewOptions): View {
         if (s) {
           s.current = e.task.handler ? `handler: ${e.task.name}` : e.task.name;
           s.since = e.time;
-          refresh(s);
+          s.output = [];
+          s.progress = false;
         }
         break;
       }
       case 'host_output': {
         const s = slots.get(e.host);
-        if (s?.task) s.task.output = e.line;
+        if (s) {
+          if (s.progress) s.output.pop();
+          s.progress = false;
+          addOutput(s, e.line);
+        }
         break;
       }
       case 'host_progress': {
         const s = slots.get(e.host);
-        if (s?.task && e.total > 0) {
-          s.task.output = e.unit === 'bytes' ? transferLine(e.done, e.total, e.time - s.since) : `${e.done}/${e.total}`;
+        if (s && e.total > 0) {
+          if (s.progress) s.output.pop();
+          s.progress = true;
+          addOutput(s, e.unit === 'bytes' ? transferLine(e.done, e.total, e.time - s.since) : `${e.done}/${e.total}`);
         }
         break;
       }
@@ -143,7 +109,8 @@ export function liveView(o: ViewOptions): View {
         const s = slots.get(e.host);
         if (s) {
           s.problem = `unreachable: ${e.msg.split('\n')[0]}`;
-          s.fail(s.problem);
+          s.current = s.problem;
+          s.since = 0;
         }
         break;
       }
@@ -155,12 +122,10 @@ export function liveView(o: ViewOptions): View {
         break;
       case 'play_end':
         for (const s of slots.values()) {
-          s.current = s.problem ? paint('red', s.problem) : paint('green', 'done');
+          s.current = s.problem ?? 'done';
           s.since = 0;
-          refresh(s);
-          if (s.problem) s.fail(s.problem);
-          else s.done();
         }
+        endPlay();
         break;
       case 'recap': {
         const leftover = notes;
@@ -175,29 +140,16 @@ export function liveView(o: ViewOptions): View {
         break;
     }
   };
-  // A run that ended early (an internal error) leaves host lines open: close ends them so the terminal is given back.
+  // A run that ended early (an internal error) leaves the board open: close ends it so the terminal is given back.
   const close = (): Promise<void> => {
-    for (const s of slots.values()) s.done();
+    endPlay();
     return chain.then(() => undefined);
   };
   return { listener, close };
 }
 
-/** The live view redraws this often: each redraw measures and writes every host's line (at 50 hosts, 200 ms cost 35 % of the wall time at a terminal); host timers count whole seconds. */
+/** The board is redrawn this often (host timers count whole seconds); events only update fields. */
 const REDRAW_MS = 1000;
-
-// listr2 redraws every line on each title or output change, which costs O(hosts) per change and O(hosts²) per task
-// round (a 50-host run took 20 s instead of 4 s at a terminal). Those per-change redraws are dropped; the view
-// redraws on a timer instead (the renderer is lazy: no spinner-driven redraws), and listr2's end() draws the final
-// state. Returns the redraw.
-function quietRedraws(list: Listr<unknown, 'default'>): () => void {
-  const events = list.events;
-  const emit = events.emit.bind(events) as (type: ListrEventType, ...rest: unknown[]) => void;
-  (events as { emit: typeof emit }).emit = (type, ...rest) => {
-    if (type !== ListrEventType.SHOULD_REFRESH_RENDER) emit(type, ...rest);
-  };
-  return () => emit(ListrEventType.SHOULD_REFRESH_RENDER);
-}
 
 /** `512.0 MiB / 1.0 GiB (50%) 98.2 MiB/s, ETA 5s` */
 export function transferLine(done: number, total: number, elapsedMs: number): string {

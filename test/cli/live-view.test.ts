@@ -29,6 +29,25 @@ describe('live view', () => {
     for (let i = 0; i < HOSTS; i++) expect(tty).toMatch(new RegExp(`l${i} +\\x1b\\[39m : ok=10 `));
   });
 
+  it('fits a terminal shorter than the host list: a summary and the busy hosts, then every host when the play ends', () => {
+    const hosts = Array.from({ length: HOSTS }, (_, i) => `    l${i}:`).join('\n');
+    const dir = workdir({
+      'inventories/default.yml': `all:\n  vars:\n    ansible_connection: local\n  hosts:\n${hosts}\n`,
+      'site.yml': "- hosts: all\n  tasks:\n    - name: say hello\n      shell: 'echo hello from {{ inventory_hostname }}'\n",
+    });
+    const log = path.join(dir, 'tty.log');
+    const cmd = `stty cols 80 rows 12; ${process.execPath} ${BIN} site.yml -f ${HOSTS} -e omsrun_lock_path=${dir}/lock -e omsrun_audit_log=${dir}/audit.log`;
+    const r = spawnSync('script', ['-qec', cmd, log], { cwd: dir, env: { ...process.env, CI: '', TERM: 'xterm' }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const tty = readFileSync(log, 'utf8').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(tty).toContain(`${HOSTS} hosts: ${HOSTS} running, 0 finished`);
+    expect(tty).toMatch(/… \d+ more hosts not shown/);
+    for (let i = 0; i < HOSTS; i++) expect(tty).toMatch(new RegExp(`✔ l${i} +done  ok=1 changed=1`));
+    const board = tty.split(/\r?\n/).filter((line) => /^[◼✔✖] |^\d+ hosts: /.test(line));
+    expect(board.length).toBeGreaterThan(HOSTS);
+    expect(board.filter((line) => line.length > 80)).toEqual([]);
+  });
+
   it('shows the lost deploy lock of a host that only a later play selects', () => {
     const dir = workdir({
       'inventories/default.yml': 'all:\n  vars:\n    ansible_connection: local\n  children:\n    web:\n      hosts:\n        h1: { omsrun_lock_path: "@DIR@/l1" }\n    db:\n      hosts:\n        h3: { omsrun_lock_path: "@DIR@/l3" }\n',
