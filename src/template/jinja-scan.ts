@@ -37,6 +37,7 @@ export function isExpression(inner: string): boolean {
   if (text === '' || HBS_HEAD.test(text)) return false;
   const bare = stripStrings(text);
   if (/^["{(]/.test(bare) || (bare.startsWith('[') && !/^\[[^\],"]*\]$/.test(bare))) return true;
+  if (/^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/.test(bare)) return true;
   if (SYMBOL_OPERATOR.test(bare) || CALL_OR_INDEX.test(bare)) return true;
   return bare.split(/\s+/).some((word, i) => i > 0 && WORD_OPERATORS.has(word));
 }

@@ -58,6 +58,10 @@ const DETECTION: [string, boolean][] = [
   ['not_a_test and port', true],
   ['x if y else z', true],
   ['~ port | int ~', true],
+  ['7', true],
+  [' -3 ', true],
+  ['2.5', true],
+  ['1e3', true],
 ];
 
 describe('telling expressions from Handlebars', () => {
@@ -99,6 +103,8 @@ describe('expressions in templates', () => {
     expect(renderNative('{{ port is defined }}', vars)).toBe(true);
     expect(renderNative("{{ {'a': port} }}", vars)).toEqual({ a: 8080 });
     expect(renderNative('{{ port | default(80) }} ', vars)).toBe('8080 ');
+    expect(renderNative('{{ 7 }}', vars)).toBe(7);
+    expect(renderString('x{{ 70000 }} {{ 2.5 }} {{ -3 }}', vars, ctx)).toBe('x70000 2.5 -3');
   });
 });
 
