@@ -61,13 +61,6 @@ export interface VarLayers {
   magic?: Vars;
 }
 
-interface Entry {
-  value: unknown;
-  /** A still-lazy value of a layer that was itself built by buildVars. */
-  getter?: PropertyDescriptor;
-  templated: boolean;
-}
-
 const MAX_DEPTH = 50;
 
 function hasTemplate(v: unknown): boolean {
@@ -133,20 +126,24 @@ function renderTemplated(name: string, raw: unknown, vars: Vars): unknown {
 }
 
 // Merges the layers (see VAR_PRECEDENCE); templated values are rendered lazily, once, when first read.
+// Runs per host and task, so it records only which layer wins each name and reads that one descriptor (never a
+// getter's value: a layer built here holds still-lazy values): the run's largest source of garbage otherwise.
 export function buildVars(layers: VarLayers): Vars {
-  const merged = new Map<string, Entry>();
-  for (const [vars, templated] of ordered(layers)) {
+  const list = ordered(layers);
+  const winner = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) {
+    const vars = list[i]![0];
     if (!vars) continue;
-    for (const [name, desc] of Object.entries(Object.getOwnPropertyDescriptors(vars))) {
-      merged.set(name, desc.get ? { value: undefined, getter: desc, templated: false } : { value: desc.value, templated });
-    }
+    for (const name of Object.getOwnPropertyNames(vars)) winner.set(name, i);
   }
   const out: Vars = {};
   const resolving: string[] = [];
-  for (const [name, { value, getter, templated }] of merged) {
-    if (getter) Object.defineProperty(out, name, { ...getter, enumerable: true, configurable: true });
-    else if (templated && hasTemplate(value)) defineLazy(out, name, value, resolving);
-    else out[name] = value;
+  for (const [name, i] of winner) {
+    const [vars, templated] = list[i]!;
+    const desc = Object.getOwnPropertyDescriptor(vars!, name)!;
+    if (desc.get) Object.defineProperty(out, name, { get: desc.get, set: desc.set, enumerable: true, configurable: true });
+    else if (templated && hasTemplate(desc.value)) defineLazy(out, name, desc.value, resolving);
+    else out[name] = desc.value;
   }
   if (layers.facts) Object.defineProperty(out, FACTS_OF, { value: layers.facts, enumerable: false });
   return out;
