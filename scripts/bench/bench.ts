@@ -16,7 +16,7 @@ import {
 
 interface Opts {
   hosts: number; scale: boolean; sizes?: number[]; ansible: boolean; ansibleMax: number; pyinfra: boolean; pyinfraMax: number;
-  copy: boolean; only?: string; lab: string; sessions: boolean; pty: boolean;
+  copy: boolean; only?: string; lab: string; channels: boolean; pty: boolean;
 }
 
 function options(): Opts {
@@ -29,7 +29,7 @@ function options(): Opts {
     .option('--no-pyinfra', 'skip the pyinfra columns')
     .option('--pyinfra-max <n>', 'largest host count pyinfra runs at', (v) => Number(v), 200)
     .option('--no-copy', 'skip the 1 GiB copy')
-    .option('--no-sessions', 'skip the omsrun column with the session transport (OMSRUN_SESSION=1)')
+    .option('--no-channels', 'skip the omsrun column with one SSH channel per command (OMSRUN_SESSION=0)')
     .option('--no-pty', 'skip the live view runs under a pseudo-terminal')
     .option('--only <tool>', 'run one tool only: omsrun, ansible, pyinfra or floor')
     .option('--lab <name>', 'lab name (at most 6 characters; its folder is /tmp/omsrun-NAME-lab)', 'bench');
@@ -77,8 +77,8 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peer
     log('omsrun idempotent, plain again', plain);
     liveView = { pty, plain };
   }
-  const sessions = want('omsrun') && o.sessions
-    ? await pair('omsrun+sessions', (second) => runOmsrun(p, n, second, undefined, { session: true })) : undefined;
+  const channels = want('omsrun') && o.channels
+    ? await pair('omsrun+channels', (second) => runOmsrun(p, n, second, undefined, { channels: true })) : undefined;
   const ansible = peers.ansible && want('ansible') ? await pair('ansible', (second) => runAnsible(p, lab, n, second)) : undefined;
   const py = peers.pyinfra;
   const pyinfra = py && want('pyinfra') ? await pair('pyinfra', (second) => runPyinfra(py, p, lab, hosts, second)) : undefined;
@@ -91,7 +91,7 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peer
     sameWork.push(diff.length ? `!!! ${name} left different files than omsrun on ${diff.length} hosts: ${diff.slice(0, 3).join('; ')}`
       : `${name} left the same files, modes and contents as omsrun on all ${n} hosts`);
   }
-  return { hosts: n, omsrun, sessions, liveView, ansible, pyinfra, floor, sameWork };
+  return { hosts: n, omsrun, channels, liveView, ansible, pyinfra, floor, sameWork };
 }
 
 // A loaded machine can miss the lab's per-host start-up deadline; a second attempt starts from a clean slate.

@@ -6,8 +6,8 @@ import type { RunResult } from './tools.js';
 export interface SizeResults {
   hosts: number;
   omsrun: { first: RunResult; second: RunResult };
-  /** omsrun with the session transport on (`OMSRUN_SESSION=1`). */
-  sessions?: { first: RunResult; second: RunResult };
+  /** omsrun with one SSH channel per command instead of its session per host (`OMSRUN_SESSION=0`). */
+  channels?: { first: RunResult; second: RunResult };
   /** An idempotent run under a pseudo-terminal (the live view) and a plain one right after it. */
   liveView?: { pty: RunResult; plain: RunResult };
   ansible?: { first: RunResult; second: RunResult };
@@ -34,9 +34,9 @@ export function sizeTable(r: SizeResults): string {
   };
   add('omsrun first', r.omsrun.first, true);
   add('omsrun idempotent', r.omsrun.second, true);
-  if (r.sessions) {
-    add('omsrun+sessions first', r.sessions.first, true);
-    add('omsrun+sessions idempotent', r.sessions.second, true);
+  if (r.channels) {
+    add('omsrun+channels first', r.channels.first, true);
+    add('omsrun+channels idempotent', r.channels.second, true);
   }
   if (r.liveView) {
     add('omsrun idempotent, pty', r.liveView.pty, true);
@@ -86,7 +86,7 @@ export function ratioLines(r: SizeResults): string[] {
   const floorWall = Math.min(r.floor.first.wallMs, r.floor.second.wallMs);
   const lines: string[] = [];
   const verdict = (text: string, ok: boolean): string => (r.hosts === TARGET_HOSTS ? ` (target ${text}: ${mark(ok)})` : '');
-  const columns: [string, Pair][] = [['omsrun', r.omsrun], ...(r.sessions ? [['omsrun+sessions', r.sessions] as [string, Pair]] : [])];
+  const columns: [string, Pair][] = [['omsrun', r.omsrun], ...(r.channels ? [['omsrun+channels', r.channels] as [string, Pair]] : [])];
   for (const [name, o] of columns) {
     if (r.pyinfra) {
       const f = r.pyinfra.first.wallMs / o.first.wallMs;
@@ -130,7 +130,7 @@ export function ratioLines(r: SizeResults): string[] {
     lines.push(`live view cost (pseudo-terminal against plain, idempotent), wall: ${cost(pty.wallMs, plain.wallMs)}${verdict('< 3 %', wallCost < 0.03)}, cpu: ${cost(pty.cpuMs, plain.cpuMs)}`);
   }
   lines.push(...r.sameWork);
-  const all = [r.omsrun, r.sessions, r.pyinfra, r.ansible, r.floor].flatMap((t) => (t ? [t.first, t.second] : []));
+  const all = [r.omsrun, r.channels, r.pyinfra, r.ansible, r.floor].flatMap((t) => (t ? [t.first, t.second] : []));
   if (r.liveView) all.push(r.liveView.pty, r.liveView.plain);
   for (const m of all) if (m.problem) lines.push(`!!! FAILED RUN: ${m.problem}`);
   return lines;
@@ -138,12 +138,12 @@ export function ratioLines(r: SizeResults): string[] {
 
 // Per-host cost at each host count, to show growth is linear.
 export function scaleTable(all: SizeResults[]): string {
-  const rows = [['hosts', 'omsrun first wall/host', 'omsrun idem wall/host', 'omsrun cpu/host (first)', 'sessions first wall/host', 'floor wall/host', 'pyinfra wall/host', 'ansible wall/host', 'omsrun peak rss']];
+  const rows = [['hosts', 'omsrun first wall/host', 'omsrun idem wall/host', 'omsrun cpu/host (first)', 'channels first wall/host', 'floor wall/host', 'pyinfra wall/host', 'ansible wall/host', 'omsrun peak rss']];
   for (const r of all) {
     const per = (ms: number): string => `${(ms / r.hosts).toFixed(1)} ms`;
     const peak = peakOf(r.omsrun);
     rows.push([String(r.hosts), per(r.omsrun.first.wallMs), per(r.omsrun.second.wallMs), per(r.omsrun.first.cpuMs),
-      r.sessions ? per(r.sessions.first.wallMs) : 'skipped',
+      r.channels ? per(r.channels.first.wallMs) : 'skipped',
       per(Math.min(r.floor.first.wallMs, r.floor.second.wallMs)), r.pyinfra ? per(r.pyinfra.first.wallMs) : 'skipped',
       r.ansible ? per(r.ansible.first.wallMs) : 'skipped', `${peak.toFixed(0)} MB`]);
   }

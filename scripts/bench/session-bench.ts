@@ -76,10 +76,9 @@ async function main(): Promise<void> {
     const p = { repo, work, inventory: writeInventory(lab, hosts, join(work, 'inventory.yml')) };
     console.log('bench/omsrun/site.yml (20 tasks), first run then second run:');
     for (const mode of ['0', '1', '0', '1']) {
-      process.env['OMSRUN_SESSION'] = mode;
       await cleanHosts(hosts);
-      const first = await runOmsrun(p, o.hosts, false);
-      const second = await runOmsrun(p, o.hosts, true);
+      const first = await runOmsrun(p, o.hosts, false, undefined, { channels: mode === '0' });
+      const second = await runOmsrun(p, o.hosts, true, undefined, { channels: mode === '0' });
       const show = (m: { wallMs: number; cpuMs: number; problem: string }): string =>
         `${(m.wallMs / 1000).toFixed(2)} s (controller CPU ${(m.cpuMs / 1000).toFixed(2)} s)${m.problem ? ` FAILED: ${m.problem}` : ''}`;
       console.log(`  ${mode === '1' ? 'session' : 'exec channels'}: first ${show(first)}, second ${show(second)}`);

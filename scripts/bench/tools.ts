@@ -71,8 +71,8 @@ function judge(m: Measured, expectHosts: number, idempotent: boolean): RunResult
 
 /** How omsrun runs in the bench. */
 export interface OmsrunMode {
-  /** Through the session transport (`OMSRUN_SESSION=1`) instead of one channel per command. */
-  session?: boolean;
+  /** One SSH channel per command (`OMSRUN_SESSION=0`) instead of the session transport. */
+  channels?: boolean;
   /** Under a 120×50 pseudo-terminal (util-linux `script`), so the live view draws as at a user's terminal. */
   pty?: boolean;
 }
@@ -83,7 +83,7 @@ export const PTY_SIZE = { cols: 120, rows: 50 } as const;
 // The command line of one omsrun run: plain output into a pipe, or the live view on a pseudo-terminal.
 export function omsrunCommand(p: BenchPaths, hosts: number, playbook: string, mode: OmsrunMode): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
   const args = ['bin/omsrun.js', playbook, '-i', p.inventory, '-f', String(hosts), '--log-dir', join(p.work, 'omsrun-runs')];
-  const env: NodeJS.ProcessEnv = { ...process.env, OMSRUN_SESSION: mode.session ? '1' : '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OMSRUN_SESSION: mode.channels ? '0' : '1' };
   if (!mode.pty) return { cmd: process.execPath, args: [...args, '--no-color'], env };
   delete env.CI;
   delete env.NO_COLOR;

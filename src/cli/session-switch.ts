@@ -8,7 +8,7 @@ import type { Vars } from '../inventory/model.js';
 /** The host variable that turns the session transport on or off for one host. */
 export const SESSION_VAR = 'omsrun_session';
 
-// A host variable wins over the environment; both read yes/no as Ansible does. Default: exec channels.
+// A host variable wins over the environment; both read yes/no as Ansible does. Default: a session per host.
 export function sessionWanted(host: string, vars: Vars, env: NodeJS.ProcessEnv = process.env): boolean {
   const value = vars[SESSION_VAR];
   if (value !== undefined && value !== null) {

@@ -83,15 +83,15 @@ describe('bench report', () => {
     expect(ten.join('\n')).not.toMatch(/target|MET/);
   });
 
-  it('puts the session column beside the default and judges the live view against the plain run', () => {
+  it('puts the exec-channel column beside the default and judges the live view against the plain run', () => {
     const lines = ratioLines({
       ...sized(50),
-      sessions: { first: run(2000), second: run(2400) },
+      channels: { first: run(2000), second: run(2400) },
       liveView: { pty: { ...run(4100), cpuMs: 2300 }, plain: run(4000) },
     });
-    expect(lines).toContain('pyinfra/omsrun+sessions wall, first run: 20.00× (target ≥4×: met)');
-    expect(lines).toContain('omsrun+sessions/floor wall, first run: 0.67× (target ≤0.8×: met)');
-    expect(lines).toContain('omsrun+sessions/floor wall, idempotent: 0.80× (target ≤0.8×: met)');
+    expect(lines).toContain('pyinfra/omsrun+channels wall, first run: 20.00× (target ≥4×: met)');
+    expect(lines).toContain('omsrun+channels/floor wall, first run: 0.67× (target ≤0.8×: met)');
+    expect(lines).toContain('omsrun+channels/floor wall, idempotent: 0.80× (target ≤0.8×: met)');
     expect(lines).toContain('live view cost (pseudo-terminal against plain, idempotent), wall: 2.5 % (target < 3 %: met), cpu: 15.0 %');
   });
 
@@ -131,8 +131,8 @@ describe('bench report', () => {
     const p = { repo, work: repo, inventory: "it's.yml" };
     try {
       for (const [mode, want] of [
-        [{ pty: true, session: true }, `tty=true cols=120 ci=- session=1 args=site.yml|-i|it's.yml|-f|7|--log-dir|${repo}/omsrun-runs`],
-        [{}, `tty=false cols=undefined ci=1 session=0 args=site.yml|-i|it's.yml|-f|7|--log-dir|${repo}/omsrun-runs|--no-color`],
+        [{ pty: true, channels: true }, `tty=true cols=120 ci=- session=0 args=site.yml|-i|it's.yml|-f|7|--log-dir|${repo}/omsrun-runs`],
+        [{}, `tty=false cols=undefined ci=1 session=1 args=site.yml|-i|it's.yml|-f|7|--log-dir|${repo}/omsrun-runs|--no-color`],
       ] as const) {
         const c = omsrunCommand(p, 7, 'site.yml', mode);
         const m = await measure(c.cmd, c.args, { cwd: repo, env: { ...c.env, ...(mode.pty ? {} : { CI: '1' }) } });

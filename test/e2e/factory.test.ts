@@ -54,8 +54,10 @@ describe('connection factory', () => {
 describe('session switch', () => {
   const make = (vars: Record<string, unknown>) => connectionFactory({ sshConfigFile: '/nonexistent' })('h1', { ansible_host: '198.18.200.2', ...vars }) as SshConnection;
 
-  it('omsrun_session on a host wins over OMSRUN_SESSION; exec channels by default', () => {
-    expect(sessionWanted('h1', {}, {})).toBe(false);
+  it('omsrun_session on a host wins over OMSRUN_SESSION; a session by default', () => {
+    expect(sessionWanted('h1', {}, {})).toBe(true);
+    expect(sessionWanted('h1', {}, { OMSRUN_SESSION: '' })).toBe(true);
+    expect(sessionWanted('h1', {}, { OMSRUN_SESSION: '0' })).toBe(false);
     expect(sessionWanted('h1', {}, { OMSRUN_SESSION: '1' })).toBe(true);
     expect(sessionWanted('h1', { omsrun_session: 'no' }, { OMSRUN_SESSION: '1' })).toBe(false);
     expect(sessionWanted('h1', { omsrun_session: true }, {})).toBe(true);
