@@ -21,8 +21,10 @@ function target(h: LabHost, over: Partial<SshTarget> = {}): SshTarget {
     knownHostsFile: lab.knownHosts, connectTimeoutMs: 5000, keepaliveIntervalMs: 10_000, ...over,
   };
 }
+// The transport the connections of the running describe block use (the block runs once per transport).
+let viaSession = false;
 async function connected(t: SshTarget, options?: SshConnectionOptions): Promise<SshConnection> {
-  const c = new SshConnection(t, options);
+  const c = new SshConnection(t, { session: viaSession, ...options });
   open.push(c);
   await c.connect();
   return c;
@@ -31,14 +33,18 @@ function hostKey(h: LabHost): Buffer {
   return Buffer.from(h.hostKeyPub.trim().split(/\s+/)[1] as string, 'base64');
 }
 
-describe.skipIf(!labEnabled())('SshConnection against lab hosts', () => {
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const TRANSPORTS = [['a channel per command', false], ['a session', true]] as const;
+
+describe.skipIf(!labEnabled()).each(TRANSPORTS)('SshConnection against lab hosts, through %s', (_transport, session) => {
   beforeAll(async () => {
+    viaSession = session;
     lab = await ensureLab({ hosts: 2 });
     [h1, h2] = lab.hosts as [LabHost, LabHost];
   });
   afterAll(async () => {
-    await Promise.all(open.map((c) => c.close()));
-    rmSync(work, { recursive: true, force: true });
+    await Promise.all(open.splice(0).map((c) => c.close()));
   });
 
   it('key auth: connects once and reuses the connection; reports timings', async () => {
