@@ -12,7 +12,7 @@ import { evaluate } from '../../src/template/expr.js';
 import { parseExtraVars } from '../../src/template/extra-vars.js';
 import { renderTemplateFile } from '../../src/template/render.js';
 import { setVaultSession, VaultSession } from '../../src/vault/index.js';
-import { clean, mutate, mutations, weirdValue, yamlGarbage } from './fuzz-helper.js';
+import { clean, fuzzSeed, mutate, mutations, weirdValue, yamlGarbage } from './fuzz-helper.js';
 
 const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'omsrun-fuzz-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,9 +23,15 @@ const write = (name: string, text: string) => {
   return path.join(dir, name);
 };
 let total = 0;
+// One seed for the file, random unless FUZZ_SEED replays a run. Each property prints it as it starts, so even a run
+// that kills the worker (out of memory, a hang) names the property and the seed that reproduce it.
+const seed = fuzzSeed(process.env.FUZZ_SEED);
+const replaying = process.env.FUZZ_SEED !== undefined;
+if (!replaying) console.log(`[fuzz] seed ${seed}; replay with FUZZ_SEED=${seed} npx vitest run test/safety/fuzz-loaders.test.ts`);
 const runs = (n: number) => {
   total += n;
-  return { numRuns: n };
+  if (!replaying) console.log(`[fuzz] seed ${seed}: ${expect.getState().currentTestName?.split(' > ').at(-1)}`);
+  return { numRuns: n, seed };
 };
 afterAll(() => console.log(`[fuzz] ${total} generated cases across loaders, templates, conditions, patterns and -e values`));
 
