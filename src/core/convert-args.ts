@@ -79,7 +79,7 @@ function convertObject(shape: Record<string, z.ZodType>, value: unknown): unknow
   if (!isMapping(value)) return value;
   const out: Record<string, unknown> = { ...value };
   for (const [k, v] of Object.entries(value)) {
-    const field = shape[k];
+    const field = Object.hasOwn(shape, k) ? shape[k] : undefined;
     if (field) out[k] = convertArgs(field, v);
   }
   return out;

@@ -104,15 +104,26 @@ export const MAX_YAML_ALIASES = 1000;
 export function documentToJS(doc: Document, at: (offset: number) => SourcePos | undefined, keyPath?: string): unknown {
   let problem: ConfigError | undefined;
   let firstAlias: number | undefined;
+  // Each alias is at least one copy: past the cap the document is a bomb. One pass in document order finds each
+  // alias's anchor (the last one before it, as YAML says); Alias.resolve() scans the whole document per alias,
+  // which took minutes for a few thousand aliases.
+  const anchors = new Map<string, Node>();
+  let aliases = 0;
   visit(doc, {
-    Alias(_, alias, ancestors) {
-      const offset = alias.range?.[0] ?? 0;
+    Node(_, node, ancestors) {
+      if (!isAlias(node)) {
+        if (node.anchor) anchors.set(node.anchor, node);
+        return undefined;
+      }
+      const offset = node.range?.[0] ?? 0;
       firstAlias ??= offset;
-      const source = alias.resolve(doc);
-      if (!source) {
-        problem = new ConfigError(`YAML alias *${alias.source} has no anchor &${alias.source} before it`, { pos: at(offset), keyPath, hint: 'define &NAME before the first *NAME' });
+      const source = anchors.get(node.source);
+      if (++aliases > MAX_YAML_ALIASES) {
+        problem = aliasBomb(at(firstAlias), keyPath);
+      } else if (!source) {
+        problem = new ConfigError(`YAML alias *${node.source} has no anchor &${node.source} before it`, { pos: at(offset), keyPath, hint: 'define &NAME before the first *NAME' });
       } else if (ancestors.includes(source as never)) {
-        problem = new ConfigError(`YAML alias *${alias.source} refers to a node that contains it`, { pos: at(offset), keyPath, hint: 'a value cannot include itself' });
+        problem = new ConfigError(`YAML alias *${node.source} refers to a node that contains it`, { pos: at(offset), keyPath, hint: 'a value cannot include itself' });
       }
       return problem ? visit.BREAK : undefined;
     },
@@ -122,13 +133,17 @@ export function documentToJS(doc: Document, at: (offset: number) => SourcePos | 
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    const bomb = /alias count/i.test(why);
-    throw new ConfigError(bomb ? `too many YAML aliases: expanding them needs more than ${MAX_YAML_ALIASES} copies` : `invalid YAML: ${why}`, {
-      pos: at(firstAlias ?? 0),
-      keyPath,
-      hint: bomb ? 'write the values out, or use fewer nested aliases' : undefined,
-    }, { cause: err });
+    if (/alias count/i.test(why)) throw aliasBomb(at(firstAlias ?? 0), keyPath, err);
+    throw new ConfigError(`invalid YAML: ${why}`, { pos: at(firstAlias ?? 0), keyPath }, { cause: err });
   }
+}
+
+function aliasBomb(pos: SourcePos | undefined, keyPath: string | undefined, cause?: unknown): ConfigError {
+  return new ConfigError(`too many YAML aliases: expanding them needs more than ${MAX_YAML_ALIASES} copies`, {
+    pos,
+    keyPath,
+    hint: 'write the values out, or use fewer nested aliases',
+  }, cause === undefined ? undefined : { cause });
 }
 
 function isEmptyScalar(n: Node): boolean {

@@ -58,6 +58,9 @@ function together(all: unknown[][]): unknown[][] {
   return Array.from({ length: n }, (_, i) => all.map((l) => (i < l.length ? l[i] : null)));
 }
 
+/** The most items one with_sequence may give, as for range() and host ranges (Ansible has no cap and builds the whole list). */
+export const MAX_SEQUENCE = 100_000;
+
 // `start=1 end=5 stride=2 format=web%02d`, `count=3`, or the short form `1-5/2:web%02d`; a mapping works too.
 function sequence(value: unknown): string[] {
   const spec: Record<string, string> = {};
@@ -78,13 +81,17 @@ function sequence(value: unknown): string[] {
   const num = (k: string, dflt: number): number => {
     if (spec[k] === undefined) return dflt;
     const n = Number(spec[k]);
-    if (!Number.isInteger(n)) throw new OmsrunError(`with_sequence: ${k} must be a whole number, got ${describeValue(spec[k])}`);
+    // Past 2^53 adding the stride no longer moves the count, which then never ends.
+    if (!Number.isSafeInteger(n)) throw new OmsrunError(`with_sequence: ${k} must be a whole number up to ${Number.MAX_SAFE_INTEGER}, got ${describeValue(spec[k])}`);
     return n;
   };
   const start = num('start', 1);
   const stride = num('stride', 1);
   const end = spec.count !== undefined ? start + (num('count', 0) - 1) * stride : num('end', start);
   if (stride === 0) throw new OmsrunError('with_sequence: stride must not be 0');
+  if ((end - start) / stride >= MAX_SEQUENCE) {
+    throw new OmsrunError(`with_sequence: start=${start} end=${end} stride=${stride} gives more than ${MAX_SEQUENCE} items; check end= and count=, or loop over a list`);
+  }
   const out: string[] = [];
   for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) out.push(format(spec.format ?? '%d', i));
   return out;

@@ -6,7 +6,10 @@ export class HostPatternError extends OmsrunError {
   override readonly name = 'HostPatternError';
 }
 
-/** The most hosts one entry may expand to (a typo such as `[1:1000000000]` stops here). */
+/**
+ * The most hosts one entry may expand to (a typo such as `[1:1000000000]` stops here). Ansible has no such
+ * cap and builds the whole list in memory; 100000 hosts is far above any real inventory.
+ */
 export const MAX_RANGE_HOSTS = 100_000;
 
 const NUMERIC_RANGE = String.raw`\[[0-9]+:[0-9]+(?::[0-9]+)?\]`;
@@ -65,7 +68,7 @@ export function expandHostRange(name: string): string[] {
   const end = bounds[1]!;
   if (!end) throw new HostPatternError(`host range [${bounds.join(':')}] has no end value`);
   const step = bounds[2] === undefined ? 1 : Number(bounds[2]);
-  if (!Number.isInteger(step) || step < 1) throw new HostPatternError(`host range step "${bounds[2]}" must be a whole number of at least 1`);
+  if (!Number.isSafeInteger(step) || step < 1) throw new HostPatternError(`host range step "${bounds[2]}" must be a whole number of at least 1`);
   const width = begin.length > 1 && begin.startsWith('0') ? begin.length : 0;
   if (width && width !== end.length) throw new HostPatternError(`host range [${begin}:${end}] must give begin and end with the same number of digits`);
   let items: string[];
@@ -79,6 +82,10 @@ export function expandHostRange(name: string): string[] {
     if (!/^-?[0-9]+$/.test(begin) || !/^-?[0-9]+$/.test(end)) throw new HostPatternError(`host range [${begin}:${end}] must be numbers (01:20) or single letters (a:f)`);
     const from = Number(begin);
     const to = Number(end);
+    // Above 2^53 a double no longer counts by one: `i += step` would stand still and fill memory.
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
+      throw new HostPatternError(`host range [${begin}:${end}] has a number above ${Number.MAX_SAFE_INTEGER}; a range counts hosts, so its numbers are small, as in web[01:20]`);
+    }
     if ((to - from) / step >= MAX_RANGE_HOSTS) throw new HostPatternError(`host range [${begin}:${end}] gives more than ${MAX_RANGE_HOSTS} hosts`);
     items = [];
     for (let i = from; i <= to; i += step) items.push(width ? String(i).padStart(width, '0') : String(i));

@@ -1,6 +1,7 @@
 // Conditions (`when`, `changed_when`, `failed_when`, `until`, `assert.that`) are jexl expressions: no eval, no home-made parser.
 import jexlModule from 'jexl';
 import { didYouMean } from '../core/did-you-mean.js';
+import { describeValue } from '../core/key-path.js';
 import { ConfigError, OmsrunError } from '../core/errors.js';
 import { contextError, snippet, withContext, type RenderContext } from './context.js';
 import { ExprSyntaxError, findUndefined, rewrite, testFunction, type Ast } from './expr-ast.js';
@@ -63,6 +64,8 @@ jexl.addTransform(AT_FN, indexOf);
 jexl.addTransform(SLICE_FN, (subject: unknown, start: unknown, stop: unknown, step: unknown) => {
   if (!Array.isArray(subject) && typeof subject !== 'string') return undefined;
   const items = [...subject];
+  // Python's slice indices are whole numbers; a tiny step such as 1/1000000000 would push items until memory ran out.
+  for (const v of [start, stop, step]) if (v !== undefined && v !== null && !Number.isInteger(v)) throw new Error(`slice indices must be whole numbers, got ${describeValue(v)}`);
   const by = typeof step === 'number' ? step : 1;
   if (by === 0) throw new Error('slice step cannot be zero');
   const n = items.length;

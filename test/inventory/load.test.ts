@@ -119,6 +119,18 @@ describe('inventory errors', () => {
     expect(await errorOf(() => loadInventory('inv.yml'))).toBe('inv.yml:3:5: "web" is both a host and a group\n  hint: rename the group or the host');
   });
 
+  it('refuses host ranges too large to count instead of filling memory (the fuzz test once ran out of heap)', async () => {
+    const big = '99999999999999999999';
+    tree({ 'big.yml': `all:\n  hosts:\n    web[${big}:${big}]:\n`, 'big.ini': `[web]\nweb[9007199254740993:9007199254740995]\n`, 'many.yml': 'all:\n  hosts:\n    web[1:99999999]:\n' });
+    expect(await errorOf(() => loadInventory('big.yml'))).toBe(
+      `big.yml:3:5 all.hosts["web[${big}:${big}]"]: host range [${big}:${big}] has a number above 9007199254740991; a range counts hosts, so its numbers are small, as in web[01:20]\n  hint: ranges look like web[01:20] or db-[a:f]`,
+    );
+    expect(await errorOf(() => loadInventory('big.ini'))).toBe(
+      'big.ini:2:1 [web]: INI inventory: host range [9007199254740993:9007199254740995] has a number above 9007199254740991; a range counts hosts, so its numbers are small, as in web[01:20]\n  hint: ranges look like web[01:20] or db-[a:f]',
+    );
+    expect(await errorOf(() => loadInventory('many.yml'))).toMatch(/^many\.yml:3:5 all\.hosts\["web\[1:99999999\]"\]: host range \[1:99999999\] gives more than 100000 hosts\n/);
+  });
+
   it('reports YAML syntax errors and duplicate keys with positions', async () => {
     tree({ 'a.yml': 'all:\n  hosts: [a, b\n', 'b.yml': 'all:\n  hosts:\n    w1:\n    w1:\n' });
     expect(await errorOf(() => loadInventory('a.yml'))).toBe('a.yml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]');

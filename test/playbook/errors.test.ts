@@ -161,6 +161,16 @@ const ERRORS: { name: string; files: Record<string, string>; message: string | R
     message: /^p\.yml:6:11 \[0\]\.tasks\[0\]\.when\[1\]: expression syntax error: /,
   },
   {
+    // found by the fuzz test: Object.prototype's names were taken for schema fields and crashed the loader
+    name: 'module arguments named like Object.prototype members are unknown arguments',
+    files: { 'p.yml': play('    - copy: { src: a, dest: /tmp/a, valueOf: false, constructor: 1, __proto__: x }\n') },
+    message: lines(
+      'p.yml:3:37 [0].tasks[0].copy.valueOf: unknown key "valueOf"',
+      'p.yml:3:53 [0].tasks[0].copy.constructor: unknown key "constructor"',
+      'p.yml:3:69 [0].tasks[0].copy.__proto__: unknown key "__proto__"',
+    ),
+  },
+  {
     name: 'task-only keys on blocks, blocks in handlers, listen outside handlers, loop and with_items together',
     files: {
       'p.yml':

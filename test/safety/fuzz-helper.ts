@@ -2,6 +2,13 @@
 import fc from 'fast-check';
 import { ConfigErrors, OmsrunError } from '../../src/core/errors.js';
 
+/** The seed of a fuzz run: FUZZ_SEED (a whole number) to replay one, else a random one. */
+export function fuzzSeed(env: string | undefined): number {
+  if (env === undefined) return Math.floor(Math.random() * 2 ** 31);
+  if (!/^-?\d+$/.test(env.trim())) throw new Error(`FUZZ_SEED must be a whole number as printed by a fuzz run, got ${JSON.stringify(env)}`);
+  return Number(env);
+}
+
 const TOKENS = [
   '-', ' ', ':', ': ', '\n', '\n  ', '\n    ', '{', '}', '[', ']', ',', '&a ', '*a', '&b ', '*b', '!!str ', '!!map ', '!vault ',
   '|', '>', "'", '"', '#', '? ', '---\n', '...\n', '%YAML 1.2\n', '\t', '\\', 'hosts', 'tasks', 'name', 'vars', 'all', 'children',

@@ -12,7 +12,7 @@ import { evaluate } from '../../src/template/expr.js';
 import { parseExtraVars } from '../../src/template/extra-vars.js';
 import { renderTemplateFile } from '../../src/template/render.js';
 import { setVaultSession, VaultSession } from '../../src/vault/index.js';
-import { clean, mutate, mutations, weirdValue, yamlGarbage } from './fuzz-helper.js';
+import { clean, fuzzSeed, mutate, mutations, weirdValue, yamlGarbage } from './fuzz-helper.js';
 
 const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'omsrun-fuzz-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,9 +23,15 @@ const write = (name: string, text: string) => {
   return path.join(dir, name);
 };
 let total = 0;
+// One seed for the file, random unless FUZZ_SEED replays a run. Each property prints it as it starts, so even a run
+// that kills the worker (out of memory, a hang) names the property and the seed that reproduce it.
+const seed = fuzzSeed(process.env.FUZZ_SEED);
+const replaying = process.env.FUZZ_SEED !== undefined;
+if (!replaying) console.log(`[fuzz] seed ${seed}; replay with FUZZ_SEED=${seed} npx vitest run test/safety/fuzz-loaders.test.ts`);
 const runs = (n: number) => {
   total += n;
-  return { numRuns: n };
+  if (!replaying) console.log(`[fuzz] seed ${seed}: ${expect.getState().currentTestName?.split(' > ').at(-1)}`);
+  return { numRuns: n, seed };
 };
 afterAll(() => console.log(`[fuzz] ${total} generated cases across loaders, templates, conditions, patterns and -e values`));
 
@@ -60,6 +66,8 @@ const ALIAS_BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefg'.s
   return `${c}: &${c} [${Array(9).fill(`*${p}`).join(',')}]`;
 })].join('\n');
 const ALIAS_LOOP = 'all: &r\n  children:\n    g: *r\n';
+// Thousands of merge keys: each alias once resolved by scanning the whole document, which took minutes.
+const MERGE_FLOOD = `a: &a {k: 1}\n${Array.from({ length: 3000 }, (_, i) => `m${i}: {<<: *a}`).join('\n')}\n`;
 
 describe('fuzz: YAML loaders never crash and always point at file:line:col', () => {
   it('playbooks: 300 mutated valid playbooks (wrong types, unknown keys, deletions, deep nesting, huge strings)', async () => {
@@ -113,7 +121,7 @@ describe('fuzz: YAML loaders never crash and always point at file:line:col', () 
   });
 
   it('alias bombs and recursive aliases are positioned ConfigErrors in every loader', async () => {
-    for (const [text, what] of [[ALIAS_BOMB, /:2:8.*: too many YAML aliases: expanding them needs more than 1000 copies\n  hint: write the values out/], [ALIAS_LOOP, /:3:8.*: YAML alias \*r refers to a node that contains it\n  hint: a value cannot include itself$/]] as const) {
+    for (const [text, what] of [[ALIAS_BOMB, /:2:8.*: too many YAML aliases: expanding them needs more than 1000 copies\n  hint: write the values out/], [ALIAS_LOOP, /:3:8.*: YAML alias \*r refers to a node that contains it\n  hint: a value cannot include itself$/], [MERGE_FLOOD, /:2:10.*: too many YAML aliases: expanding them needs more than 1000 copies\n/]] as const) {
       const f = write('bomb.yml', text);
       const play = write('bomb-play.yml', '- hosts: all\n  vars_files: [bomb.yml]\n  tasks: []\n');
       for (const load of [() => loadPlaybook(f), () => loadInventory(f), () => loadPlaybook(play), () => parseExtraVars(['@bomb.yml'], dir)]) {

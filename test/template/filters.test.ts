@@ -62,6 +62,7 @@ const FILTER_ROWS: [string, unknown][] = [
   ['name[-6:]', 'Server'],
   ['[1, 2, 3, 4][::2]', [1, 3]],
   ['[1, 2, 3][::-1]', [3, 2, 1]],
+  ['ports[:99999999999999999999]', [8088, 8089]],
   ["(name | split(' '))[1]", 'Server'],
   ["(name | regex_search('W(e)b', '\\1'))[0]", 'e'],
   // default / d
@@ -315,6 +316,11 @@ const MISUSE: [string, string][] = [
   ["'a: [s3cret' | from_yaml", 'cannot evaluate "\'a: [s3cret\' | from_yaml": from_yaml: the text is not valid YAML (at line 1 column 11)'],
   ["port is failed", 'cannot evaluate "port is failed": the \'failed\' test expects a registered result (a map), got a number'],
   ["conf | upper", 'cannot evaluate "conf | upper": upper expects text, got a mapping'],
+  // a step below 1 or numbers past 2^53 once counted forever and ran out of memory
+  ['ports[::1/1000000000]', 'cannot evaluate "ports[::1/1000000000]": slice indices must be whole numbers, got 1e-9'],
+  ["name[0.5:]", 'cannot evaluate "name[0.5:]": slice indices must be whole numbers, got 0.5'],
+  ['range(100000000000000000, 100000000000000010) | length', 'cannot evaluate "range(100000000000000000, 100000000000000010) | length": range expects whole numbers up to 9007199254740991: range(stop), range(start, stop) or range(start, stop, step) with a step other than 0'],
+  ['range(2.5)', 'cannot evaluate "range(2.5)": range expects whole numbers up to 9007199254740991: range(stop), range(start, stop) or range(start, stop, step) with a step other than 0'],
   ["ports | map('uper')", 'cannot evaluate "ports | map(\'uper\')": unknown filter "uper": did you mean "upper"?'],
 ];
 

@@ -192,8 +192,9 @@ export const LIST_FILTERS: readonly FilterSpec[] = [
     fn: (a, [b, step]) => {
       const [start, stop] = b === undefined ? [0, a] : [a, b];
       const by = step === undefined ? 1 : step;
-      if (typeof start !== 'number' || typeof stop !== 'number' || typeof by !== 'number' || by === 0) {
-        throw new FilterError('range expects numbers: range(stop), range(start, stop) or range(start, stop, step) with a step other than 0');
+      // Whole numbers as in Python; past 2^53 `i += by` would stand still and fill memory.
+      if (!isWhole(start) || !isWhole(stop) || !isWhole(by) || by === 0) {
+        throw new FilterError(`range expects whole numbers up to ${Number.MAX_SAFE_INTEGER}: range(stop), range(start, stop) or range(start, stop, step) with a step other than 0`);
       }
       if (Math.abs((stop - start) / by) > 100000) throw new FilterError('range: more than 100000 items');
       const out: number[] = [];
@@ -202,3 +203,7 @@ export const LIST_FILTERS: readonly FilterSpec[] = [
     },
   },
 ];
+
+function isWhole(n: unknown): n is number {
+  return Number.isSafeInteger(n);
+}
