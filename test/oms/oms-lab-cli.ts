@@ -31,13 +31,21 @@ export function omsrunIn(lab: string, work: string, args: string[], onSpawn?: (p
   });
 }
 
+/** What GET url got: its HTTP status, or why nothing answered (no answer within timeoutMs, refused, reset, ...). */
+export async function answer(url: string, timeoutMs = 3000): Promise<number | string> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).status;
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+    return e.cause?.code ?? e.cause?.message ?? e.message;
+  }
+}
+
 /** The HTTP status of GET url, -1 when nothing answered within 3 s. */
 export async function get(url: string): Promise<number> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(3000) })).status;
-  } catch {
-    return -1;
-  }
+  const a = await answer(url);
+  return typeof a === 'number' ? a : -1;
 }
 
 /** GET /oms/health: the status and data.healthy (-1 and null when nothing answered). */
