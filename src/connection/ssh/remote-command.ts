@@ -36,10 +36,27 @@ function readyLine(markers: CommandMarkers): string {
 /** Login shells that run the wrapper (and omsrun's own POSIX scripts) as /bin/sh would. */
 export const POSIX_LOGIN_SHELL = /(?:^|\/)(?:bash|dash|sh)$/;
 
+/** An argv `/bin/sh -c SCRIPT $0 ARGS...` (or `sh -c ...`), taken apart. */
+export interface ShScript {
+  script: string;
+  zero: string;
+  args: string[];
+}
+
+/** The script, its $0 and its arguments when argv runs a script in sh; undefined for any other command. */
+export function shScript(argv: readonly string[]): ShScript | undefined {
+  if (argv.length < 4 || (argv[0] !== '/bin/sh' && argv[0] !== 'sh') || argv[1] !== '-c') return undefined;
+  return { script: argv[2] as string, zero: argv[3] as string, args: argv.slice(4) };
+}
+
+/** Whether a command sets environment variables. */
+export function hasEnv(env: Record<string, string> | undefined): boolean {
+  return env !== undefined && Object.keys(env).length > 0;
+}
+
 // `/bin/sh -c SCRIPT $0 ARGS...` runs inside the wrapper shell itself: one process start less per command on the host.
-function inlineScript(argv: readonly string[], opts: RemoteCommandOptions): boolean {
-  const envCount = Object.keys(opts.env ?? {}).length;
-  return opts.cwd === undefined && envCount === 0 && argv.length >= 4 && (argv[0] === '/bin/sh' || argv[0] === 'sh') && argv[1] === '-c';
+function inlineScript(argv: readonly string[], opts: RemoteCommandOptions): ShScript | undefined {
+  return opts.cwd === undefined && !hasEnv(opts.env) ? shScript(argv) : undefined;
 }
 
 /** argv run through `env NAME=value ...` when there are variables to set (names checked). */
@@ -51,17 +68,16 @@ export function withEnv(argv: readonly string[], env: Record<string, string> | u
   return pairs.length ? ['env', ...pairs, ...argv] : [...argv];
 }
 
-/** The wrapper: a script that reports its pid, cd's and execs "$@", and what "$0" and "$@" hold for it. */
-interface Wrapper {
-  script: string;
-  zero: string;
-  args: string[];
+/** An argv that is no command at all is a bug of its caller, refused before anything is sent. */
+export function checkArgv(argv: readonly string[]): void {
+  if (argv.length === 0) throw new ConfigError('expected a command, got an empty argv', { keyPath: 'argv' });
 }
 
-// inline: an `sh -c SCRIPT` argv becomes the wrapper script itself instead of a command it execs.
-function wrapper(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers, inline: boolean): Wrapper {
-  if (argv.length === 0) throw new ConfigError('expected a command, got an empty argv', { keyPath: 'argv' });
-  if (inline) return { script: `${readyLine(markers)}\n${argv[2]}`, zero: argv[3] as string, args: argv.slice(4) };
+// The wrapper: a script that reports its pid, cd's and execs "$@", and what "$0" and "$@" hold for it. inline: an
+// `sh -c SCRIPT` argv becomes the wrapper script itself instead of a command it execs.
+function wrapper(argv: readonly string[], opts: RemoteCommandOptions, markers: CommandMarkers, inline: ShScript | undefined): ShScript {
+  checkArgv(argv);
+  if (inline) return { script: `${readyLine(markers)}\n${inline.script}`, zero: inline.zero, args: inline.args };
   const inner = withEnv(argv, opts.env);
   const cd = opts.cwd !== undefined ? 'cd -- "$1" && shift && ' : '';
   return { script: `${readyLine(markers)}; ${cd}exec "$@"`, zero: 'sh', args: [...(opts.cwd !== undefined ? [opts.cwd] : []), ...inner] };
@@ -74,7 +90,7 @@ function wrapper(argv: readonly string[], opts: RemoteCommandOptions, markers: C
  */
 export function directCommand(argv: readonly string[], opts: RemoteCommandOptions & { ownScript?: boolean }, markers: CommandMarkers): string | undefined {
   if (opts.become) return undefined;
-  const w = wrapper(argv, opts, markers, Boolean(opts.ownScript) && inlineScript(argv, opts));
+  const w = wrapper(argv, opts, markers, opts.ownScript ? inlineScript(argv, opts) : undefined);
   return `set -- ${quoteArgv(w.args)}\n${w.script}`;
 }
 

@@ -1,10 +1,9 @@
 // The session server (a POSIX sh loop started once per channel) and the request text streamed to it: pure data.
 import { createHash, randomBytes } from 'node:crypto';
-import { ConfigError } from '../../core/errors.js';
 import { sudoArgv } from '../become.js';
 import type { Become, ExecOptions } from '../connection.js';
 import { quoteArg, quoteArgv } from '../quote.js';
-import { withEnv, type CommandMarkers } from './remote-command.js';
+import { checkArgv, hasEnv, shScript, withEnv, type CommandMarkers } from './remote-command.js';
 
 /**
  * Printed on stderr, then exit 3, when the host's shell cannot run the session: the transport falls back to exec
@@ -115,12 +114,11 @@ function defineScript(fn: string, script: string): string {
 
 // What the inner subshell runs: a script function of the session in place, or the argv exec'ed.
 function commandBody(argv: readonly string[], o: ExecOptions, defined: ReadonlySet<string>): { body: string; fn?: string; define?: string } {
-  const env = Object.entries(o.env ?? {});
-  if (o.ownScript && env.length === 0 && argv.length >= 4 && (argv[0] === '/bin/sh' || argv[0] === 'sh') && argv[1] === '-c' && argv[3] === 'sh') {
-    const script = argv[2] as string;
-    const fn = scriptFunction(script);
-    const body = [fn, ...argv.slice(4).map(quoteArg)].join(' ');
-    return defined.has(fn) ? { body } : { body, fn, define: defineScript(fn, script) };
+  const own = o.ownScript && !hasEnv(o.env) ? shScript(argv) : undefined;
+  if (own?.zero === 'sh') {
+    const fn = scriptFunction(own.script);
+    const body = [fn, ...own.args.map(quoteArg)].join(' ');
+    return defined.has(fn) ? { body } : { body, fn, define: defineScript(fn, own.script) };
   }
   return { body: `exec ${quoteArgv(withEnv(argv, o.env))}` };
 }
@@ -132,7 +130,7 @@ function commandBody(argv: readonly string[], o: ExecOptions, defined: ReadonlyS
 export function sessionRequest(argv: readonly string[], o: ExecOptions, m: RequestMarkers, token: string, defined: ReadonlySet<string> = new Set()): SessionRequest | undefined {
   const input = inlineStdin(o.stdin);
   if (input === undefined) return undefined;
-  if (argv.length === 0) throw new ConfigError('expected a command, got an empty argv', { keyPath: 'argv' });
+  checkArgv(argv);
   const { body, fn, define } = commandBody(argv, o, defined);
   const cd = o.cwd !== undefined ? `cd -- ${quoteArg(o.cwd)} || exit; ` : '';
   const inner = `( read -r _p _ </proc/self/stat; echo "${m.ready} $_p \${SHELL:-}" >&2; ${cd}${body} )`;
