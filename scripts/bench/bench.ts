@@ -48,9 +48,10 @@ async function runSize(base: BenchPaths, lab: LabState, n: number, o: Opts, peer
   const skippedRun: RunResult = { wallMs: 0, cpuMs: 0, peakRssMb: 0, exitCode: 0, stdout: '', stderr: '', hosts: n, changed: 0, failed: 0, unreachable: 0, problem: '' };
   const states = new Map<string, Map<string, string>>();
   // Each tool starts from clean hosts; what it leaves after its second run is compared with omsrun's.
-  const metered = async (run: Promise<RunResult> | (() => Promise<RunResult>)): Promise<RunResult> => {
+  // Runs one measured run, adding what the hosts spent meanwhile.
+  const metered = async (run: () => Promise<RunResult>): Promise<RunResult> => {
     const before = meter.readMs();
-    const r = await (typeof run === 'function' ? run() : run);
+    const r = await run();
     const after = meter.readMs();
     return before !== undefined && after !== undefined ? { ...r, hostCpuMs: after - before } : r;
   };
