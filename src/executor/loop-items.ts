@@ -6,6 +6,7 @@ import { describeValue } from '../core/key-path.js';
 import { parseBool } from '../core/bool.js';
 import { globRegex } from '../core/glob.js';
 import type { WithLookup } from '../playbook/keywords.js';
+import { MAX_RANGE_ITEMS } from '../core/limits.js';
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -58,8 +59,6 @@ function together(all: unknown[][]): unknown[][] {
   return Array.from({ length: n }, (_, i) => all.map((l) => (i < l.length ? l[i] : null)));
 }
 
-/** The most items one with_sequence may give, as for range() and host ranges (Ansible has no cap and builds the whole list). */
-export const MAX_SEQUENCE = 100_000;
 
 // `start=1 end=5 stride=2 format=web%02d`, `count=3`, or the short form `1-5/2:web%02d`; a mapping works too.
 function sequence(value: unknown): string[] {
@@ -89,8 +88,8 @@ function sequence(value: unknown): string[] {
   const stride = num('stride', 1);
   const end = spec.count !== undefined ? start + (num('count', 0) - 1) * stride : num('end', start);
   if (stride === 0) throw new OmsrunError('with_sequence: stride must not be 0');
-  if ((end - start) / stride >= MAX_SEQUENCE) {
-    throw new OmsrunError(`with_sequence: start=${start} end=${end} stride=${stride} gives more than ${MAX_SEQUENCE} items; check end= and count=, or loop over a list`);
+  if ((end - start) / stride >= MAX_RANGE_ITEMS) {
+    throw new OmsrunError(`with_sequence: start=${start} end=${end} stride=${stride} gives more than ${MAX_RANGE_ITEMS} items; check end= and count=, or loop over a list`);
   }
   const out: string[] = [];
   for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) out.push(format(spec.format ?? '%d', i));

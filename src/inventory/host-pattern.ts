@@ -1,16 +1,11 @@
 // Host entries as Ansible reads them: an optional `:port`, then ranges such as web[01:20] or db-[a:c].
 import { OmsrunError } from '../core/errors.js';
+import { MAX_RANGE_ITEMS } from '../core/limits.js';
 
 /** A host entry that cannot be expanded; the message says why. */
 export class HostPatternError extends OmsrunError {
   override readonly name = 'HostPatternError';
 }
-
-/**
- * The most hosts one entry may expand to (a typo such as `[1:1000000000]` stops here). Ansible has no such
- * cap and builds the whole list in memory; 100000 hosts is far above any real inventory.
- */
-export const MAX_RANGE_HOSTS = 100_000;
 
 const NUMERIC_RANGE = String.raw`\[[0-9]+:[0-9]+(?::[0-9]+)?\]`;
 const HEX_RANGE = String.raw`\[[0-9a-f]+:[0-9a-f]+(?::[0-9]+)?\]`;
@@ -86,7 +81,7 @@ export function expandHostRange(name: string): string[] {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
       throw new HostPatternError(`host range [${begin}:${end}] has a number above ${Number.MAX_SAFE_INTEGER}; a range counts hosts, so its numbers are small, as in web[01:20]`);
     }
-    if ((to - from) / step >= MAX_RANGE_HOSTS) throw new HostPatternError(`host range [${begin}:${end}] gives more than ${MAX_RANGE_HOSTS} hosts`);
+    if ((to - from) / step >= MAX_RANGE_ITEMS) throw new HostPatternError(`host range [${begin}:${end}] gives more than ${MAX_RANGE_ITEMS} hosts`);
     items = [];
     for (let i = from; i <= to; i += step) items.push(width ? String(i).padStart(width, '0') : String(i));
   }
@@ -94,7 +89,7 @@ export function expandHostRange(name: string): string[] {
   for (const item of items) {
     for (const h of expandHostRange(`${head}${item}${tail}`)) {
       out.push(h);
-      if (out.length > MAX_RANGE_HOSTS) throw new HostPatternError(`"${name}" gives more than ${MAX_RANGE_HOSTS} hosts`);
+      if (out.length > MAX_RANGE_ITEMS) throw new HostPatternError(`"${name}" gives more than ${MAX_RANGE_ITEMS} hosts`);
     }
   }
   return out;

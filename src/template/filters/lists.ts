@@ -3,6 +3,7 @@ import { kindOf } from '../../core/key-path.js';
 import { filterNamed, testNamed } from './index.js';
 import { callSpec, FilterError, type FilterSpec } from './table.js';
 import { asList, attrOf, compare, equal, str, truthy } from './values.js';
+import { MAX_RANGE_ITEMS } from '../../core/limits.js';
 
 function list(v: unknown, what: string): unknown[] {
   if (Array.isArray(v)) return v;
@@ -196,7 +197,7 @@ export const LIST_FILTERS: readonly FilterSpec[] = [
       if (!isWhole(start) || !isWhole(stop) || !isWhole(by) || by === 0) {
         throw new FilterError(`range expects whole numbers up to ${Number.MAX_SAFE_INTEGER}: range(stop), range(start, stop) or range(start, stop, step) with a step other than 0`);
       }
-      if (Math.abs((stop - start) / by) > 100000) throw new FilterError('range: more than 100000 items');
+      if (Math.abs((stop - start) / by) > MAX_RANGE_ITEMS) throw new FilterError(`range: more than ${MAX_RANGE_ITEMS} items`);
       const out: number[] = [];
       for (let i = start; by > 0 ? i < stop : i > stop; i += by) out.push(i);
       return out;
